@@ -1,0 +1,39 @@
+# Two commands for a newcomer: `make run` (API with demo data on SQLite) and `make test`.
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PORT ?= 8000
+APP_ENV ?= development
+LINTED := services_api tests benchmarks wsgi.py
+RUFF_RULES := --line-length 110 --select E,F,W,I,B,UP,SIM,RUF,N --ignore RUF012
+export PORT APP_ENV
+
+.PHONY: run test lint openapi clean
+
+$(STAMP): setup.cfg pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/flask --app services_api init-db
+	$(BIN)/flask --app services_api seed --if-empty
+	$(BIN)/gunicorn -c python:services_api.gunicorn_config wsgi:app
+
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(RUFF_RULES) $(LINTED)
+	$(BIN)/ruff format --check --line-length 110 $(LINTED)
+	$(BIN)/mypy
+
+openapi: $(STAMP)
+	$(BIN)/flask --app services_api openapi
+
+clean:
+	rm -rf $(VENV) build *.egg-info

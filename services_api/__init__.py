@@ -1,0 +1,24 @@
+"""services_api: a vetted, private directory of services for sex workers, speaking HSDS 3.0."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import api, cli, db
+from .config import load_settings
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, with `config` overriding it (tests pass a mapping)."""
+    app = Flask(__name__, instance_relative_config=True)
+    settings = load_settings(config, instance_path=Path(app.instance_path))
+    app.config.update(settings.as_flask_config())
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    db.init_app(app)
+    api.init_app(app)
+    cli.init_app(app)
+    return app

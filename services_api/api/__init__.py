@@ -1,0 +1,64 @@
+"""The HTTP layer: one flask-restx API under /api/v1, its namespaces registered in one place."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response
+from flask_cors import CORS
+from flask_restx import Api
+
+from . import errors
+from .http_cache import apply_http_caching
+from .public import organizations, root, service_at_locations, services, taxonomies, taxonomy_terms
+
+API_PREFIX = "/api/v1"
+PUBLIC_PATHS = rf"{API_PREFIX}/(?!admin).*"
+
+NAMESPACES = (
+    (root.ns, "/"),
+    (services.ns, "/services"),
+    (service_at_locations.ns, "/service_at_locations"),
+    (organizations.ns, "/organizations"),
+    (taxonomies.ns, "/taxonomies"),
+    (taxonomy_terms.ns, "/taxonomy_terms"),
+)
+
+
+class HSDSApi(Api):
+    """flask-restx's Api, with the HSDS meta information at the API root instead of a 404."""
+
+    def render_root(self) -> Response:
+        """Answer GET /api/v1/ with the HSDS meta information."""
+        return self.make_response(root.meta_information(), 200)
+
+
+def build_api() -> tuple[Blueprint, Api]:
+    """Create the /api/v1 blueprint with every namespace registered."""
+    blueprint = Blueprint("api_v1", __name__, url_prefix=API_PREFIX)
+    api = HSDSApi(
+        blueprint,
+        version="1.0",
+        title="services_api",
+        description=(
+            "A vetted directory of health, housing and legal-aid services for sex workers, "
+            "in Open Referral HSDS 3.0. Only vetted, current listings are public; confidential "
+            "locations show only their area and a coarse point."
+        ),
+        doc="/docs",
+        license="AGPL-3.0-or-later",
+    )
+    for namespace, path in NAMESPACES:
+        api.add_namespace(namespace, path=path)
+    blueprint.after_request(apply_http_caching)
+    return blueprint, api
+
+
+def init_app(app: Flask) -> Api:
+    """Register the API, its error handlers and CORS on the app."""
+    app.config.setdefault("RESTX_ERROR_404_HELP", False)
+    app.config.setdefault("RESTX_MASK_SWAGGER", False)
+    blueprint, api = build_api()
+    app.register_blueprint(blueprint)
+    errors.register(app, api)
+    CORS(app, resources={PUBLIC_PATHS: {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]}})
+    app.extensions["restx_api"] = api
+    return api

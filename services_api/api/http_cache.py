@@ -1,0 +1,17 @@
+"""Conditional GETs: an ETag on every successful GET, 304 on a match, and Cache-Control."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, request
+
+
+def apply_http_caching(response: Response) -> Response:
+    """Add ETag and Cache-Control to a successful GET and answer 304 when the client's copy matches."""
+    if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.direct_passthrough:
+        return response
+    response.add_etag()
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
+    response.vary.add("Accept-Encoding")
+    response.make_conditional(request)
+    return response

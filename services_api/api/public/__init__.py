@@ -1,0 +1,1 @@
+"""Public, read-only HSDS 3.0 endpoints."""

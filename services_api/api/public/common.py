@@ -1,0 +1,57 @@
+"""Helpers shared by the public endpoints: the public view, paging envelopes, 404s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from marshmallow import Schema
+
+from ...core.directory import ListingFilters, Page
+from ...core.visibility import PublicView
+from ...schemas.hsds import public_context
+from ..errors import ApiError
+
+
+def public_view() -> PublicView:
+    """Return the public view of the directory as of now, under the configured freshness limits."""
+    return PublicView.at(
+        stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+        hide_after_days=current_app.config["HIDE_AFTER_DAYS"],
+    )
+
+
+def dump_page(page: Page[Any], schema: Schema, view: PublicView) -> dict[str, Any]:
+    """Return the HSDS page envelope around one page of items."""
+    with public_context(view):
+        contents = schema.dump(page.items, many=True)
+    return {
+        "total_items": page.total_items,
+        "total_pages": page.total_pages,
+        "page_number": page.page_number,
+        "size": len(contents),
+        "first_page": page.page_number == 1,
+        "last_page": page.page_number >= page.total_pages,
+        "empty": page.total_items == 0,
+        "contents": contents,
+    }
+
+
+def dump_one(record: Any, schema: Schema, view: PublicView, what: str) -> dict[str, Any]:
+    """Dump one record, or raise a 404 saying which kind of record was not found."""
+    if record is None:
+        raise ApiError(404, f"No public {what} has this id.")
+    with public_context(view):
+        data: dict[str, Any] = schema.dump(record)
+    return data
+
+
+def listing_filters(args: dict[str, Any]) -> ListingFilters:
+    """Build the listing filters from parsed query parameters."""
+    return ListingFilters(
+        search=args.get("search"),
+        taxonomy_term_id=args.get("taxonomy_term_id"),
+        taxonomy_id=args.get("taxonomy_id"),
+        organization_id=args.get("organization_id"),
+        modified_after=args.get("modified_after"),
+    )

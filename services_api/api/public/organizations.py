@@ -1,0 +1,65 @@
+"""/organizations: organisations with at least one public service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_restx import Namespace, Resource
+
+from ...core import directory
+from ...db import get_session
+from ...schemas.hsds import FullOrganizationSchema, FullOrganizationWithFullServicesSchema, OrganizationSchema
+from ...schemas.params import OrganizationArgs, OrganizationListArgs
+from ..openapi import page_model, query_params, schema_model
+from ..params import parse_id, parse_query
+from .common import dump_one, dump_page, public_view
+
+ns = Namespace("organizations", description="Organisations delivering vetted services (HSDS 3.0)")
+
+LIST_ARGS = OrganizationListArgs()
+DETAIL_ARGS = OrganizationArgs()
+ORGANIZATION = OrganizationSchema()
+FULL_ORGANIZATION = FullOrganizationSchema()
+FULL_ORGANIZATION_FULL_SERVICES = FullOrganizationWithFullServicesSchema()
+
+
+def _full_schema(full_service: bool) -> FullOrganizationSchema:
+    return FULL_ORGANIZATION_FULL_SERVICES if full_service else FULL_ORGANIZATION
+
+
+@ns.route("")
+class OrganizationList(Resource):
+    """A page of organisations."""
+
+    @ns.doc(params=query_params(LIST_ARGS))
+    @ns.response(200, "A page of organisations", page_model(ns, "OrganizationPage", ORGANIZATION))
+    @ns.response(400, "A query parameter is invalid")
+    def get(self) -> dict[str, Any]:
+        """List organisations that have a public service, by name."""
+        args = parse_query(LIST_ARGS)
+        view = public_view()
+        page = directory.list_organizations(
+            get_session(),
+            view=view,
+            search=args.get("search"),
+            page=args["page"],
+            per_page=args["per_page"],
+            full=args["full"],
+        )
+        return dump_page(page, _full_schema(args["full_service"]) if args["full"] else ORGANIZATION, view)
+
+
+@ns.route("/<string:id>")
+@ns.param("id", "Organisation id (UUID)")
+class OrganizationDetail(Resource):
+    """One organisation."""
+
+    @ns.doc(params=query_params(DETAIL_ARGS))
+    @ns.response(200, "The organisation, nested", schema_model(ns, "FullOrganization", FULL_ORGANIZATION))
+    @ns.response(404, "No organisation with a public service has this id")
+    def get(self, id: str) -> dict[str, Any]:
+        """Return one organisation with its public locations and services nested."""
+        args = parse_query(DETAIL_ARGS)
+        view = public_view()
+        organization = directory.get_organization(get_session(), view=view, organization_id=parse_id(id))
+        return dump_one(organization, _full_schema(args["full_service"]), view, "organization")

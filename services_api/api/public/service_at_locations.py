@@ -1,0 +1,65 @@
+"""/service_at_locations: where each public service is delivered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_restx import Namespace, Resource
+
+from ...core import directory
+from ...db import get_session
+from ...schemas.hsds import FullServiceAtLocationSchema, ServiceAtLocationSchema
+from ...schemas.params import ListingArgs
+from ..openapi import page_model, query_params, schema_model
+from ..params import parse_id, parse_query
+from .common import dump_one, dump_page, listing_filters, public_view
+
+ns = Namespace("service_at_locations", description="Services at their locations (HSDS 3.0)")
+
+ARGS = ListingArgs()
+SERVICE_AT_LOCATION = ServiceAtLocationSchema()
+FULL_SERVICE_AT_LOCATION = FullServiceAtLocationSchema()
+
+
+@ns.route("")
+class ServiceAtLocationList(Resource):
+    """A page of public service-at-locations."""
+
+    @ns.doc(params=query_params(ARGS))
+    @ns.response(
+        200, "A page of service-at-locations", page_model(ns, "ServiceAtLocationPage", SERVICE_AT_LOCATION)
+    )
+    @ns.response(400, "A query parameter is invalid")
+    def get(self) -> dict[str, Any]:
+        """List public service-at-locations by service name; every filter given must hold."""
+        args = parse_query(ARGS)
+        view = public_view()
+        page = directory.list_service_at_locations(
+            get_session(),
+            view=view,
+            filters=listing_filters(args),
+            page=args["page"],
+            per_page=args["per_page"],
+            full=args["full"],
+        )
+        return dump_page(page, FULL_SERVICE_AT_LOCATION if args["full"] else SERVICE_AT_LOCATION, view)
+
+
+@ns.route("/<string:id>")
+@ns.param("id", "Service-at-location id (UUID)")
+class ServiceAtLocationDetail(Resource):
+    """One public service-at-location."""
+
+    @ns.response(
+        200,
+        "The service-at-location with location and service nested",
+        schema_model(ns, "FullServiceAtLocation", FULL_SERVICE_AT_LOCATION),
+    )
+    @ns.response(404, "No public service-at-location has this id")
+    def get(self, id: str) -> dict[str, Any]:
+        """Return one public service-at-location, fully nested."""
+        view = public_view()
+        record = directory.get_service_at_location(
+            get_session(), view=view, service_at_location_id=parse_id(id)
+        )
+        return dump_one(record, FULL_SERVICE_AT_LOCATION, view, "service_at_location")

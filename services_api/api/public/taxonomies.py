@@ -1,0 +1,49 @@
+"""/taxonomies: the vocabularies that classify listings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_restx import Namespace, Resource
+
+from ...core import directory
+from ...db import get_session
+from ...schemas.hsds import TaxonomySchema
+from ...schemas.params import SearchArgs
+from ..openapi import page_model, query_params, schema_model
+from ..params import parse_id, parse_query
+from .common import dump_one, dump_page, public_view
+
+ns = Namespace("taxonomies", description="Taxonomies (HSDS 3.0)")
+
+ARGS = SearchArgs()
+TAXONOMY = TaxonomySchema()
+
+
+@ns.route("")
+class TaxonomyList(Resource):
+    """A page of taxonomies."""
+
+    @ns.doc(params=query_params(ARGS))
+    @ns.response(200, "A page of taxonomies", page_model(ns, "TaxonomyPage", TAXONOMY))
+    @ns.response(400, "A query parameter is invalid")
+    def get(self) -> dict[str, Any]:
+        """List taxonomies by name."""
+        args = parse_query(ARGS)
+        page = directory.list_taxonomies(
+            get_session(), search=args.get("search"), page=args["page"], per_page=args["per_page"]
+        )
+        return dump_page(page, TAXONOMY, public_view())
+
+
+@ns.route("/<string:id>")
+@ns.param("id", "Taxonomy id (UUID)")
+class TaxonomyDetail(Resource):
+    """One taxonomy."""
+
+    @ns.response(200, "The taxonomy", schema_model(ns, "Taxonomy", TAXONOMY))
+    @ns.response(404, "No taxonomy has this id")
+    def get(self, id: str) -> dict[str, Any]:
+        """Return one taxonomy."""
+        taxonomy = directory.get_taxonomy(get_session(), taxonomy_id=parse_id(id))
+        return dump_one(taxonomy, TAXONOMY, public_view(), "taxonomy")

@@ -1,0 +1,55 @@
+"""/taxonomy_terms: categories and access & safety attributes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_restx import Namespace, Resource
+
+from ...core import directory
+from ...db import get_session
+from ...schemas.hsds import TaxonomyTermSchema
+from ...schemas.params import TaxonomyTermListArgs
+from ..openapi import page_model, query_params, schema_model
+from ..params import parse_id, parse_query
+from .common import dump_one, dump_page, public_view
+
+ns = Namespace("taxonomy_terms", description="Taxonomy terms (HSDS 3.0)")
+
+ARGS = TaxonomyTermListArgs()
+TERM = TaxonomyTermSchema()
+
+
+@ns.route("")
+class TaxonomyTermList(Resource):
+    """A page of taxonomy terms."""
+
+    @ns.doc(params=query_params(ARGS))
+    @ns.response(200, "A page of taxonomy terms", page_model(ns, "TaxonomyTermPage", TERM))
+    @ns.response(400, "A query parameter is invalid")
+    def get(self) -> dict[str, Any]:
+        """List taxonomy terms by taxonomy and code."""
+        args = parse_query(ARGS)
+        filters = directory.TermFilters(
+            search=args.get("search"),
+            taxonomy_id=args.get("taxonomy_id"),
+            parent_id=args.get("parent_id"),
+            top_only=args["top_only"],
+        )
+        page = directory.list_taxonomy_terms(
+            get_session(), filters=filters, page=args["page"], per_page=args["per_page"]
+        )
+        return dump_page(page, TERM, public_view())
+
+
+@ns.route("/<string:id>")
+@ns.param("id", "Taxonomy term id (UUID)")
+class TaxonomyTermDetail(Resource):
+    """One taxonomy term."""
+
+    @ns.response(200, "The taxonomy term", schema_model(ns, "TaxonomyTerm", TERM))
+    @ns.response(404, "No taxonomy term has this id")
+    def get(self, id: str) -> dict[str, Any]:
+        """Return one taxonomy term."""
+        term = directory.get_taxonomy_term(get_session(), term_id=parse_id(id))
+        return dump_one(term, TERM, public_view(), "taxonomy_term")

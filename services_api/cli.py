@@ -1,0 +1,74 @@
+"""Command-line tools: `flask --app services_api <command>`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .core.seed import directory_is_empty, seed_demo_directory, seed_taxonomies
+from .db import get_engine, get_session
+from .migrate import upgrade_to_head
+
+OPENAPI_FILE = Path(__file__).resolve().parents[1] / "openapi" / "swagger.json"
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    upgrade_to_head(get_engine())
+    click.echo("Database schema is up to date.")
+
+
+@click.group("seed", cls=AppGroup, invoke_without_command=True)
+@click.option("--if-empty", is_flag=True, help="Only seed when the directory holds no organisation yet.")
+@click.pass_context
+def seed_group(ctx: click.Context, if_empty: bool) -> None:
+    """Load the taxonomies and the demo directory (running it again changes nothing)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    session = get_session()
+    if if_empty and not directory_is_empty(session):
+        click.echo("The directory already has data; nothing seeded.")
+        return
+    taxonomies = seed_taxonomies(session)
+    demo = seed_demo_directory(session)
+    session.commit()
+    click.echo(
+        f"Seeded: {taxonomies.created + demo.created} records created, "
+        f"{taxonomies.changed + demo.changed} changed."
+    )
+
+
+def write_openapi(path: Path = OPENAPI_FILE) -> str:
+    """Write the app's OpenAPI (Swagger 2.0) document to `path` and return its text."""
+    text = openapi_text()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def openapi_text() -> str:
+    """Return the app's OpenAPI document as stable, sorted JSON."""
+    api = current_app.extensions["restx_api"]
+    with current_app.test_request_context():
+        spec = api.__schema__
+    return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@click.command("openapi")
+@click.option("--output", type=click.Path(path_type=Path), default=OPENAPI_FILE, show_default=True)
+def openapi_command(output: Path) -> None:
+    """Write the OpenAPI document into openapi/."""
+    write_openapi(output)
+    click.echo(f"Wrote {output}")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app."""
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(seed_group)
+    app.cli.add_command(openapi_command)

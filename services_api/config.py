@@ -1,0 +1,115 @@
+"""Settings read from the environment (or a mapping in tests), validated once at start."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENVIRONMENTS = ("production", "development", "testing")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The validated settings the app runs with."""
+
+    environment: str
+    database_url: str
+    secret_key: str
+    stale_after_days: int
+    hide_after_days: int
+    cache_max_age: int
+    default_per_page: int
+    max_per_page: int
+
+    def as_flask_config(self) -> dict[str, Any]:
+        """Return the settings as upper-case Flask config keys."""
+        return {
+            "ENVIRONMENT": self.environment,
+            "DATABASE_URL": self.database_url,
+            "SECRET_KEY": self.secret_key,
+            "STALE_AFTER_DAYS": self.stale_after_days,
+            "HIDE_AFTER_DAYS": self.hide_after_days,
+            "CACHE_MAX_AGE": self.cache_max_age,
+            "DEFAULT_PER_PAGE": self.default_per_page,
+            "MAX_PER_PAGE": self.max_per_page,
+            "TESTING": self.environment == "testing",
+        }
+
+
+def load_settings(overrides: Mapping[str, Any] | None, *, instance_path: Path) -> Settings:
+    """Build settings from the environment with `overrides` on top; raise ConfigError if invalid."""
+    source: dict[str, Any] = {**os.environ, **(overrides or {})}
+    environment = str(source.get("APP_ENV", "production")).strip().lower()
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+    default_db = f"sqlite:///{instance_path / 'services_api.db'}"
+    database_url = str(source.get("DATABASE_URL") or default_db)
+    if not database_url.startswith(("sqlite:", "postgresql")):
+        raise ConfigError("DATABASE_URL must be a sqlite:/// or postgresql+psycopg:// URL")
+    stale = _positive_int(source, "STALE_AFTER_DAYS", 180)
+    hide = _positive_int(source, "HIDE_AFTER_DAYS", 365)
+    if hide <= stale:
+        raise ConfigError("HIDE_AFTER_DAYS must be greater than STALE_AFTER_DAYS")
+    default_per_page = _positive_int(source, "DEFAULT_PER_PAGE", 25)
+    max_per_page = _positive_int(source, "MAX_PER_PAGE", 100)
+    if default_per_page > max_per_page:
+        raise ConfigError("DEFAULT_PER_PAGE must not exceed MAX_PER_PAGE")
+    return Settings(
+        environment=environment,
+        database_url=database_url,
+        secret_key=_secret_key(source, environment, instance_path),
+        stale_after_days=stale,
+        hide_after_days=hide,
+        cache_max_age=_positive_int(source, "CACHE_MAX_AGE", 300, allow_zero=True),
+        default_per_page=default_per_page,
+        max_per_page=max_per_page,
+    )
+
+
+def _positive_int(source: Mapping[str, Any], name: str, default: int, allow_zero: bool = False) -> int:
+    raw = source.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ConfigError(f"{name} must be {'zero or more' if allow_zero else 'at least 1'}, not {value}")
+    return value
+
+
+def _secret_key(source: Mapping[str, Any], environment: str, instance_path: Path) -> str:
+    key = str(source.get("SECRET_KEY") or "")
+    if key:
+        if environment == "production" and len(key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+        return key
+    if environment == "production":
+        raise ConfigError(
+            "SECRET_KEY is required in production: set it to a long random value, "
+            "e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    if environment == "testing":
+        return "testing-secret-key-not-for-production"
+    return _development_secret(instance_path)
+
+
+def _development_secret(instance_path: Path) -> str:
+    """Return the development secret kept under instance/, creating it on first use."""
+    path = instance_path / "dev_secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

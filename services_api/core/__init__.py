@@ -1,0 +1,1 @@
+"""The domain logic: takes a session, adds and flushes, never commits and never reads the request."""

@@ -1,0 +1,288 @@
+"""Read the public directory: paged, filtered lists and single records, only what the public may see."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import (
+    Attribute,
+    Contact,
+    Location,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from .search_text import fold
+from .visibility import PublicView
+
+T = TypeVar("T")
+
+PHONE_LOAD = selectinload(Phone.languages)
+LOCATION_LOAD = (
+    selectinload(Location.addresses),
+    selectinload(Location.accessibility),
+    selectinload(Location.phones).options(PHONE_LOAD),
+    selectinload(Location.schedules),
+    selectinload(Location.languages),
+    selectinload(Location.contacts).selectinload(Contact.phones),
+    selectinload(Location.attributes),
+)
+SERVICE_AT_LOCATION_LOAD = (
+    selectinload(ServiceAtLocation.location).options(*LOCATION_LOAD),
+    selectinload(ServiceAtLocation.phones).options(PHONE_LOAD),
+    selectinload(ServiceAtLocation.schedules),
+    selectinload(ServiceAtLocation.contacts).selectinload(Contact.phones),
+)
+FULL_SERVICE_LOAD = (
+    selectinload(Service.organization),
+    selectinload(Service.phones).options(PHONE_LOAD),
+    selectinload(Service.schedules),
+    selectinload(Service.languages),
+    selectinload(Service.contacts).selectinload(Contact.phones),
+    selectinload(Service.service_areas),
+    selectinload(Service.cost_options),
+    selectinload(Service.attributes),
+    selectinload(Service.service_at_locations).options(*SERVICE_AT_LOCATION_LOAD),
+)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, with what a client needs to page through the rest."""
+
+    items: Sequence[T]
+    total_items: int
+    page_number: int
+    per_page: int
+
+    @property
+    def total_pages(self) -> int:
+        """Return how many pages the whole list fills."""
+        return math.ceil(self.total_items / self.per_page)
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    """The HSDS filters on services and service-at-locations; every one given must hold."""
+
+    search: str | None = None
+    taxonomy_term_id: uuid.UUID | None = None
+    taxonomy_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+    modified_after: datetime | None = None
+
+
+def paginate(session: Session, query: Select[Any], *, page: int, per_page: int) -> Page[Any]:
+    """Run a query for one page and count the whole result."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return Page(items=items, total_items=total, page_number=page, per_page=per_page)
+
+
+def list_services(
+    session: Session, *, view: PublicView, filters: ListingFilters, page: int, per_page: int, full: bool
+) -> Page[Service]:
+    """Return a page of public services, by name, matching every filter."""
+    query = (
+        select(Service)
+        .where(view.service_filter(), *_listing_conditions(session, filters))
+        .order_by(Service.name, Service.id)
+        .options(*(FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)))
+    )
+    return paginate(session, query, page=page, per_page=per_page)
+
+
+def get_service(session: Session, *, view: PublicView, service_id: uuid.UUID) -> Service | None:
+    """Return a public service with everything nested, or None."""
+    query = select(Service).where(Service.id == service_id, view.service_filter()).options(*FULL_SERVICE_LOAD)
+    return session.scalars(query).first()
+
+
+def list_service_at_locations(
+    session: Session, *, view: PublicView, filters: ListingFilters, page: int, per_page: int, full: bool
+) -> Page[ServiceAtLocation]:
+    """Return a page of public service-at-locations, by service name, matching every filter."""
+    service_options = FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)
+    query = (
+        select(ServiceAtLocation)
+        .join(ServiceAtLocation.service)
+        .where(view.service_filter(), *_listing_conditions(session, filters))
+        .order_by(Service.name, ServiceAtLocation.id)
+        .options(
+            *(SERVICE_AT_LOCATION_LOAD if full else (selectinload(ServiceAtLocation.location),)),
+            selectinload(ServiceAtLocation.service).options(*service_options),
+        )
+    )
+    return paginate(session, query, page=page, per_page=per_page)
+
+
+def get_service_at_location(
+    session: Session, *, view: PublicView, service_at_location_id: uuid.UUID
+) -> ServiceAtLocation | None:
+    """Return a public service-at-location with its location and service nested, or None."""
+    query = (
+        select(ServiceAtLocation)
+        .join(ServiceAtLocation.service)
+        .where(ServiceAtLocation.id == service_at_location_id, view.service_filter())
+        .options(
+            *SERVICE_AT_LOCATION_LOAD, selectinload(ServiceAtLocation.service).options(*FULL_SERVICE_LOAD)
+        )
+    )
+    return session.scalars(query).first()
+
+
+def list_organizations(
+    session: Session, *, view: PublicView, search: str | None, page: int, per_page: int, full: bool
+) -> Page[Organization]:
+    """Return a page of organisations that have at least one public service, by name."""
+    query = (
+        select(Organization)
+        .where(_has_public_service(view))
+        .order_by(Organization.name, Organization.id)
+        .options(*(_full_organization_load() if full else ()))
+    )
+    if search:
+        query = query.where(*_organization_search(view, search))
+    return paginate(session, query, page=page, per_page=per_page)
+
+
+def get_organization(
+    session: Session, *, view: PublicView, organization_id: uuid.UUID
+) -> Organization | None:
+    """Return an organisation that has a public service, with its details nested, or None."""
+    query = (
+        select(Organization)
+        .where(Organization.id == organization_id, _has_public_service(view))
+        .options(*_full_organization_load())
+    )
+    return session.scalars(query).first()
+
+
+def list_taxonomies(session: Session, *, search: str | None, page: int, per_page: int) -> Page[Taxonomy]:
+    """Return a page of taxonomies, by name."""
+    query = select(Taxonomy).order_by(Taxonomy.name, Taxonomy.id)
+    if search:
+        query = query.where(*_text_contains((Taxonomy.name, Taxonomy.description), search))
+    return paginate(session, query, page=page, per_page=per_page)
+
+
+def get_taxonomy(session: Session, *, taxonomy_id: uuid.UUID) -> Taxonomy | None:
+    """Return one taxonomy, or None."""
+    return session.get(Taxonomy, taxonomy_id)
+
+
+@dataclass(frozen=True)
+class TermFilters:
+    """Filters on taxonomy terms; every one given must hold."""
+
+    search: str | None = None
+    taxonomy_id: uuid.UUID | None = None
+    parent_id: uuid.UUID | None = None
+    top_only: bool = False
+
+
+def list_taxonomy_terms(
+    session: Session, *, filters: TermFilters, page: int, per_page: int
+) -> Page[TaxonomyTerm]:
+    """Return a page of taxonomy terms, by taxonomy then code."""
+    query = (
+        select(TaxonomyTerm)
+        .order_by(TaxonomyTerm.taxonomy, TaxonomyTerm.code, TaxonomyTerm.id)
+        .options(selectinload(TaxonomyTerm.taxonomy_detail))
+    )
+    if filters.search:
+        query = query.where(
+            *_text_contains((TaxonomyTerm.name, TaxonomyTerm.description, TaxonomyTerm.code), filters.search)
+        )
+    if filters.taxonomy_id:
+        query = query.where(TaxonomyTerm.taxonomy_id == filters.taxonomy_id)
+    if filters.parent_id:
+        query = query.where(TaxonomyTerm.parent_id == filters.parent_id)
+    if filters.top_only:
+        query = query.where(TaxonomyTerm.parent_id.is_(None))
+    return paginate(session, query, page=page, per_page=per_page)
+
+
+def get_taxonomy_term(session: Session, *, term_id: uuid.UUID) -> TaxonomyTerm | None:
+    """Return one taxonomy term, or None."""
+    return session.get(TaxonomyTerm, term_id)
+
+
+def term_and_descendant_ids(session: Session, term_id: uuid.UUID) -> set[uuid.UUID]:
+    """Return the id of a term and of every term below it."""
+    found = {term_id}
+    frontier = {term_id}
+    while frontier:
+        frontier = set(session.scalars(select(TaxonomyTerm.id).where(TaxonomyTerm.parent_id.in_(frontier))))
+        frontier -= found
+        found |= frontier
+    return found
+
+
+def _listing_conditions(session: Session, filters: ListingFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.search:
+        conditions += [
+            Service.search_text.contains(word, autoescape=True) for word in fold(filters.search).split()
+        ]
+    if filters.taxonomy_term_id:
+        term_ids = term_and_descendant_ids(session, filters.taxonomy_term_id)
+        conditions.append(_service_has_attribute(Attribute.taxonomy_term_id.in_(term_ids)))
+    if filters.taxonomy_id:
+        in_taxonomy = select(TaxonomyTerm.id).where(TaxonomyTerm.taxonomy_id == filters.taxonomy_id)
+        conditions.append(_service_has_attribute(Attribute.taxonomy_term_id.in_(in_taxonomy)))
+    if filters.organization_id:
+        conditions.append(Service.organization_id == filters.organization_id)
+    if filters.modified_after:
+        conditions.append(Service.modified >= filters.modified_after)
+    return conditions
+
+
+def _service_has_attribute(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(Attribute.link_entity == "service", Attribute.link_id == Service.id, condition)
+
+
+def _has_public_service(view: PublicView) -> ColumnElement[bool]:
+    return exists().where(Service.organization_id == Organization.id, view.service_filter())
+
+
+def _organization_search(view: PublicView, search: str) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    for word in fold(search).split():
+        service_matches = exists().where(
+            Service.organization_id == Organization.id,
+            view.service_filter(),
+            Service.search_text.contains(word, autoescape=True),
+        )
+        conditions.append(or_(func.lower(Organization.name).contains(word, autoescape=True), service_matches))
+    return conditions
+
+
+def _text_contains(columns: Sequence[Any], search: str) -> list[ColumnElement[bool]]:
+    return [
+        or_(*(func.lower(column).contains(word, autoescape=True) for column in columns))
+        for word in search.lower().split()
+    ] or [true()]
+
+
+def _full_organization_load() -> tuple[Any, ...]:
+    return (
+        selectinload(Organization.phones).options(PHONE_LOAD),
+        selectinload(Organization.contacts).selectinload(Contact.phones),
+        selectinload(Organization.services).options(*FULL_SERVICE_LOAD),
+        selectinload(Organization.locations).options(
+            *LOCATION_LOAD,
+            selectinload(Location.service_at_locations).selectinload(ServiceAtLocation.service),
+        ),
+    )

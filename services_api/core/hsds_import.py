@@ -1,0 +1,319 @@
+"""Load HSDS 3.0 JSON documents into the database, creating or updating records by id.
+
+Importing the same document twice changes nothing: a record is only written when a value
+differs, and children missing from a document are removed from their parent.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Float, Integer, String, Text, Time, Uuid, inspect
+from sqlalchemy.orm import Session
+
+from ..models import (
+    Accessibility,
+    Address,
+    Attribute,
+    Base,
+    Contact,
+    CostOption,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+    utcnow,
+)
+from ..models.base import UTCDateTime
+from .search_text import refresh_search_text
+
+NEVER_IMPORTED = frozenset(
+    {"id", "created", "modified", "public_latitude", "public_longitude", "search_text"}
+)
+OPERATOR_ONLY = frozenset(
+    {
+        "vetting_status",
+        "vetted_at",
+        "vetted_by",
+        "vetting_criteria",
+        "vetting_notes",
+        "next_review_due",
+        "last_verified_at",
+        "withdrawn_at",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Node:
+    """How one HSDS object maps onto a model: its collections of child objects by JSON key."""
+
+    model: type[Base]
+    children: Mapping[str, Node] = field(default_factory=dict)
+
+
+LANGUAGE = Node(Language)
+PHONE = Node(Phone, {"languages": LANGUAGE})
+CONTACT = Node(Contact, {"phones": PHONE})
+SCHEDULE = Node(Schedule)
+ATTRIBUTE = Node(Attribute)
+LOCATION = Node(
+    Location,
+    {
+        "addresses": Node(Address),
+        "accessibility": Node(Accessibility),
+        "phones": PHONE,
+        "schedules": SCHEDULE,
+        "languages": LANGUAGE,
+        "contacts": CONTACT,
+        "attributes": ATTRIBUTE,
+    },
+)
+SERVICE_AT_LOCATION = Node(ServiceAtLocation, {"phones": PHONE, "schedules": SCHEDULE, "contacts": CONTACT})
+SERVICE = Node(
+    Service,
+    {
+        "phones": PHONE,
+        "schedules": SCHEDULE,
+        "languages": LANGUAGE,
+        "contacts": CONTACT,
+        "service_areas": Node(ServiceArea),
+        "cost_options": Node(CostOption),
+        "attributes": ATTRIBUTE,
+        "service_at_locations": SERVICE_AT_LOCATION,
+    },
+)
+ORGANIZATION = Node(
+    Organization, {"phones": PHONE, "contacts": CONTACT, "locations": LOCATION, "services": SERVICE}
+)
+TAXONOMY = Node(Taxonomy)
+TAXONOMY_TERM = Node(TaxonomyTerm)
+
+
+class HSDSImportError(ValueError):
+    """A document could not be imported; `problems` maps a JSON path to what is wrong there."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems.items()))
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    """What an import did: ids of records created and of records whose content changed."""
+
+    created: list[uuid.UUID] = field(default_factory=list)
+    changed: list[uuid.UUID] = field(default_factory=list)
+
+
+class _Importer:
+    def __init__(self, session: Session, *, trusted: bool):
+        self.session = session
+        self.trusted = trusted
+        self.problems: dict[str, str] = {}
+        self.result = ImportResult()
+        self.touched_services: dict[uuid.UUID, Service] = {}
+
+    def upsert(
+        self,
+        node: Node,
+        doc: Any,
+        path: str,
+        fixed: Mapping[str, Any] | None = None,
+        set_by_parent: frozenset[str] = frozenset(),
+    ) -> tuple[Any, bool]:
+        """Create or update one record and its children; return it and whether anything changed."""
+        if not isinstance(doc, Mapping):
+            self.problems[path] = "must be an object"
+            return None, False
+        record_id = self._uuid(doc.get("id"), f"{path}.id")
+        if record_id is None:
+            return None, False
+        record = self.session.get(node.model, record_id)
+        is_new = record is None
+        if record is None:
+            record = node.model(id=record_id)
+            self.session.add(record)
+        changed = is_new
+        values = {**self._scalars(node.model, doc, path), **(fixed or {})}
+        if is_new:
+            self._check_required(node.model, values, set_by_parent, path)
+        for name, value in values.items():
+            if getattr(record, name) != value:
+                setattr(record, name, value)
+                changed = True
+        for key, child in node.children.items():
+            if key in doc:
+                changed |= self._sync_children(record, key, child, doc[key], f"{path}.{key}")
+        if isinstance(record, Service) and changed:
+            self.touched_services[record.id] = record
+        if is_new:
+            self.result.created.append(record_id)
+        elif changed:
+            self.result.changed.append(record_id)
+        return record, changed
+
+    def _sync_children(self, parent: Any, key: str, node: Node, docs: Any, path: str) -> bool:
+        if docs is None:
+            docs = []
+        if not isinstance(docs, list):
+            self.problems[path] = "must be a list"
+            return False
+        relationship = inspect(type(parent)).relationships[key]
+        set_by_parent = frozenset(column.key for column in relationship.remote_side)
+        fixed = {"link_entity": parent.__tablename__} if node.model is Attribute else None
+        changed = False
+        children = []
+        for index, doc in enumerate(docs):
+            child, child_changed = self.upsert(node, doc, f"{path}[{index}]", fixed, set_by_parent)
+            if child is not None:
+                children.append(child)
+                changed |= child_changed
+        current_ids = [child.id for child in getattr(parent, key)]
+        new_ids = [child.id for child in children]
+        if current_ids != new_ids:
+            setattr(parent, key, children)
+            changed |= set(current_ids) != set(new_ids)
+        return changed
+
+    def _scalars(self, model: type[Base], doc: Mapping[str, Any], path: str) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for column in model.__table__.columns:
+            name = column.key
+            if name not in doc or name in NEVER_IMPORTED:
+                continue
+            if name in OPERATOR_ONLY and not self.trusted:
+                continue
+            try:
+                values[name] = _convert(column, doc[name])
+            except (TypeError, ValueError) as error:
+                self.problems[f"{path}.{name}"] = str(error)
+        return values
+
+    def _check_required(
+        self, model: type[Base], values: Mapping[str, Any], set_by_parent: frozenset[str], path: str
+    ) -> None:
+        for column in model.__table__.columns:
+            needed = not column.nullable and column.default is None and not column.primary_key
+            if needed and column.key not in values and column.key not in set_by_parent:
+                self.problems.setdefault(f"{path}.{column.key}", "is required")
+
+    def _uuid(self, value: Any, path: str) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(str(value))
+        except (TypeError, ValueError):
+            self.problems[path] = "must be a UUID"
+            return None
+
+
+def _convert(column: Any, value: Any) -> Any:
+    """Convert a JSON value to the Python type of a column, or raise ValueError saying why."""
+    column_type = column.type
+    if value is None or (value == "" and not isinstance(column_type, String | Text)):
+        if not column.nullable and column.default is None:
+            raise ValueError("is required")
+        return None
+    if isinstance(column_type, Uuid):
+        return uuid.UUID(str(value))
+    if isinstance(column_type, UTCDateTime):
+        return _parse_datetime(value)
+    if isinstance(column_type, Date):
+        return date.fromisoformat(str(value)[:10])
+    if isinstance(column_type, Time):
+        return _parse_time(value)
+    if isinstance(column_type, Boolean):
+        if isinstance(value, bool):
+            return value
+        raise ValueError("must be true or false")
+    if isinstance(column_type, Integer | Float):
+        number = _number(value)
+        if isinstance(column_type, Integer):
+            if number != int(number):
+                raise ValueError("must be a whole number")
+            return int(number)
+        return number
+    if isinstance(column_type, String | Text):
+        if not isinstance(value, str | int | float):
+            raise ValueError("must be a string")
+        text = str(value)
+        length = getattr(column_type, "length", None)
+        if length and len(text) > length:
+            raise ValueError(f"must be at most {length} characters")
+        return text
+    return value
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError("must be a finite number")
+    return number
+
+
+def _parse_datetime(value: Any) -> datetime:
+    text = str(value).strip()
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00")) if "T" in text or " " in text else None
+    if parsed is None:
+        parsed = datetime.combine(date.fromisoformat(text), time(0, 0))
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _parse_time(value: Any) -> time:
+    text = str(value).strip()
+    if len(text) == 4 and text[1] == ":":
+        text = "0" + text
+    try:
+        return time.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        raise ValueError("must be a time of day like 09:30 or 09:30:00") from None
+
+
+def import_organizations(session: Session, documents: Iterable[Any], *, trusted: bool) -> ImportResult:
+    """Import HSDS organizations with their nested locations and services.
+
+    `trusted` (the operator or the seed) also imports vetting and freshness fields; otherwise
+    they are ignored. Raises HSDSImportError naming every bad field; nothing is flushed then.
+    """
+    importer = _Importer(session, trusted=trusted)
+    organizations = []
+    with session.no_autoflush:
+        for index, doc in enumerate(documents):
+            organization, _changed = importer.upsert(ORGANIZATION, doc, f"organizations[{index}]")
+            organizations.append(organization)
+    if importer.problems:
+        raise HSDSImportError(importer.problems)
+    session.flush()
+    now = utcnow()
+    for service in importer.touched_services.values():
+        service.modified = now
+    for organization in organizations:
+        for service in organization.services:
+            refresh_search_text(service)
+    session.flush()
+    return importer.result
+
+
+def import_taxonomy(session: Session, taxonomy: Any, terms: Iterable[Any]) -> ImportResult:
+    """Import an HSDS taxonomy and its terms (parents before children)."""
+    importer = _Importer(session, trusted=True)
+    with session.no_autoflush:
+        importer.upsert(TAXONOMY, taxonomy, "taxonomy")
+        for index, term in enumerate(terms):
+            importer.upsert(TAXONOMY_TERM, term, f"terms[{index}]")
+    if importer.problems:
+        raise HSDSImportError(importer.problems)
+    session.flush()
+    return importer.result

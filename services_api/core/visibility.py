@@ -1,0 +1,55 @@
+"""Which listings the public may see, and which of them are marked stale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_
+
+from ..models import Service, VettingStatus, utcnow
+
+HIDDEN_SERVICE_STATUSES = ("defunct",)
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """The public's view of the directory at one moment: vetted, current, not withdrawn."""
+
+    now: datetime
+    stale_before: datetime
+    hidden_before: datetime
+
+    @classmethod
+    def at(cls, now: datetime | None = None, *, stale_after_days: int, hide_after_days: int) -> PublicView:
+        """Return the view at `now` (default: this instant) under the given freshness limits."""
+        now = now or utcnow()
+        return cls(
+            now=now,
+            stale_before=now - timedelta(days=stale_after_days),
+            hidden_before=now - timedelta(days=hide_after_days),
+        )
+
+    def service_filter(self) -> ColumnElement[bool]:
+        """Return the SQL condition a service must meet to be public."""
+        return and_(
+            Service.vetting_status == VettingStatus.VETTED.value,
+            Service.withdrawn_at.is_(None),
+            Service.status.not_in(HIDDEN_SERVICE_STATUSES),
+            Service.last_verified_at.is_not(None),
+            Service.last_verified_at >= self.hidden_before,
+        )
+
+    def is_public(self, service: Service) -> bool:
+        """Return whether a loaded service is public (the same rule as `service_filter`)."""
+        return (
+            service.vetting_status == VettingStatus.VETTED.value
+            and service.withdrawn_at is None
+            and service.status not in HIDDEN_SERVICE_STATUSES
+            and service.last_verified_at is not None
+            and service.last_verified_at >= self.hidden_before
+        )
+
+    def is_stale(self, service: Service) -> bool:
+        """Return whether a public service has gone unconfirmed for longer than the stale limit."""
+        return service.last_verified_at is None or service.last_verified_at < self.stale_before

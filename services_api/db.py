@@ -1,0 +1,65 @@
+"""Database engine and sessions: one engine per app, one session per request or command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def make_engine(database_url: str, **kwargs: Any) -> Engine:
+    """Create an engine with the per-dialect setup this project relies on."""
+    if database_url.startswith("sqlite"):
+        _create_parent_folder(database_url)
+        engine = create_engine(database_url, connect_args={"check_same_thread": False}, **kwargs)
+        event.listen(engine, "connect", _configure_sqlite_connection)
+        return engine
+    return create_engine(database_url, pool_pre_ping=True, **kwargs)
+
+
+def _create_parent_folder(database_url: str) -> None:
+    database = make_url(database_url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    """Attach an engine and session factory to the app and close sessions after each request."""
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine() -> Engine:
+    """Return the current app's engine."""
+    engine: Engine = current_app.extensions["db_engine"]
+    return engine
+
+
+def get_session() -> Session:
+    """Return the session of the current request or command, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db_sessionmaker"]()
+    session: Session = g.db_session
+    return session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,1 @@
+"""Spatial helpers: the coarse grid for confidential points (spatial indexes follow here)."""

@@ -1,0 +1,121 @@
+"""Places where services are delivered, their addresses, and the service-to-place links."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Boolean, Float, ForeignKey, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..geo.grid import snap_to_grid
+from .base import Base, IdMixin, TimestampMixin
+from .contact_points import Language, Phone, Schedule
+from .organization import Contact
+from .taxonomy import Attribute
+
+if TYPE_CHECKING:
+    from .organization import Organization
+    from .service import Service
+
+
+class Location(IdMixin, TimestampMixin, Base):
+    """A physical, postal or virtual place (HSDS `location`).
+
+    `latitude`/`longitude` are the true point; public output and public search read only
+    `public_latitude`/`public_longitude`, which for a confidential location is snapped to a
+    coarse grid.
+    """
+
+    __tablename__ = "location"
+
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    location_type: Mapped[str] = mapped_column(String(16), default="physical")
+    url: Mapped[str | None] = mapped_column(String(2048))
+    name: Mapped[str | None] = mapped_column(String(255))
+    alternate_name: Mapped[str | None] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    transportation: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    public_latitude: Mapped[float | None] = mapped_column(Float, index=True)
+    public_longitude: Mapped[float | None] = mapped_column(Float)
+    external_identifier: Mapped[str | None] = mapped_column(String(255))
+    external_identifier_type: Mapped[str | None] = mapped_column(String(255))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    organization: Mapped[Organization | None] = relationship(back_populates="locations")
+    addresses: Mapped[list[Address]] = relationship(order_by="Address.id", cascade="all, delete-orphan")
+    accessibility: Mapped[list[Accessibility]] = relationship(
+        order_by="Accessibility.id", cascade="all, delete-orphan"
+    )
+    phones: Mapped[list[Phone]] = relationship(order_by=Phone.id, cascade="all, delete-orphan")
+    schedules: Mapped[list[Schedule]] = relationship(order_by=Schedule.id, cascade="all, delete-orphan")
+    languages: Mapped[list[Language]] = relationship(order_by=Language.id, cascade="all, delete-orphan")
+    contacts: Mapped[list[Contact]] = relationship(order_by=Contact.id, cascade="all, delete-orphan")
+    attributes: Mapped[list[Attribute]] = relationship(
+        primaryjoin="and_(Location.id == foreign(Attribute.link_id), Attribute.link_entity == 'location')",
+        order_by=Attribute.id,
+        cascade="all, delete-orphan",
+        overlaps="attributes",
+    )
+    service_at_locations: Mapped[list[ServiceAtLocation]] = relationship(back_populates="location")
+
+
+@event.listens_for(Location, "before_insert")
+@event.listens_for(Location, "before_update")
+def _derive_public_point(_mapper: Any, _connection: Any, location: Location) -> None:
+    """Keep the public point in step with the true point and the confidential flag."""
+    if location.latitude is None or location.longitude is None:
+        location.public_latitude = location.public_longitude = None
+    elif location.confidential:
+        location.public_latitude, location.public_longitude = snap_to_grid(
+            location.latitude, location.longitude
+        )
+    else:
+        location.public_latitude, location.public_longitude = location.latitude, location.longitude
+
+
+class Address(IdMixin, TimestampMixin, Base):
+    """A postal or physical address of a location."""
+
+    __tablename__ = "address"
+
+    location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("location.id"), index=True)
+    attention: Mapped[str | None] = mapped_column(String(255))
+    address_1: Mapped[str] = mapped_column(String(255), default="")
+    address_2: Mapped[str | None] = mapped_column(String(255))
+    city: Mapped[str] = mapped_column(String(255), default="")
+    region: Mapped[str | None] = mapped_column(String(255))
+    state_province: Mapped[str] = mapped_column(String(255), default="")
+    postal_code: Mapped[str] = mapped_column(String(32), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    address_type: Mapped[str] = mapped_column(String(16), default="physical")
+
+
+class Accessibility(IdMixin, TimestampMixin, Base):
+    """Accessibility information about a location."""
+
+    __tablename__ = "accessibility"
+
+    location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("location.id"), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(2048))
+
+
+class ServiceAtLocation(IdMixin, TimestampMixin, Base):
+    """A service delivered at a location, with its own hours and phones there."""
+
+    __tablename__ = "service_at_location"
+
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service.id"), index=True)
+    location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("location.id"), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    service: Mapped[Service] = relationship(back_populates="service_at_locations")
+    location: Mapped[Location] = relationship(back_populates="service_at_locations")
+    phones: Mapped[list[Phone]] = relationship(order_by=Phone.id, cascade="all, delete-orphan")
+    schedules: Mapped[list[Schedule]] = relationship(order_by=Schedule.id, cascade="all, delete-orphan")
+    contacts: Mapped[list[Contact]] = relationship(order_by=Contact.id, cascade="all, delete-orphan")

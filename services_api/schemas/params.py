@@ -1,0 +1,92 @@
+"""Query parameters of the public API, validated before anything touches the database."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+
+class QuerySchema(Schema):
+    """Base of every query-parameter schema: unknown parameters are ignored, as HSDS clients expect."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class PageArgs(QuerySchema):
+    """Paging shared by every list."""
+
+    page = fields.Integer(
+        load_default=1, validate=validate.Range(min=1), metadata={"description": "Page number, from 1."}
+    )
+    per_page = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1),
+        metadata={"description": "Items per page (default 25, at most 100 unless configured otherwise)."},
+    )
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json"]),
+        metadata={"description": "Response format; only `json` for now."},
+    )
+
+
+class SearchArgs(PageArgs):
+    """Paging plus a keyword."""
+
+    search = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "Keywords; every word must match (case- and accent-insensitive)."},
+    )
+
+
+class ListingArgs(SearchArgs):
+    """Filters of /services and /service_at_locations."""
+
+    taxonomy_term_id = fields.UUID(
+        metadata={"description": "Only listings with this term or a term below it."}
+    )
+    taxonomy_id = fields.UUID(metadata={"description": "Only listings with any term of this taxonomy."})
+    organization_id = fields.UUID(metadata={"description": "Only listings of this organisation."})
+    modified_after = fields.AwareDateTime(
+        default_timezone=UTC,
+        format="iso",
+        metadata={
+            "description": "ISO 8601 date or date-time (UTC unless it has an offset): changed on or after it."
+        },
+    )
+    full = fields.Boolean(load_default=False, metadata={"description": "Return fully nested objects."})
+
+
+class ServiceListArgs(ListingArgs):
+    """Parameters of /services."""
+
+    minimal = fields.Boolean(
+        load_default=False, metadata={"description": "Return only id, name, status and last_modified."}
+    )
+
+
+class OrganizationListArgs(SearchArgs):
+    """Parameters of /organizations."""
+
+    full = fields.Boolean(load_default=False, metadata={"description": "Return fully nested organisations."})
+    full_service = fields.Boolean(
+        load_default=False, metadata={"description": "With full=true, nest full services."}
+    )
+
+
+class OrganizationArgs(QuerySchema):
+    """Parameters of /organizations/{id}."""
+
+    full_service = fields.Boolean(load_default=False, metadata={"description": "Nest full services."})
+
+
+class TaxonomyTermListArgs(SearchArgs):
+    """Parameters of /taxonomy_terms."""
+
+    taxonomy_id = fields.UUID(metadata={"description": "Only terms of this taxonomy."})
+    parent_id = fields.UUID(metadata={"description": "Only the direct children of this term."})
+    top_only = fields.Boolean(
+        load_default=False, metadata={"description": "Only top-level terms (no parent)."}
+    )
