@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from .config import load_settings
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from the environment, with `config` overriding it (tests pass a mapping)."""
-    app = Flask(__name__, instance_relative_config=True)
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance_path)
     settings = load_settings(config, instance_path=Path(app.instance_path))
     app.config.update(settings.as_flask_config())
     app.json.sort_keys = False  # type: ignore[attr-defined]

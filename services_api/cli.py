@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .core.seed import directory_is_empty, seed_demo_directory, seed_taxonomies
 from .db import get_engine, get_session
@@ -17,6 +17,7 @@ OPENAPI_FILE = Path(__file__).resolve().parents[1] / "openapi" / "swagger.json"
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema (safe to run again)."""
     upgrade_to_head(get_engine())
@@ -26,6 +27,7 @@ def init_db_command() -> None:
 @click.group("seed", cls=AppGroup, invoke_without_command=True)
 @click.option("--if-empty", is_flag=True, help="Only seed when the directory holds no organisation yet.")
 @click.pass_context
+@with_appcontext
 def seed_group(ctx: click.Context, if_empty: bool) -> None:
     """Load the taxonomies and the demo directory (running it again changes nothing)."""
     if ctx.invoked_subcommand is not None:
@@ -61,6 +63,7 @@ def openapi_text() -> str:
 
 @click.command("openapi")
 @click.option("--output", type=click.Path(path_type=Path), default=OPENAPI_FILE, show_default=True)
+@with_appcontext
 def openapi_command(output: Path) -> None:
     """Write the OpenAPI document into openapi/."""
     write_openapi(output)

@@ -6,18 +6,18 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import Engine, text
+from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
 from services_api import create_app
 from services_api.core.seed import seed_demo_directory, seed_taxonomies
 from services_api.db import get_session, make_engine
 from services_api.migrate import upgrade_to_head
-from services_api.models import Base
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -36,42 +36,65 @@ def _seed(database_url: str) -> None:
     app.extensions["db_engine"].dispose()
 
 
-def _truncate_all(engine: Engine) -> None:
-    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} CASCADE"))
+class PostgresTemplates:
+    """Template databases on the PostgreSQL server, so each test gets a fresh copy in milliseconds."""
+
+    def __init__(self, url: str):
+        self.url = make_url(url)
+        base = self.url.database
+        self.names = {"empty": f"{base}_tpl_empty", "seeded": f"{base}_tpl_seeded", "case": f"{base}_case"}
+        self.admin = make_engine(
+            self.url.set(database="postgres").render_as_string(False), isolation_level="AUTOCOMMIT"
+        )
+
+    def url_of(self, name: str) -> str:
+        return self.url.set(database=self.names[name]).render_as_string(hide_password=False)
+
+    def recreate(self, name: str, template: str | None = None) -> str:
+        with self.admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.names[name]}" WITH (FORCE)'))
+            source = f' TEMPLATE "{self.names[template]}"' if template else ""
+            connection.execute(text(f'CREATE DATABASE "{self.names[name]}"{source}'))
+        return self.url_of(name)
+
+    def build(self) -> None:
+        engine = make_engine(self.recreate("empty"))
+        upgrade_to_head(engine)
+        engine.dispose()
+        _seed(self.recreate("seeded", template="empty"))
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as connection:
+            for name in self.names.values():
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Migrated SQLite files to copy for each test: one empty, one with the demo directory."""
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Migrated databases to copy for each test: one empty, one with the demo directory."""
+    if POSTGRES_URL:
+        postgres = PostgresTemplates(POSTGRES_URL)
+        postgres.build()
+        yield {"postgres": postgres}
+        postgres.drop_all()
+        return
     folder = tmp_path_factory.mktemp("templates")
     empty, seeded = folder / "empty.db", folder / "seeded.db"
-    if POSTGRES_URL:
-        engine = make_engine(POSTGRES_URL)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        upgrade_to_head(engine)
-        engine.dispose()
-        return {}
     engine = make_engine(f"sqlite:///{empty}")
     upgrade_to_head(engine)
     engine.dispose()
     shutil.copy(empty, seeded)
     _seed(f"sqlite:///{seeded}")
-    return {"empty": empty, "seeded": seeded}
+    yield {"empty": empty, "seeded": seeded}
 
 
-def _database_url(templates: dict[str, Path], tmp_path: Path, *, seeded: bool) -> str:
-    if POSTGRES_URL:
-        engine = make_engine(POSTGRES_URL)
-        _truncate_all(engine)
-        engine.dispose()
-        if seeded:
-            _seed(POSTGRES_URL)
-        return POSTGRES_URL
+def _database_url(templates: dict[str, Any], tmp_path: Path, *, seeded: bool) -> str:
+    kind = "seeded" if seeded else "empty"
+    if "postgres" in templates:
+        return str(templates["postgres"].recreate("case", template=kind))
     target = tmp_path / "test.db"
-    shutil.copy(templates["seeded" if seeded else "empty"], target)
+    shutil.copy(templates[kind], target)
     return f"sqlite:///{target}"
 
 
@@ -82,13 +105,13 @@ def _app(database_url: str) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def app(templates: dict[str, Path], tmp_path: Path) -> Iterator[Flask]:
+def app(templates: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
     """An app on a fresh, empty, migrated database."""
     yield from _app(_database_url(templates, tmp_path, seeded=False))
 
 
 @pytest.fixture
-def seeded_app(templates: dict[str, Path], tmp_path: Path) -> Iterator[Flask]:
+def seeded_app(templates: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
     """An app on a fresh database holding the taxonomies and the demo directory."""
     yield from _app(_database_url(templates, tmp_path, seeded=True))
 

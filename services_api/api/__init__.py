@@ -59,6 +59,7 @@ def init_app(app: Flask) -> Api:
     blueprint, api = build_api()
     app.register_blueprint(blueprint)
     errors.register(app, api)
-    CORS(app, resources={PUBLIC_PATHS: {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]}})
+    public_reads = {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]}
+    CORS(app, resources={PUBLIC_PATHS: public_reads}, send_wildcard=True)
     app.extensions["restx_api"] = api
     return api

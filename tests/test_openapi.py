@@ -1,0 +1,82 @@
+"""The OpenAPI document is generated from the schemas, served, and committed up to date."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from services_api.cli import OPENAPI_FILE, openapi_text
+
+
+def test_committed_openapi_file_matches_the_app(app: Flask) -> None:
+    with app.app_context():
+        generated = openapi_text()
+    committed = OPENAPI_FILE.read_text(encoding="utf-8") if OPENAPI_FILE.exists() else ""
+    assert committed == generated, "openapi/swagger.json is out of date: run `make openapi` and commit it"
+
+
+def test_openapi_command_writes_the_document(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "swagger.json"
+    result = runner.invoke(args=["openapi", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    spec = json.loads(target.read_text())
+    assert spec["basePath"] == "/api/v1"
+
+
+def test_spec_documents_every_public_endpoint_and_parameter(empty_client: FlaskClient) -> None:
+    spec = empty_client.get("/api/v1/swagger.json").get_json()
+    assert set(spec["paths"]) >= {
+        "/",
+        "/services",
+        "/services/{id}",
+        "/service_at_locations",
+        "/service_at_locations/{id}",
+        "/organizations",
+        "/organizations/{id}",
+        "/taxonomies",
+        "/taxonomies/{id}",
+        "/taxonomy_terms",
+        "/taxonomy_terms/{id}",
+    }
+    service_params = {p["name"] for p in spec["paths"]["/services"]["get"]["parameters"]}
+    assert service_params >= {
+        "search",
+        "taxonomy_term_id",
+        "taxonomy_id",
+        "organization_id",
+        "modified_after",
+        "page",
+        "per_page",
+        "full",
+        "minimal",
+    }
+    term_params = {p["name"] for p in spec["paths"]["/taxonomy_terms"]["get"]["parameters"]}
+    assert {"parent_id", "top_only", "taxonomy_id"} <= term_params
+
+
+def test_response_models_are_inlined_from_the_marshmallow_schemas(empty_client: FlaskClient) -> None:
+    spec = empty_client.get("/api/v1/swagger.json").get_json()
+    full_service = spec["definitions"]["FullService"]
+    assert "$ref" not in json.dumps(full_service)
+    location = full_service["properties"]["service_at_locations"]["items"]["properties"]["location"]
+    assert "confidential" in location["properties"]
+    page = spec["definitions"]["ServicePage"]["properties"]
+    assert {
+        "total_items",
+        "total_pages",
+        "page_number",
+        "size",
+        "first_page",
+        "last_page",
+        "empty",
+        "contents",
+    } <= set(page)
+
+
+def test_swagger_ui_is_served(empty_client: FlaskClient) -> None:
+    response = empty_client.get("/api/v1/docs")
+    assert response.status_code == 200
+    assert b"swagger" in response.data.lower()
