@@ -44,7 +44,7 @@ def build_api() -> tuple[Blueprint, Api]:
             "locations show only their area and a coarse point."
         ),
         doc="/docs",
-        license="AGPL-3.0-or-later",
+        license="MIT",
     )
     for namespace, path in NAMESPACES:
         api.add_namespace(namespace, path=path)
