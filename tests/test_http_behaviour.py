@@ -119,6 +119,8 @@ def test_malformed_ids_get_a_400_naming_the_id(client: FlaskClient, kind: str) -
         "/api/v1/organizations?full_service=2x",
         "/api/v1/taxonomies?per_page=-1",
         "/api/v1/services?search=" + "x" * 500,
+        "/api/v1/services?search=a%00b",
+        "/api/v1/taxonomy_terms?search=%0D%0Ainjected",
     ],
 )
 def test_invalid_parameters_on_other_lists_get_a_400(client: FlaskClient, path: str) -> None:
@@ -136,6 +138,8 @@ def test_odd_but_harmless_requests_never_produce_a_server_error(client: FlaskCli
         "/api/v1/services?modified_after=2026-01-01T00:00:00%2B05:00",
         "/api/v1/organizations?search=%E2%80%8B",
         "/api/v1/services/%00",
+        "/api/v1/organizations?search=%00",
+        "/api/v1/taxonomy_terms?search=x%00",
     ]
     for path in odd:
         response = client.get(path)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+
+def no_control_characters(value: str) -> None:
+    """Reject text holding control characters (a NUL byte cannot even be stored by PostgreSQL)."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValidationError("Must not contain control characters.")
 
 
 class QuerySchema(Schema):
@@ -36,7 +43,7 @@ class SearchArgs(PageArgs):
     """Paging plus a keyword."""
 
     search = fields.String(
-        validate=validate.Length(max=200),
+        validate=[validate.Length(max=200), no_control_characters],
         metadata={"description": "Keywords; every word must match (case- and accent-insensitive)."},
     )
 
