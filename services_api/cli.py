@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .core.seed import directory_is_empty, seed_demo_directory, seed_taxonomies
+from .core.seed import directory_is_empty, seed_demo_directory, seed_gazetteer, seed_taxonomies
 from .db import get_engine, get_session
 from .migrate import upgrade_to_head
 
@@ -36,12 +36,13 @@ def seed_group(ctx: click.Context, if_empty: bool) -> None:
     if if_empty and not directory_is_empty(session):
         click.echo("The directory already has data; nothing seeded.")
         return
+    places = seed_gazetteer(session)
     taxonomies = seed_taxonomies(session)
     demo = seed_demo_directory(session)
     session.commit()
     click.echo(
         f"Seeded: {taxonomies.created + demo.created} records created, "
-        f"{taxonomies.changed + demo.changed} changed."
+        f"{taxonomies.changed + demo.changed} changed; {places} gazetteer rows loaded."
     )
 
 

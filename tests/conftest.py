@@ -15,7 +15,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
 from services_api import create_app
-from services_api.core.seed import seed_demo_directory, seed_taxonomies
+from services_api.core.seed import seed_demo_directory, seed_gazetteer, seed_taxonomies
 from services_api.db import get_session, make_engine
 from services_api.migrate import upgrade_to_head
 
@@ -30,6 +30,7 @@ def _seed(database_url: str) -> None:
     app = create_app(_settings(database_url))
     with app.app_context():
         session = get_session()
+        seed_gazetteer(session)
         seed_taxonomies(session)
         seed_demo_directory(session)
         session.commit()

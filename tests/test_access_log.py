@@ -16,7 +16,11 @@ import pytest
 from services_api import gunicorn_config
 
 ROOT = Path(__file__).resolve().parents[1]
-SEARCH = "/api/v1/services?search=clinic&lat=51.5123456&lng=-0.1234567&near=Soho%20W1D%203QU"
+SEARCHES = (
+    "/api/v1/services?search=clinic&lat=51.5123456&lng=-0.1234567",
+    "/api/v1/service_at_locations?near=W1D%203QU&radius_km=3",
+    "/api/v1/services?near=Manchester&category=housing",
+)
 
 
 def _free_port() -> int:
@@ -55,16 +59,19 @@ def test_gunicorn_logs_the_path_but_not_the_query(templates: dict[str, Path], tm
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}{SEARCH}", timeout=2) as response:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/", timeout=2) as response:
                     assert response.status == 200
                 break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise
                 time.sleep(0.2)
+        for search in SEARCHES:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{search}", timeout=10) as response:
+                assert response.status == 200
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
-    assert "GET /api/v1/services" in output
-    for secret in ("51.512", "-0.123", "Soho", "W1D", "clinic", "lat=", "127.0.0.1 -"):
+    assert "GET /api/v1/services" in output and "GET /api/v1/service_at_locations" in output
+    for secret in ("51.512", "-0.123", "W1D", "Manchester", "housing", "clinic", "lat=", "near=", "127.0.0.1 -"):
         assert secret not in output

@@ -63,7 +63,7 @@ def test_response_models_are_inlined_from_the_marshmallow_schemas(empty_client: 
     assert "$ref" not in json.dumps(full_service)
     location = full_service["properties"]["service_at_locations"]["items"]["properties"]["location"]
     assert "confidential" in location["properties"]
-    page = spec["definitions"]["ServicePage"]["properties"]
+    page = spec["definitions"]["ServiceSearchPage"]["properties"]
     assert {
         "total_items",
         "total_pages",

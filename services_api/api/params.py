@@ -14,13 +14,22 @@ from .errors import ApiError
 def parse_query(schema: Schema) -> dict[str, Any]:
     """Load the request's query parameters with `schema`; raise a 400 naming each bad one."""
     try:
-        args: dict[str, Any] = schema.load(request.args.to_dict())
+        args: dict[str, Any] = schema.load(_query_values(schema))
     except ValidationError as error:
         messages = error.normalized_messages()
         raise ApiError(400, f"Invalid query parameter: {', '.join(sorted(messages))}", messages) from None
     if "per_page" in schema.fields:
         args["per_page"] = _per_page(args.get("per_page"))
     return args
+
+
+def _query_values(schema: Schema) -> dict[str, Any]:
+    """Return the first value of each parameter, and every value of a repeatable one."""
+    values: dict[str, Any] = request.args.to_dict()
+    for name, field in schema.fields.items():
+        if getattr(field, "repeatable", False) and name in request.args:
+            values[name] = request.args.getlist(name)
+    return values
 
 
 def _per_page(requested: int | None) -> int:

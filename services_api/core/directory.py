@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..models import (
     Attribute,
     Contact,
+    Language,
     Location,
     Organization,
     Phone,
@@ -27,6 +28,7 @@ from .search_text import fold
 from .visibility import PublicView
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 PHONE_LOAD = selectinload(Phone.languages)
 LOCATION_LOAD = (
@@ -66,6 +68,12 @@ class Page(Generic[T]):
     page_number: int
     per_page: int
 
+    def with_items(self, items: Sequence[U]) -> Page[U]:
+        """Return the same page holding other items (e.g. the records behind search results)."""
+        return Page(
+            items=items, total_items=self.total_items, page_number=self.page_number, per_page=self.per_page
+        )
+
     @property
     def total_pages(self) -> int:
         """Return how many pages the whole list fills."""
@@ -74,13 +82,19 @@ class Page(Generic[T]):
 
 @dataclass(frozen=True)
 class ListingFilters:
-    """The HSDS filters on services and service-at-locations; every one given must hold."""
+    """Filters on services and service-at-locations; every one given must hold.
+
+    `required_terms` holds sets of taxonomy-term ids: a listing must carry a term of every set
+    (a category with its sub-terms is one set; each required attribute is another).
+    """
 
     search: str | None = None
     taxonomy_term_id: uuid.UUID | None = None
     taxonomy_id: uuid.UUID | None = None
     organization_id: uuid.UUID | None = None
     modified_after: datetime | None = None
+    required_terms: tuple[frozenset[uuid.UUID], ...] = ()
+    language: str | None = None
 
 
 def paginate(session: Session, query: Select[Any], *, page: int, per_page: int) -> Page[Any]:
@@ -96,7 +110,7 @@ def list_services(
     """Return a page of public services, by name, matching every filter."""
     query = (
         select(Service)
-        .where(view.service_filter(), *_listing_conditions(session, filters))
+        .where(view.service_filter(), *listing_conditions(session, filters))
         .order_by(Service.name, Service.id)
         .options(*(FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)))
     )
@@ -117,7 +131,7 @@ def list_service_at_locations(
     query = (
         select(ServiceAtLocation)
         .join(ServiceAtLocation.service)
-        .where(view.service_filter(), *_listing_conditions(session, filters))
+        .where(view.service_filter(), *listing_conditions(session, filters))
         .order_by(Service.name, ServiceAtLocation.id)
         .options(
             *(SERVICE_AT_LOCATION_LOAD if full else (selectinload(ServiceAtLocation.location),)),
@@ -230,7 +244,8 @@ def term_and_descendant_ids(session: Session, term_id: uuid.UUID) -> set[uuid.UU
     return found
 
 
-def _listing_conditions(session: Session, filters: ListingFilters) -> list[ColumnElement[bool]]:
+def listing_conditions(session: Session, filters: ListingFilters) -> list[ColumnElement[bool]]:
+    """Return the SQL conditions on `Service` that the filters ask for."""
     conditions: list[ColumnElement[bool]] = []
     if filters.search:
         conditions += [
@@ -246,7 +261,26 @@ def _listing_conditions(session: Session, filters: ListingFilters) -> list[Colum
         conditions.append(Service.organization_id == filters.organization_id)
     if filters.modified_after:
         conditions.append(Service.modified >= filters.modified_after)
+    conditions += [
+        _service_has_attribute(Attribute.taxonomy_term_id.in_(terms)) for terms in filters.required_terms
+    ]
+    if filters.language:
+        conditions.append(_speaks(filters.language))
     return conditions
+
+
+def _speaks(code: str) -> ColumnElement[bool]:
+    """A service speaks a language when it, one of its phones or one of its locations lists it."""
+    at_location = select(ServiceAtLocation.location_id).where(ServiceAtLocation.service_id == Service.id)
+    on_phone = select(Phone.id).where(Phone.service_id == Service.id)
+    return exists().where(
+        func.lower(Language.code) == code.lower(),
+        or_(
+            Language.service_id == Service.id,
+            Language.location_id.in_(at_location),
+            Language.phone_id.in_(on_phone),
+        ),
+    )
 
 
 def _service_has_attribute(condition: ColumnElement[bool]) -> ColumnElement[bool]:

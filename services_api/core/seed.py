@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Organization, utcnow
+from .geocoding import load_gazetteer
 from .hsds_import import import_organizations, import_taxonomy
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "seed_data"
@@ -61,6 +62,11 @@ def _shift_dates(organization: dict[str, Any], offset: timedelta) -> dict[str, A
             if service.get(name):
                 service[name] = (date.fromisoformat(service[name][:10]) + offset).isoformat()
     return organization
+
+
+def seed_gazetteer(session: Session, seed_dir: Path = SEED_DIR) -> int:
+    """Load the offline gazetteer (places and postcodes) unless it is already loaded."""
+    return load_gazetteer(session, seed_dir)
 
 
 def directory_is_empty(session: Session) -> bool:

@@ -9,6 +9,14 @@ config = context.config
 target_metadata = Base.metadata
 
 
+SPATIAL_OBJECTS_OUTSIDE_THE_MODELS = ("location_rtree", "public_geography", "spatial_ref_sys")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    """Leave the R*Tree, the PostGIS column and PostGIS's own tables to the hand-written migrations."""
+    return not (reflected and name and name.startswith(SPATIAL_OBJECTS_OUTSIDE_THE_MODELS))
+
+
 def run_migrations_online() -> None:
     """Run migrations on the given connection, or on `sqlalchemy.url` when called from alembic."""
     connection = config.attributes.get("connection")
@@ -26,6 +34,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

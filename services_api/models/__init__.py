@@ -2,6 +2,7 @@
 
 from .base import Base, utcnow
 from .contact_points import Language, Phone, Schedule
+from .gazetteer import Place, PlaceName, Postcode
 from .location import Accessibility, Address, Location, ServiceAtLocation
 from .organization import Contact, Organization
 from .service import SERVICE_STATUSES, CostOption, Service, ServiceArea, VettingStatus
@@ -19,6 +20,9 @@ __all__ = [
     "Location",
     "Organization",
     "Phone",
+    "Place",
+    "PlaceName",
+    "Postcode",
     "Schedule",
     "Service",
     "ServiceArea",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, String, Text, event
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..geo.grid import snap_to_grid
+from ..geo.public_point import public_point_columns
 from .base import Base, IdMixin, TimestampMixin
 from .contact_points import Language, Phone, Schedule
 from .organization import Contact
@@ -40,6 +40,10 @@ class Location(IdMixin, TimestampMixin, Base):
     longitude: Mapped[float | None] = mapped_column(Float)
     public_latitude: Mapped[float | None] = mapped_column(Float, index=True)
     public_longitude: Mapped[float | None] = mapped_column(Float)
+    public_x: Mapped[float | None] = mapped_column(Float)
+    public_y: Mapped[float | None] = mapped_column(Float)
+    public_z: Mapped[float | None] = mapped_column(Float)
+    spatial_key: Mapped[int | None] = mapped_column(BigInteger, unique=True, index=True)
     external_identifier: Mapped[str | None] = mapped_column(String(255))
     external_identifier_type: Mapped[str | None] = mapped_column(String(255))
     time_zone: Mapped[str | None] = mapped_column(String(64))
@@ -66,15 +70,13 @@ class Location(IdMixin, TimestampMixin, Base):
 @event.listens_for(Location, "before_insert")
 @event.listens_for(Location, "before_update")
 def _derive_public_point(_mapper: Any, _connection: Any, location: Location) -> None:
-    """Keep the public point in step with the true point and the confidential flag."""
-    if location.latitude is None or location.longitude is None:
-        location.public_latitude = location.public_longitude = None
-    elif location.confidential:
-        location.public_latitude, location.public_longitude = snap_to_grid(
-            location.latitude, location.longitude
-        )
-    else:
-        location.public_latitude, location.public_longitude = location.latitude, location.longitude
+    """Keep the public point and its index columns in step with the true point and the confidential flag."""
+    if location.id is None:
+        location.id = uuid.uuid4()
+    columns = public_point_columns(location.id, location.latitude, location.longitude, location.confidential)
+    for name, value in columns.items():
+        if getattr(location, name) != value:
+            setattr(location, name, value)
 
 
 class Address(IdMixin, TimestampMixin, Base):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, String, Text, Uuid
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, String, Text, Uuid, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..geo.areas import Area, parse_extent
 from .base import Base, IdMixin, TimestampMixin, UTCDateTime
 from .contact_points import Language, Phone, Schedule
 from .location import ServiceAtLocation
@@ -104,6 +106,34 @@ class ServiceArea(IdMixin, TimestampMixin, Base):
     extent: Mapped[str | None] = mapped_column(Text)
     extent_type: Mapped[str | None] = mapped_column(String(32))
     uri: Mapped[str | None] = mapped_column(String(2048))
+    min_latitude: Mapped[float | None] = mapped_column(Float)
+    max_latitude: Mapped[float | None] = mapped_column(Float)
+    min_longitude: Mapped[float | None] = mapped_column(Float)
+    max_longitude: Mapped[float | None] = mapped_column(Float)
+
+    def area(self) -> Area | None:
+        """Return the parsed geographic extent, or None when the area is only described in words."""
+        return parse_extent(self.extent, self.extent_type)
+
+
+@event.listens_for(ServiceArea, "before_insert")
+@event.listens_for(ServiceArea, "before_update")
+def _derive_bounds(_mapper: Any, _connection: Any, service_area: ServiceArea) -> None:
+    """Keep the bounding box the search pre-filters on in step with the extent."""
+    area = service_area.area()
+    boxes = area.boxes() if area else []
+    bounds: tuple[float | None, ...] = (None, None, None, None)
+    if boxes:
+        bounds = (
+            min(box.min_latitude for box in boxes),
+            max(box.max_latitude for box in boxes),
+            min(box.min_longitude for box in boxes),
+            max(box.max_longitude for box in boxes),
+        )
+    names = ("min_latitude", "max_latitude", "min_longitude", "max_longitude")
+    for name, value in zip(names, bounds, strict=True):
+        if getattr(service_area, name) != value:
+            setattr(service_area, name, value)
 
 
 class CostOption(IdMixin, TimestampMixin, Base):

@@ -7,6 +7,8 @@ from datetime import UTC
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from .search_params import GeoSearchArgs
+
 
 def no_control_characters(value: str) -> None:
     """Reject text holding control characters (a NUL byte cannot even be stored by PostgreSQL)."""
@@ -48,7 +50,7 @@ class SearchArgs(PageArgs):
     )
 
 
-class ListingArgs(SearchArgs):
+class ListingArgs(SearchArgs, GeoSearchArgs):
     """Filters of /services and /service_at_locations."""
 
     taxonomy_term_id = fields.UUID(

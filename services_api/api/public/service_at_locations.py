@@ -7,18 +7,24 @@ from typing import Any
 from flask_restx import Namespace, Resource
 
 from ...core import directory
+from ...core.search import PER_PLACE
+from ...core.search_results import load_place_results
 from ...db import get_session
 from ...schemas.hsds import FullServiceAtLocationSchema, ServiceAtLocationSchema
 from ...schemas.params import ListingArgs
+from ...schemas.search import FullPlaceResultSchema, PlaceResultSchema
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
 from .common import dump_one, dump_page, listing_filters, public_view
+from .searching import run_search, wants_search
 
 ns = Namespace("service_at_locations", description="Services at their locations (HSDS 3.0)")
 
 ARGS = ListingArgs()
 SERVICE_AT_LOCATION = ServiceAtLocationSchema()
 FULL_SERVICE_AT_LOCATION = FullServiceAtLocationSchema()
+RESULT = PlaceResultSchema()
+FULL_RESULT = FullPlaceResultSchema()
 
 
 @ns.route("")
@@ -26,14 +32,20 @@ class ServiceAtLocationList(Resource):
     """A page of public service-at-locations."""
 
     @ns.doc(params=query_params(ARGS))
-    @ns.response(
-        200, "A page of service-at-locations", page_model(ns, "ServiceAtLocationPage", SERVICE_AT_LOCATION)
-    )
+    @ns.response(200, "A page of service-at-locations", page_model(ns, "ServiceAtLocationSearchPage", RESULT))
     @ns.response(400, "A query parameter is invalid")
     def get(self) -> dict[str, Any]:
-        """List public service-at-locations by service name; every filter given must hold."""
+        """List public service-at-locations by service name, or nearest first around a place.
+
+        Every filter given must hold. With a place, services covering it by their service area are
+        listed too (`match: service_area`, distance 0).
+        """
         args = parse_query(ARGS)
         view = public_view()
+        if wants_search(args):
+            found = run_search(args, per=PER_PLACE)
+            results = load_place_results(get_session(), found.items, full=args["full"])
+            return dump_page(found.with_items(results), FULL_RESULT if args["full"] else RESULT, view)
         page = directory.list_service_at_locations(
             get_session(),
             view=view,

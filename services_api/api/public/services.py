@@ -7,19 +7,27 @@ from typing import Any
 from flask_restx import Namespace, Resource
 
 from ...core import directory
+from ...core.search import PER_SERVICE
+from ...core.search_results import load_service_results
 from ...db import get_session
 from ...schemas.hsds import FullServiceSchema, ServiceSchema
 from ...schemas.params import ServiceListArgs
+from ...schemas.search import FullServiceResultSchema, ServiceResultSchema
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
 from .common import dump_one, dump_page, listing_filters, public_view
+from .searching import run_search, wants_search
 
 ns = Namespace("services", description="Vetted services (HSDS 3.0)")
 
 ARGS = ServiceListArgs()
 SERVICE = ServiceSchema()
-MINIMAL_SERVICE = ServiceSchema(only=("id", "name", "status", "last_modified"))
+MINIMAL_FIELDS = ("id", "name", "status", "last_modified")
+MINIMAL_SERVICE = ServiceSchema(only=MINIMAL_FIELDS)
 FULL_SERVICE = FullServiceSchema()
+RESULT = ServiceResultSchema()
+MINIMAL_RESULT = ServiceResultSchema(only=(*MINIMAL_FIELDS, "distance_km", "match", "beyond_radius"))
+FULL_RESULT = FullServiceResultSchema()
 
 
 @ns.route("")
@@ -27,12 +35,21 @@ class ServiceList(Resource):
     """A page of public services."""
 
     @ns.doc(params=query_params(ARGS))
-    @ns.response(200, "A page of services", page_model(ns, "ServicePage", SERVICE))
+    @ns.response(
+        200,
+        "A page of services (search results when a place or filter is given)",
+        page_model(ns, "ServiceSearchPage", RESULT),
+    )
     @ns.response(400, "A query parameter is invalid")
     def get(self) -> dict[str, Any]:
-        """List public services by name; every filter given must hold."""
+        """List public services by name, or nearest first around a place; every filter given must hold."""
         args = parse_query(ARGS)
         view = public_view()
+        if wants_search(args):
+            found = run_search(args, per=PER_SERVICE)
+            results = load_service_results(get_session(), found.items, full=args["full"])
+            result_schema = FULL_RESULT if args["full"] else MINIMAL_RESULT if args["minimal"] else RESULT
+            return dump_page(found.with_items(results), result_schema, view)
         page = directory.list_services(
             get_session(),
             view=view,

@@ -1,0 +1,75 @@
+"""Run a geographic or filtered search for the listing endpoints."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from ...core import locating
+from ...core.directory import Page
+from ...core.search import Hit, Query, search
+from ...db import get_session
+from ...models import utcnow
+from ...schemas.search_params import DEFAULT_RADIUS_KM
+from ..errors import ApiError
+from .common import listing_filters, public_view
+
+SEARCH_PARAMETERS = (
+    "lat",
+    "near",
+    "postcode",
+    "bbox",
+    "category",
+    "attribute",
+    "language",
+    "open_now",
+    "open_at",
+)
+
+
+def wants_search(args: dict[str, Any]) -> bool:
+    """Return whether the request asks for more than the plain HSDS list."""
+    return any(args.get(name) not in (None, False, []) for name in SEARCH_PARAMETERS)
+
+
+def run_search(args: dict[str, Any], *, per: str) -> Page[Hit]:
+    """Search with the request's place and filters; raise 400/422 for unknown codes and places."""
+    session = get_session()
+    try:
+        area = locating.search_area(
+            session,
+            point=(args["lat"], args["lng"]) if "lat" in args else None,
+            near=args.get("near"),
+            postcode=args.get("postcode"),
+            radius_km=_radius_km(args),
+            bbox=args.get("bbox"),
+        )
+        terms = locating.required_terms(
+            session, category=args.get("category"), attributes=args.get("attribute", [])
+        )
+    except locating.PlaceNotFoundError as error:
+        raise ApiError(422, str(error), {error.parameter: [str(error)]}) from None
+    except locating.UnknownCodeError as error:
+        raise ApiError(
+            400, f"Invalid query parameter: {error.parameter}", {error.parameter: [str(error)]}
+        ) from None
+    filters = replace(listing_filters(args), required_terms=terms, language=args.get("language"))
+    query = Query(
+        view=public_view(),
+        per=per,
+        filters=filters,
+        area=area,
+        open_at=utcnow() if args.get("open_now") else args.get("open_at"),
+        page=args["page"],
+        per_page=args["per_page"],
+        min_results=args.get("min_results", 0),
+    )
+    return search(session, query)
+
+
+def _radius_km(args: dict[str, Any]) -> float:
+    if "radius_km" in args:
+        return float(args["radius_km"])
+    if "proximity" in args:
+        return float(args["proximity"]) / 1000.0
+    return DEFAULT_RADIUS_KM

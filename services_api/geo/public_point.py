@@ -1,0 +1,30 @@
+"""The public point of a location and the columns the spatial indexes read."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from .grid import snap_to_grid
+from .sphere import spatial_key, unit_vector
+
+
+def public_point_columns(
+    location_id: uuid.UUID | None, latitude: float | None, longitude: float | None, confidential: bool | None
+) -> dict[str, Any]:
+    """Return the public point (coarsened when confidential), its unit vector and its R*Tree key."""
+    if latitude is None or longitude is None:
+        public = None
+    elif confidential:
+        public = snap_to_grid(latitude, longitude)
+    else:
+        public = (latitude, longitude)
+    x, y, z = unit_vector(*public) if public else (None, None, None)
+    return {
+        "public_latitude": public[0] if public else None,
+        "public_longitude": public[1] if public else None,
+        "public_x": x,
+        "public_y": y,
+        "public_z": z,
+        "spatial_key": spatial_key(location_id) if location_id else None,
+    }

@@ -1,0 +1,46 @@
+"""The offline gazetteer: places and postcodes that `near=` and `postcode=` resolve against."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+
+
+class Place(Base):
+    """A populated place (GeoNames city of 15,000+ people)."""
+
+    __tablename__ = "place"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    country_code: Mapped[str] = mapped_column(String(2))
+    admin1_code: Mapped[str | None] = mapped_column(String(20))
+    latitude: Mapped[float] = mapped_column(Float, index=True)
+    longitude: Mapped[float] = mapped_column(Float)
+    population: Mapped[int] = mapped_column(BigInteger, default=0)
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+
+
+class PlaceName(Base):
+    """One name of a place (its own or an alternate), case- and accent-folded for lookup."""
+
+    __tablename__ = "place_name"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    folded_name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    place_id: Mapped[int] = mapped_column(ForeignKey("place.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Postcode(Base):
+    """A postcode (or postcode district) and its centre."""
+
+    __tablename__ = "postcode"
+    __table_args__ = (Index("ix_postcode_code", "code"),)
+
+    country_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    place_name: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
