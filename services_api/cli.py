@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .core.seed import directory_is_empty, seed_demo_directory, seed_gazetteer, seed_taxonomies
+from .core.synthetic import SeedAlreadyUsedError, create_synthetic_listings
 from .db import get_engine, get_session
 from .migrate import upgrade_to_head
 
@@ -44,6 +46,30 @@ def seed_group(ctx: click.Context, if_empty: bool) -> None:
         f"Seeded: {taxonomies.created + demo.created} records created, "
         f"{taxonomies.changed + demo.changed} changed; {places} gazetteer rows loaded."
     )
+
+
+@seed_group.command("synthetic")
+@click.option(
+    "--locations", "count", type=click.IntRange(min=1), required=True, help="How many listings to create."
+)
+@click.option(
+    "--seed", "seed", type=int, default=0, show_default=True, help="Random seed (same seed, same rows)."
+)
+def seed_synthetic_command(count: int, seed: int) -> None:
+    """Create vetted, public synthetic listings around gazetteer cities, for load tests."""
+    session = get_session()
+    started = time.perf_counter()
+    try:
+        created = create_synthetic_listings(
+            session, count=count, seed=seed, after_batch=lambda _created: session.commit()
+        )
+    except SeedAlreadyUsedError as error:
+        session.rollback()
+        click.echo(str(error))
+        return
+    session.commit()
+    elapsed = time.perf_counter() - started
+    click.echo(f"Created {created} synthetic listings (seed {seed}) in {elapsed:.1f} s.")
 
 
 def write_openapi(path: Path = OPENAPI_FILE) -> str:

@@ -73,5 +73,15 @@ def test_gunicorn_logs_the_path_but_not_the_query(templates: dict[str, Path], tm
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert "GET /api/v1/services" in output and "GET /api/v1/service_at_locations" in output
-    for secret in ("51.512", "-0.123", "W1D", "Manchester", "housing", "clinic", "lat=", "near=", "127.0.0.1 -"):
+    for secret in (
+        "51.512",
+        "-0.123",
+        "W1D",
+        "Manchester",
+        "housing",
+        "clinic",
+        "lat=",
+        "near=",
+        "127.0.0.1 -",
+    ):
         assert secret not in output

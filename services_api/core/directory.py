@@ -271,15 +271,21 @@ def listing_conditions(session: Session, filters: ListingFilters) -> list[Column
 
 def _speaks(code: str) -> ColumnElement[bool]:
     """A service speaks a language when it, one of its phones or one of its locations lists it."""
-    at_location = select(ServiceAtLocation.location_id).where(ServiceAtLocation.service_id == Service.id)
-    on_phone = select(Phone.id).where(Phone.service_id == Service.id)
-    return exists().where(
-        func.lower(Language.code) == code.lower(),
-        or_(
-            Language.service_id == Service.id,
-            Language.location_id.in_(at_location),
-            Language.phone_id.in_(on_phone),
-        ),
+    same_code = func.lower(Language.code) == code.lower()
+    at_location = (
+        select(Language.id)
+        .join(ServiceAtLocation, ServiceAtLocation.location_id == Language.location_id)
+        .where(ServiceAtLocation.service_id == Service.id, same_code)
+    )
+    on_phone = (
+        select(Language.id)
+        .join(Phone, Phone.id == Language.phone_id)
+        .where(Phone.service_id == Service.id, same_code)
+    )
+    return or_(
+        exists().where(Language.service_id == Service.id, same_code),
+        at_location.exists(),
+        on_phone.exists(),
     )
 
 

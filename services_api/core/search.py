@@ -58,7 +58,7 @@ class Hit:
         return self.service_at_location_id or self.service_area_id or self.service_id
 
     def order(self) -> tuple[float, int, str]:
-        """Return the sort key: distance, then physical places before areas, then id."""
+        """Return the sort key: exact distance, then physical places before areas, then id."""
         return (self.distance_km or 0.0, 0 if self.match == LOCATION else 1, str(self.id))
 
 
@@ -98,12 +98,14 @@ class _Searcher:
             return self._window(self._by_name())
         self.area_hits = self._service_area_hits(area.origin)
         if query.open_at is not None:
-            within = self._open_only(self._places(area, limit=None, per=PER_PLACE) + self.area_hits)
-            return self._window(within + self._extras(area, len(within)))
+            within = self._merge(
+                self._open_only(self._places(area, limit=None, per=PER_PLACE) + self.area_hits)
+            )
+            return self._window(within + self._extras(area, within))
         total = self._count(area)
         if query.min_results and total < query.min_results:
             within = self._merge(self._places(area, limit=None) + self.area_hits)
-            return self._window(within + self._extras(area, len(within)))
+            return self._window(within + self._extras(area, within))
         needed = self.offset + query.per_page + len(self.area_hits)
         merged = self._merge(self._places(area, limit=needed) + self.area_hits)
         return merged[self.offset : self.offset + query.per_page], total
@@ -116,11 +118,15 @@ class _Searcher:
         """Sort into search order; keep one result per service (or per place) and area."""
         result, seen = [], set()
         for hit in sorted(hits, key=Hit.order):
-            key = hit.service_id if self.query.per == PER_SERVICE else hit.id
+            key = self._key(hit)
             if key not in seen:
                 seen.add(key)
                 result.append(hit)
         return result
+
+    def _key(self, hit: Hit) -> uuid.UUID:
+        """Return what makes a result distinct: its service (per service) or its place or area."""
+        return hit.service_id if self.query.per == PER_SERVICE else hit.id
 
     def _open_only(self, hits: list[Hit]) -> list[Hit]:
         """Keep the results open at `open_at` in their own time zone; unknown hours are left out."""
@@ -128,19 +134,20 @@ class _Searcher:
             return hits
         return self.opening_times.open_hits(hits, self.query.open_at)
 
-    def _extras(self, area: SearchArea, found: int) -> list[Hit]:
+    def _extras(self, area: SearchArea, within: list[Hit]) -> list[Hit]:
         """Return the nearest listings beyond the radius, as many as `min_results` still wants."""
-        wanted = self.query.min_results - found
+        wanted = self.query.min_results - len(within)
         if wanted <= 0 or area.radius_km is None:
             return []
+        found = {self._key(hit) for hit in within}
         per = PER_PLACE if self.query.open_at is not None else self.query.per
-        limit = wanted
+        limit = wanted + len(found)
         while True:
             rows = self.index.nearest_beyond(
                 self.session, self._builder(per), area.origin, area.radius_km, limit
             )
-            hits = self._open_only([self._hit(row, area.origin, beyond=True) for row in rows])
-            hits = self._merge(hits)
+            hits = [self._hit(row, area.origin, beyond=True) for row in rows]
+            hits = [hit for hit in self._merge(self._open_only(hits)) if self._key(hit) not in found]
             if len(hits) >= wanted or len(rows) < limit:
                 return hits[:wanted]
             limit *= 4
@@ -218,7 +225,7 @@ class _Searcher:
             service_id=row.service_id,
             service_at_location_id=row.sal_id,
             location_id=row.location_id,
-            distance_km=round(distance_km(origin, Point(row.latitude, row.longitude)), 3),
+            distance_km=distance_km(origin, Point(row.latitude, row.longitude)),
             beyond_radius=beyond,
         )
 

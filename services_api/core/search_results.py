@@ -32,8 +32,13 @@ class PlaceResult:
     service_id = property(lambda self: self.hit.service_id)
     location_id = property(lambda self: self.hit.location_id)
     match = property(lambda self: self.hit.match)
-    distance_km = property(lambda self: self.hit.distance_km)
+    distance_km = property(lambda self: _rounded(self.hit.distance_km))
     beyond_radius = property(lambda self: self.hit.beyond_radius)
+
+
+def _rounded(distance: float | None) -> float | None:
+    """Round a distance to metres for output (the search orders by the exact value)."""
+    return None if distance is None else round(distance, 3)
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class ServiceResult:
         return getattr(self.service, name)
 
     match = property(lambda self: self.hit.match)
-    distance_km = property(lambda self: self.hit.distance_km)
+    distance_km = property(lambda self: _rounded(self.hit.distance_km))
     beyond_radius = property(lambda self: self.hit.beyond_radius)
     service_at_location_id = property(lambda self: self.hit.service_at_location_id)
     service_area_id = property(lambda self: self.hit.service_area_id)
