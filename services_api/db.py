@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,24 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
+class DropStatementLogs(logging.Filter):
+    """Drop SQLAlchemy's statement, parameter and row logs: they would hold searchers' locations."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep only warnings and errors (whose parameters `hide_parameters` already hides)."""
+        return record.levelno >= logging.WARNING
+
+
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
-    """Create an engine with the per-dialect setup this project relies on."""
+    """Create an engine with the per-dialect setup this project relies on.
+
+    No log at any level gets a query's parameters or result rows: the parameters of a search are
+    the searcher's location.
+    """
+    statement_logger = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(existing, DropStatementLogs) for existing in statement_logger.filters):
+        statement_logger.addFilter(DropStatementLogs())
+    kwargs.setdefault("hide_parameters", True)
     if database_url.startswith("sqlite"):
         _create_parent_folder(database_url)
         engine = create_engine(database_url, connect_args={"check_same_thread": False}, **kwargs)

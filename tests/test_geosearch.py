@@ -188,7 +188,7 @@ def test_services_are_listed_once_at_their_nearest_place(client: FlaskClient) ->
 
 def test_bbox_returns_exactly_the_places_in_the_box(client: FlaskClient, db: Session) -> None:
     west, south, east, north = -0.25, 51.45, -0.05, 51.56
-    found, total = _pages(client, f"/api/v1/service_at_locations?bbox={west},{south},{east},{north}")
+    found, _total = _pages(client, f"/api/v1/service_at_locations?bbox={west},{south},{east},{north}")
     places = [item for item in found if item["match"] == "location"]
     assert places
     for item in places:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, Float, Integer, String, Text, Time, Uuid, inspect
 from sqlalchemy.orm import Session
 
+from ..geo.areas import AreaError
 from ..models import (
     Accessibility,
     Address,
@@ -57,10 +58,20 @@ OPERATOR_ONLY = frozenset(
 
 @dataclass(frozen=True)
 class Node:
-    """How one HSDS object maps onto a model: its collections of child objects by JSON key."""
+    """How one HSDS object maps onto a model: its child collections by JSON key, and a content check."""
 
     model: type[Base]
     children: Mapping[str, Node] = field(default_factory=dict)
+    check: Callable[[Any], dict[str, str]] | None = None
+
+
+def _extent_problems(service_area: ServiceArea) -> dict[str, str]:
+    """Return what is wrong with a service area's extent, by field."""
+    try:
+        service_area.area()
+    except AreaError as error:
+        return {"extent": str(error)}
+    return {}
 
 
 LANGUAGE = Node(Language)
@@ -88,7 +99,7 @@ SERVICE = Node(
         "schedules": SCHEDULE,
         "languages": LANGUAGE,
         "contacts": CONTACT,
-        "service_areas": Node(ServiceArea),
+        "service_areas": Node(ServiceArea, check=_extent_problems),
         "cost_options": Node(CostOption),
         "attributes": ATTRIBUTE,
         "service_at_locations": SERVICE_AT_LOCATION,
@@ -153,6 +164,8 @@ class _Importer:
             if getattr(record, name) != value:
                 setattr(record, name, value)
                 changed = True
+        for name, problem in (node.check(record) if node.check else {}).items():
+            self.problems[f"{path}.{name}"] = problem
         for key, child in node.children.items():
             if key in doc:
                 changed |= self._sync_children(record, key, child, doc[key], f"{path}.{key}")

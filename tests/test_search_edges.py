@@ -1,0 +1,131 @@
+"""Search across the antimeridian, near the poles, and privacy of the searcher."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from .factories import import_listings, listing
+
+
+def test_radius_search_reaches_across_the_antimeridian(app: Flask, empty_client: FlaskClient) -> None:
+    import_listings(
+        app,
+        [
+            listing("East Fiji Clinic", -16.8, 179.95),
+            listing("West Fiji Clinic", -16.8, -179.95),
+            listing("Far Clinic", -16.8, 178.0),
+        ],
+    )
+    body = empty_client.get("/api/v1/service_at_locations?lat=-16.8&lng=179.99&radius_km=20").get_json()
+    names = [item["service"]["name"] for item in body["contents"]]
+    assert names == ["East Fiji Clinic", "West Fiji Clinic"]
+    assert body["contents"][1]["distance_km"] == pytest.approx(6.388, abs=0.01)
+
+
+def test_map_box_across_the_antimeridian(app: Flask, empty_client: FlaskClient) -> None:
+    import_listings(
+        app,
+        [
+            listing("East Fiji Clinic", -16.8, 179.95),
+            listing("West Fiji Clinic", -16.8, -179.95),
+            listing("Far Clinic", -16.8, 170.0),
+        ],
+    )
+    body = empty_client.get("/api/v1/service_at_locations?bbox=179.5,-17.5,-179.5,-16.0").get_json()
+    assert sorted(item["service"]["name"] for item in body["contents"]) == [
+        "East Fiji Clinic",
+        "West Fiji Clinic",
+    ]
+    plain = empty_client.get("/api/v1/service_at_locations?bbox=170,-17.5,179,-16.0").get_json()
+    assert [item["service"]["name"] for item in plain["contents"]] == ["Far Clinic"]
+
+
+def test_search_near_a_pole(app: Flask, empty_client: FlaskClient) -> None:
+    import_listings(
+        app, [listing("Research Station Clinic", 89.95, 10.0), listing("Other Side Clinic", 89.95, -170.0)]
+    )
+    body = empty_client.get("/api/v1/services?lat=90&lng=0&radius_km=10").get_json()
+    assert body["total_items"] == 2
+    assert {item["distance_km"] for item in body["contents"]} == {5.56}
+
+
+def test_unvetted_listings_are_never_found_by_search(app: Flask, empty_client: FlaskClient) -> None:
+    import_listings(
+        app,
+        [
+            listing("Pending Clinic", 10.0, 10.0, vetting_status="pending"),
+            listing("Vetted Clinic", 10.0, 10.001),
+        ],
+    )
+    body = empty_client.get("/api/v1/services?lat=10&lng=10&radius_km=5&min_results=5").get_json()
+    assert [item["name"] for item in body["contents"]] == ["Vetted Clinic"]
+
+
+SEARCHES = (
+    "/api/v1/services?lat=51.5137&lng=-0.1312&radius_km=3&category=sexual-health",
+    "/api/v1/service_at_locations?near=Manchester&open_now=true",
+    "/api/v1/service_at_locations?near=W1D%203QU&radius_km=2&min_results=3",
+    "/api/v1/services?postcode=M4%201HN&proximity=1500",
+    "/api/v1/service_at_locations?bbox=-0.2,51.45,-0.05,51.55&attribute=free",
+    "/api/v1/services?near=Nowhereville-on-Sea",
+    "/api/v1/services?lat=95.123&lng=-0.1312",
+)
+SECRETS = (
+    "51.5137",
+    "-0.1312",
+    "0.1312",
+    "Manchester",
+    "W1D",
+    "M4 1HN",
+    "M4%201HN",
+    "-0.2,51.45",
+    "Nowhereville",
+    "95.123",
+)
+
+
+def test_no_log_record_at_any_level_holds_the_searchers_location(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    for name in ("sqlalchemy.engine", "sqlalchemy.pool", "werkzeug", "services_api", "geopy", "urllib3"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    try:
+        for search in SEARCHES:
+            assert client.get(search).status_code in (200, 400, 422)
+    finally:
+        for name in ("sqlalchemy.engine", "sqlalchemy.pool", "werkzeug", "services_api", "geopy", "urllib3"):
+            logging.getLogger(name).setLevel(logging.NOTSET)
+    assert caplog.records, "SQLAlchemy logs statements at DEBUG, so records must have been captured"
+    logged = "\n".join(f"{record.getMessage()} {record.args!r}" for record in caplog.records)
+    for secret in SECRETS:
+        assert secret not in logged
+
+
+def test_no_network_call_leaves_the_machine_during_a_search(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attempts: list[Any] = []
+    real_connect = socket.socket.connect
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else address
+        if not (
+            isinstance(host, str)
+            and (host.startswith("127.") or host in ("::1", "localhost") or host.startswith("/"))
+        ):
+            attempts.append(address)
+            raise OSError("network call during a search")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: attempts.append(args) or [])
+    for search in SEARCHES:
+        assert client.get(search).status_code in (200, 400, 422)
+    assert attempts == []
