@@ -10,7 +10,7 @@ service appears once, at its nearest matching place.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -82,6 +82,11 @@ def search(session: Session, query: Query) -> Page[Hit]:
     return Page(items=hits, total_items=total, page_number=query.page, per_page=query.per_page)
 
 
+def _covers(service_area: ServiceArea, point: Point) -> bool:
+    shape = service_area.area()
+    return service_area.service_id is not None and shape is not None and shape.contains(point)
+
+
 class _Searcher:
     def __init__(self, session: Session, query: Query):
         self.session = session
@@ -141,10 +146,11 @@ class _Searcher:
             return []
         found = {self._key(hit) for hit in within}
         per = PER_PLACE if self.query.open_at is not None else self.query.per
+        statement = self._builder(per)(self.index.beyond(), self.index.nearness())
         limit = wanted + len(found)
         while True:
             rows = self.index.nearest_beyond(
-                self.session, self._builder(per), area.origin, area.radius_km, limit
+                self.session.connection(), statement, area.origin, area.radius_km, limit
             )
             hits = [self._hit(row, area.origin, beyond=True) for row in rows]
             hits = [hit for hit in self._merge(self._open_only(hits)) if self._key(hit) not in found]
@@ -153,19 +159,27 @@ class _Searcher:
             limit *= 4
 
     def _places(self, area: SearchArea, limit: int | None, per: str | None = None) -> list[Hit]:
+        """Return the places inside the area, nearest first (all of them, or the first `limit`)."""
         build = self._builder(per or self.query.per)
-        nearness = self.index.nearness(area.origin)
-        if area.boxes:
-            rows: Sequence[Row[Any]] = self.session.execute(
-                build(self.index.in_boxes(area.boxes), nearness).limit(limit)
-            ).all()
-        elif limit is None:
+        connection = self.session.connection()
+        if limit is not None and not area.boxes:
             assert area.radius_km is not None
-            rows = self.session.execute(build(self.index.within(area.origin, area.radius_km), nearness)).all()
+            statement = build(self.index.within(), self.index.nearness())
+            rows = self.index.nearest(connection, statement, area.origin, area.radius_km, limit)
         else:
-            assert area.radius_km is not None
-            rows = self.index.nearest(self.session, build, area.origin, area.radius_km, limit)
+            spatial, params = self._spatial(area)
+            statement = build(spatial, self.index.nearness())
+            if limit is not None:
+                statement = statement.limit(limit)
+            rows = connection.execute(statement, {**params, **self.index.nearness_params(area.origin)}).all()
         return [self._hit(row, area.origin) for row in rows]
+
+    def _spatial(self, area: SearchArea) -> tuple[ColumnElement[bool], dict[str, Any]]:
+        """Return the condition that keeps places inside the area, and its values."""
+        if area.boxes:
+            return self.index.in_boxes(), self.index.boxes_params(area.boxes)
+        assert area.radius_km is not None
+        return self.index.within(), self.index.within_params(area.origin, area.radius_km)
 
     def _builder(self, per: str) -> Any:
         return self._per_service_rows if per == PER_SERVICE else self._per_place_rows
@@ -204,20 +218,18 @@ class _Searcher:
 
     def _count(self, area: SearchArea) -> int:
         """Count results inside the area, each service (or place) and area once."""
-        if area.boxes:
-            spatial = self.index.in_boxes(area.boxes)
-        else:
-            assert area.radius_km is not None
-            spatial = self.index.within(area.origin, area.radius_km)
+        spatial, params = self._spatial(area)
+        connection = self.session.connection()
         if self.query.per != PER_SERVICE:
-            return (self.session.scalar(self._joined(func.count()).where(spatial)) or 0) + len(self.area_hits)
+            places = connection.execute(self._joined(func.count()).where(spatial), params).scalar()
+            return (places or 0) + len(self.area_hits)
         services = self._joined(func.count(ServiceAtLocation.service_id.distinct())).where(spatial)
+        total = (connection.execute(services, params).scalar() or 0) + len(self.area_hits)
         area_services = {hit.service_id for hit in self.area_hits}
-        counted_twice = (
-            services.where(ServiceAtLocation.service_id.in_(area_services)) if area_services else None
-        )
-        twice = (self.session.scalar(counted_twice) or 0) if counted_twice is not None else 0
-        return (self.session.scalar(services) or 0) + len(area_services) - twice
+        if area_services:
+            counted_twice = services.where(ServiceAtLocation.service_id.in_(area_services))
+            total -= connection.execute(counted_twice, params).scalar() or 0
+        return total
 
     def _hit(self, row: Row[Any], origin: Point, beyond: bool = False) -> Hit:
         return Hit(
@@ -231,28 +243,32 @@ class _Searcher:
 
     def _service_area_hits(self, origin: Point) -> list[Hit]:
         """Return one result per public service whose area contains the point."""
-        statement = (
+        around = (
             select(ServiceArea)
-            .join(Service, Service.id == ServiceArea.service_id)
             .where(
                 ServiceArea.min_latitude <= origin.latitude,
                 ServiceArea.max_latitude >= origin.latitude,
                 ServiceArea.min_longitude <= origin.longitude,
                 ServiceArea.max_longitude >= origin.longitude,
-                *self.conditions,
             )
             .order_by(ServiceArea.id)
         )
+        covering = [area for area in self.session.scalars(around) if _covers(area, origin)]
+        if not covering:
+            return []
+        candidates = {area.service_id for area in covering}
+        public = set(
+            self.session.scalars(select(Service.id).where(Service.id.in_(candidates), *self.conditions))
+        )
         hits: dict[uuid.UUID, Hit] = {}
-        for service_area in self.session.scalars(statement):
-            shape = service_area.area()
-            if service_area.service_id and shape is not None and shape.contains(origin):
+        for area in covering:
+            if area.service_id in public:
                 hits.setdefault(
-                    service_area.service_id,
+                    area.service_id,
                     Hit(
                         SERVICE_AREA,
-                        service_area.service_id,
-                        service_area_id=service_area.id,
+                        area.service_id,
+                        service_area_id=area.id,
                         distance_km=0.0,
                         beyond_radius=False,
                     ),

@@ -1,7 +1,8 @@
 """Spatial index strategies behind one interface: SQLite R*Tree and PostgreSQL/PostGIS.
 
-Both restrict a query on `location` to a radius or to boxes around public points, and give an
-ascending "nearness" key to order by. Nearest-first queries on SQLite grow a search box until the
+Each strategy gives SQL conditions on `location` written with bound parameters (so a search
+builds its statement once and runs it with new values as its search circle grows) and the values
+for a point, a radius or map boxes. Nearest-first queries on SQLite grow a search circle until the
 wanted number of rows is certain; PostGIS orders by its KNN operator on a GiST index.
 """
 
@@ -11,17 +12,30 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Row, Select, and_, column, func, literal, or_, table
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Float,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    column,
+    func,
+    or_,
+    table,
+)
 from sqlalchemy.sql.expression import ColumnClause
 
 from ..models import Location
 from .sphere import EARTH_RADIUS_KM, Box, Point, bounding_boxes, min_dot_within, unit_vector
 
 QueryBuilder = Callable[[ColumnElement[bool], ColumnElement[Any]], Select[Any]]
+Params = dict[str, Any]
 FIRST_SEARCH_KM = 2.0
 GROWTH = 4.0
 WORLD_KM = EARTH_RADIUS_KM * 3.2  # more than half the circumference: every point on Earth
+NO_BOX = Box(1.0, 1.0, 0.0, 0.0)  # matches nothing: fills the second box slot when one box is enough
 
 location_rtree = table(
     "location_rtree",
@@ -34,41 +48,74 @@ location_rtree = table(
 public_geography: ColumnClause[Any] = column("public_geography")
 
 
+def _param(name: str) -> Any:
+    return bindparam(f"geo_{name}", type_=Float)
+
+
 class SpatialIndex(ABC):
     """How one database finds public points near a point or inside boxes."""
 
     @abstractmethod
-    def within(self, origin: Point, radius_km: float) -> ColumnElement[bool]:
-        """Return the condition: the location's public point is within `radius_km` of `origin`."""
+    def within(self) -> ColumnElement[bool]:
+        """Return the condition: the public point is within the radius of the origin."""
 
     @abstractmethod
-    def beyond(self, origin: Point, radius_km: float, search_km: float) -> ColumnElement[bool]:
-        """Return the condition: farther than `radius_km` but (for the index's sake) within `search_km`."""
+    def within_params(self, origin: Point, radius_km: float) -> Params:
+        """Return the values of `within` for a point and radius."""
 
     @abstractmethod
-    def in_boxes(self, boxes: Sequence[Box]) -> ColumnElement[bool]:
-        """Return the condition: the public point lies in one of the boxes."""
+    def beyond(self) -> ColumnElement[bool]:
+        """Return the condition: beyond the radius (and, for the index's sake, within a search radius)."""
 
     @abstractmethod
-    def nearness(self, origin: Point) -> ColumnElement[Any]:
-        """Return an expression that grows with distance from `origin` (to order by)."""
+    def beyond_params(self, origin: Point, radius_km: float, search_km: float) -> Params:
+        """Return the values of `beyond`."""
+
+    def in_boxes(self) -> ColumnElement[bool]:
+        """Return the condition: the public point lies in box 1 or box 2."""
+        return or_(*(self._in_box(number) for number in (1, 2)))
+
+    def boxes_params(self, boxes: Sequence[Box]) -> Params:
+        """Return the values of `in_boxes` for one or two boxes."""
+        params: Params = {}
+        for number, box in enumerate([*boxes, NO_BOX][:2], start=1):
+            params.update(
+                {
+                    f"geo_s{number}": box.min_latitude,
+                    f"geo_w{number}": box.min_longitude,
+                    f"geo_n{number}": box.max_latitude,
+                    f"geo_e{number}": box.max_longitude,
+                }
+            )
+        return params
+
+    @abstractmethod
+    def nearness(self) -> ColumnElement[Any]:
+        """Return an expression that grows with distance from the origin (to order by)."""
+
+    @abstractmethod
+    def nearness_params(self, origin: Point) -> Params:
+        """Return the values of `nearness`."""
+
+    @abstractmethod
+    def _in_box(self, number: int) -> ColumnElement[bool]:
+        """Return the condition for box `number` (1 or 2)."""
 
     def nearest(
-        self, session: Session, build: QueryBuilder, origin: Point, radius_km: float, limit: int
+        self, connection: Connection, statement: Select[Any], origin: Point, radius_km: float, limit: int
     ) -> Sequence[Row[Any]]:
-        """Return up to `limit` rows within `radius_km`, nearest first."""
-        return session.execute(
-            build(self.within(origin, radius_km), self.nearness(origin)).limit(limit)
-        ).all()
+        """Run a nearest-first statement built on `within` and `nearness` for up to `limit` rows."""
+        params = {**self.within_params(origin, radius_km), **self.nearness_params(origin)}
+        return connection.execute(statement.limit(limit), params).all()
 
     def nearest_beyond(
-        self, session: Session, build: QueryBuilder, origin: Point, radius_km: float, limit: int
+        self, connection: Connection, statement: Select[Any], origin: Point, radius_km: float, limit: int
     ) -> Sequence[Row[Any]]:
-        """Return up to `limit` rows farther than `radius_km`, nearest first."""
+        """Run a nearest-first statement built on `beyond` for up to `limit` rows outside the radius."""
         search_km = radius_km * GROWTH
         while True:
-            condition = self.beyond(origin, radius_km, search_km)
-            rows = session.execute(build(condition, self.nearness(origin)).limit(limit)).all()
+            params = {**self.beyond_params(origin, radius_km, search_km), **self.nearness_params(origin)}
+            rows = connection.execute(statement.limit(limit), params).all()
             if len(rows) >= limit or search_km >= WORLD_KM:
                 return rows
             search_km = min(search_km * GROWTH, WORLD_KM)
@@ -77,96 +124,114 @@ class SpatialIndex(ABC):
 class SQLiteRTreeIndex(SpatialIndex):
     """SQLite: an R*Tree of public points (kept by triggers), then an exact test on unit vectors."""
 
-    def within(self, origin: Point, radius_km: float) -> ColumnElement[bool]:
+    def within(self) -> ColumnElement[bool]:
         """Return the R*Tree box test plus the exact great-circle test."""
-        return and_(
-            self._rtree_match(bounding_boxes(origin, radius_km)),
-            self._dot(origin) >= min_dot_within(radius_km),
-        )
+        return and_(self.in_boxes(), self._dot() >= _param("min_dot"))
 
-    def beyond(self, origin: Point, radius_km: float, search_km: float) -> ColumnElement[bool]:
+    def within_params(self, origin: Point, radius_km: float) -> Params:
+        """Return the boxes around the circle and the smallest dot product inside it."""
+        return {
+            **self.boxes_params(bounding_boxes(origin, radius_km)),
+            **self.nearness_params(origin),
+            "geo_min_dot": min_dot_within(radius_km),
+        }
+
+    def beyond(self) -> ColumnElement[bool]:
         """Return the R*Tree box of the search radius, minus the inner circle."""
-        return and_(
-            self._rtree_match(bounding_boxes(origin, search_km)),
-            self._dot(origin) < min_dot_within(radius_km),
-            self._dot(origin) >= min_dot_within(search_km),
-        )
+        return and_(self.in_boxes(), self._dot() >= _param("min_dot"), self._dot() < _param("max_dot"))
 
-    def in_boxes(self, boxes: Sequence[Box]) -> ColumnElement[bool]:
-        """Return the R*Tree box test."""
-        return self._rtree_match(boxes)
+    def beyond_params(self, origin: Point, radius_km: float, search_km: float) -> Params:
+        """Return the ring between the radius and the search radius."""
+        return {**self.within_params(origin, search_km), "geo_max_dot": min_dot_within(radius_km)}
 
-    def nearness(self, origin: Point) -> ColumnElement[Any]:
+    def nearness(self) -> ColumnElement[Any]:
         """Return minus the dot product of unit vectors: smaller is nearer."""
-        return -self._dot(origin)
+        return -self._dot()
+
+    def nearness_params(self, origin: Point) -> Params:
+        """Return the origin's unit vector."""
+        x, y, z = unit_vector(origin.latitude, origin.longitude)
+        return {"geo_x": x, "geo_y": y, "geo_z": z}
 
     def nearest(
-        self, session: Session, build: QueryBuilder, origin: Point, radius_km: float, limit: int
+        self, connection: Connection, statement: Select[Any], origin: Point, radius_km: float, limit: int
     ) -> Sequence[Row[Any]]:
         """Grow a search circle from 2 km until `limit` rows lie inside it (or it reaches the radius)."""
         search_km = min(FIRST_SEARCH_KM, radius_km)
         while True:
-            rows = session.execute(
-                build(self.within(origin, search_km), self.nearness(origin)).limit(limit)
-            ).all()
+            rows = super().nearest(connection, statement, origin, search_km, limit)
             if len(rows) >= limit or search_km >= radius_km:
                 return rows
             search_km = min(search_km * GROWTH, radius_km)
 
-    @staticmethod
-    def _dot(origin: Point) -> ColumnElement[Any]:
-        x, y, z = unit_vector(origin.latitude, origin.longitude)
-        return Location.public_x * x + Location.public_y * y + Location.public_z * z
+    def in_boxes(self) -> ColumnElement[bool]:
+        """Return the R*Tree lookup of points in box 1 or box 2."""
+        matching_keys = (
+            location_rtree.select().with_only_columns(location_rtree.c.id).where(super().in_boxes())
+        )
+        return Location.spatial_key.in_(matching_keys)
+
+    def _in_box(self, number: int) -> ColumnElement[bool]:
+        rtree = location_rtree.c
+        return and_(
+            rtree.min_latitude >= _param(f"s{number}"),
+            rtree.max_latitude <= _param(f"n{number}"),
+            rtree.min_longitude >= _param(f"w{number}"),
+            rtree.max_longitude <= _param(f"e{number}"),
+        )
 
     @staticmethod
-    def _rtree_match(boxes: Sequence[Box]) -> ColumnElement[bool]:
-        rtree = location_rtree.c
-        in_any_box = or_(
-            *(
-                and_(
-                    rtree.min_latitude >= box.min_latitude,
-                    rtree.max_latitude <= box.max_latitude,
-                    rtree.min_longitude >= box.min_longitude,
-                    rtree.max_longitude <= box.max_longitude,
-                )
-                for box in boxes
-            )
+    def _dot() -> ColumnElement[Any]:
+        return (
+            Location.public_x * _param("x")
+            + Location.public_y * _param("y")
+            + Location.public_z * _param("z")
         )
-        matching_keys = location_rtree.select().with_only_columns(rtree.id).where(in_any_box)
-        return Location.spatial_key.in_(matching_keys)
 
 
 class PostGISIndex(SpatialIndex):
     """PostgreSQL: a GiST-indexed geography column; ST_DWithin to restrict, KNN `<->` to order."""
 
-    def within(self, origin: Point, radius_km: float) -> ColumnElement[bool]:
+    def within(self) -> ColumnElement[bool]:
         """Return ST_DWithin on the sphere (as the SQLite index measures)."""
-        return func.ST_DWithin(public_geography, _geography(origin), radius_km * 1000.0, False)
+        return func.ST_DWithin(public_geography, _origin(), _param("metres"), False)
 
-    def beyond(self, origin: Point, radius_km: float, search_km: float) -> ColumnElement[bool]:
+    def within_params(self, origin: Point, radius_km: float) -> Params:
+        """Return the origin and the radius in metres."""
+        return {"geo_lat": origin.latitude, "geo_lng": origin.longitude, "geo_metres": radius_km * 1000.0}
+
+    def beyond(self) -> ColumnElement[bool]:
         """Return NOT ST_DWithin; KNN ordering keeps it fast without an outer bound."""
-        return ~func.ST_DWithin(public_geography, _geography(origin), radius_km * 1000.0, False)
+        return ~self.within()
 
-    def in_boxes(self, boxes: Sequence[Box]) -> ColumnElement[bool]:
-        """Return a plain latitude/longitude box test."""
-        return or_(
-            *(
-                and_(
-                    Location.public_latitude.between(box.min_latitude, box.max_latitude),
-                    Location.public_longitude.between(box.min_longitude, box.max_longitude),
-                )
-                for box in boxes
-            )
+    def beyond_params(self, origin: Point, radius_km: float, search_km: float) -> Params:
+        """Return the origin and the inner radius (KNN needs no outer one)."""
+        return self.within_params(origin, radius_km)
+
+    def nearness(self) -> ColumnElement[Any]:
+        """Return the KNN distance operator, which the GiST index can order by."""
+        return public_geography.op("<->", return_type=Float)(_origin())
+
+    def nearness_params(self, origin: Point) -> Params:
+        """Return the origin."""
+        return {"geo_lat": origin.latitude, "geo_lng": origin.longitude}
+
+    def nearest_beyond(
+        self, connection: Connection, statement: Select[Any], origin: Point, radius_km: float, limit: int
+    ) -> Sequence[Row[Any]]:
+        """Run once: KNN ordering walks outwards from the radius by itself."""
+        params = {**self.beyond_params(origin, radius_km, WORLD_KM), **self.nearness_params(origin)}
+        return connection.execute(statement.limit(limit), params).all()
+
+    def _in_box(self, number: int) -> ColumnElement[bool]:
+        return and_(
+            Location.public_latitude.between(_param(f"s{number}"), _param(f"n{number}")),
+            Location.public_longitude.between(_param(f"w{number}"), _param(f"e{number}")),
         )
 
-    def nearness(self, origin: Point) -> ColumnElement[Any]:
-        """Return the KNN distance operator, which the GiST index can order by."""
-        return public_geography.op("<->", return_type=Float)(_geography(origin))
 
-
-def _geography(point: Point) -> ColumnElement[Any]:
-    made = func.ST_MakePoint(literal(point.longitude, Float), literal(point.latitude, Float))
-    return func.geography(func.ST_SetSRID(made, 4326))
+def _origin() -> ColumnElement[Any]:
+    return func.geography(func.ST_SetSRID(func.ST_MakePoint(_param("lng"), _param("lat")), 4326))
 
 
 def spatial_index_for(dialect_name: str) -> SpatialIndex:
