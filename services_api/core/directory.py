@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, String, Uuid, bindparam, exists, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
@@ -24,6 +25,7 @@ from ..models import (
     Taxonomy,
     TaxonomyTerm,
 )
+from ..models.base import UTCDateTime
 from .search_text import fold
 from .visibility import PublicView
 
@@ -245,33 +247,82 @@ def term_and_descendant_ids(session: Session, term_id: uuid.UUID) -> set[uuid.UU
 
 
 def listing_conditions(session: Session, filters: ListingFilters) -> list[ColumnElement[bool]]:
-    """Return the SQL conditions on `Service` that the filters ask for."""
-    conditions: list[ColumnElement[bool]] = []
-    if filters.search:
-        conditions += [
-            Service.search_text.contains(word, autoescape=True) for word in fold(filters.search).split()
-        ]
+    """Return the SQL conditions on `Service` that the filters ask for, values bound by name.
+
+    The statement's shape depends only on `listing_shape(filters)`; `listing_params` gives the
+    values, so a statement built once for a shape can run again with other filters' values.
+    """
+    return listing_template(listing_shape(filters), listing_params(session, filters))
+
+
+def listing_shape(filters: ListingFilters) -> tuple[int, ...]:
+    """Return what the filters' SQL looks like (how many of each condition), not their values."""
+    return (
+        len(fold(filters.search or "").split()),
+        int(filters.taxonomy_term_id is not None),
+        int(filters.taxonomy_id is not None),
+        int(filters.organization_id is not None),
+        int(filters.modified_after is not None),
+        len(filters.required_terms),
+        int(filters.language is not None),
+    )
+
+
+def listing_params(session: Session, filters: ListingFilters) -> dict[str, Any]:
+    """Return the values of the filters' named parameters."""
+    params: dict[str, Any] = {}
+    for index, word in enumerate(fold(filters.search or "").split()):
+        params[f"f_word_{index}"] = "%" + re.sub(r"([%_/])", r"/\1", word) + "%"
     if filters.taxonomy_term_id:
-        term_ids = term_and_descendant_ids(session, filters.taxonomy_term_id)
-        conditions.append(_service_has_attribute(Attribute.taxonomy_term_id.in_(term_ids)))
+        params["f_term_tree"] = sorted(term_and_descendant_ids(session, filters.taxonomy_term_id))
     if filters.taxonomy_id:
-        in_taxonomy = select(TaxonomyTerm.id).where(TaxonomyTerm.taxonomy_id == filters.taxonomy_id)
-        conditions.append(_service_has_attribute(Attribute.taxonomy_term_id.in_(in_taxonomy)))
+        params["f_taxonomy"] = filters.taxonomy_id
     if filters.organization_id:
-        conditions.append(Service.organization_id == filters.organization_id)
+        params["f_organization"] = filters.organization_id
     if filters.modified_after:
-        conditions.append(Service.modified >= filters.modified_after)
-    conditions += [
-        _service_has_attribute(Attribute.taxonomy_term_id.in_(terms)) for terms in filters.required_terms
-    ]
+        params["f_modified_after"] = filters.modified_after
+    for index, terms in enumerate(filters.required_terms):
+        params[f"f_terms_{index}"] = sorted(terms)
     if filters.language:
-        conditions.append(_speaks(filters.language))
+        params["f_language"] = filters.language.lower()
+    return params
+
+
+def listing_template(shape: tuple[int, ...], params: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """Build the conditions of a filter shape with named parameters (carrying `params` as defaults)."""
+    words, term_tree, taxonomy, organization, modified_after, term_sets, language = shape
+
+    def value(name: str, **kwargs: Any) -> Any:
+        return bindparam(name, params.get(name), **kwargs)
+
+    conditions: list[ColumnElement[bool]] = [
+        Service.search_text.like(value(f"f_word_{index}", type_=String), escape="/") for index in range(words)
+    ]
+    if term_tree:
+        conditions.append(
+            _service_has_attribute(Attribute.taxonomy_term_id.in_(value("f_term_tree", expanding=True)))
+        )
+    if taxonomy:
+        in_taxonomy = select(TaxonomyTerm.id).where(
+            TaxonomyTerm.taxonomy_id == value("f_taxonomy", type_=Uuid)
+        )
+        conditions.append(_service_has_attribute(Attribute.taxonomy_term_id.in_(in_taxonomy)))
+    if organization:
+        conditions.append(Service.organization_id == value("f_organization", type_=Uuid))
+    if modified_after:
+        conditions.append(Service.modified >= value("f_modified_after", type_=UTCDateTime))
+    conditions += [
+        _service_has_attribute(Attribute.taxonomy_term_id.in_(value(f"f_terms_{index}", expanding=True)))
+        for index in range(term_sets)
+    ]
+    if language:
+        conditions.append(_speaks(value("f_language", type_=String)))
     return conditions
 
 
-def _speaks(code: str) -> ColumnElement[bool]:
+def _speaks(code: Any) -> ColumnElement[bool]:
     """A service speaks a language when it, one of its phones or one of its locations lists it."""
-    same_code = func.lower(Language.code) == code.lower()
+    same_code = func.lower(Language.code) == code
     at_location = (
         select(Language.id)
         .join(ServiceAtLocation, ServiceAtLocation.location_id == Language.location_id)

@@ -10,18 +10,20 @@ service appears once, at its nearest matching place.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy import ColumnElement, Float, Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from ..geo.areas import parse_extent
 from ..geo.index import SpatialIndex, spatial_index_for
 from ..geo.sphere import Box, Point, distance_km
 from ..models import Location, Service, ServiceArea, ServiceAtLocation
-from .directory import ListingFilters, Page, listing_conditions
+from .directory import ListingFilters, Page, listing_params, listing_shape, listing_template
 from .opening_hours import OpeningTimes
 from .visibility import PublicView
 
@@ -82,20 +84,68 @@ def search(session: Session, query: Query) -> Page[Hit]:
     return Page(items=hits, total_items=total, page_number=query.page, per_page=query.per_page)
 
 
-def _covers(service_area: ServiceArea, point: Point) -> bool:
-    shape = service_area.area()
-    return service_area.service_id is not None and shape is not None and shape.contains(point)
+_STATEMENTS: dict[tuple[Any, ...], Select[Any]] = {}
+
+
+def _areas_around() -> Select[Any]:
+    """Select the service areas whose bounding box holds the point (`area_lat`, `area_lng`)."""
+    latitude, longitude = bindparam("area_lat", type_=Float), bindparam("area_lng", type_=Float)
+    statement: Select[Any] = (
+        select(ServiceArea.id, ServiceArea.service_id, ServiceArea.extent, ServiceArea.extent_type)
+        .where(
+            ServiceArea.service_id.is_not(None),
+            ServiceArea.min_latitude <= latitude,
+            ServiceArea.max_latitude >= latitude,
+            ServiceArea.min_longitude <= longitude,
+            ServiceArea.max_longitude >= longitude,
+        )
+        .order_by(ServiceArea.id)
+    )
+    return statement
+
+
+def _covers(extent: str | None, extent_type: str | None, point: Point) -> bool:
+    shape = parse_extent(extent, extent_type)
+    return shape is not None and shape.contains(point)
 
 
 class _Searcher:
     def __init__(self, session: Session, query: Query):
         self.session = session
         self.query = query
-        self.index: SpatialIndex = spatial_index_for(session.get_bind().dialect.name)
-        self.conditions = [query.view.service_filter(), *listing_conditions(session, query.filters)]
+        self.dialect = session.get_bind().dialect.name
+        self.index: SpatialIndex = spatial_index_for(self.dialect)
+        self.shape = listing_shape(query.filters)
+        self.params = {**query.view.params(), **listing_params(session, query.filters)}
         self.offset = (query.page - 1) * query.per_page
         self.opening_times = OpeningTimes(session)
         self.area_hits: list[Hit] = []
+
+    @cached_property
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """Return the visibility and filter conditions, values bound by name."""
+        return [self.query.view.service_filter(), *listing_template(self.shape, self.params)]
+
+    def _statement(
+        self, purpose: str, per: str, spatial: str, build: Callable[[], Select[Any]]
+    ) -> Select[Any]:
+        """Return the statement for this purpose and filter shape, built once per process."""
+        key = (self.dialect, purpose, per, spatial, self.shape)
+        statement = _STATEMENTS.get(key)
+        if statement is None:
+            statement = _STATEMENTS[key] = build()
+        return statement
+
+    def _spatial_condition(self, spatial: str) -> ColumnElement[bool]:
+        return {"within": self.index.within, "boxes": self.index.in_boxes, "beyond": self.index.beyond}[
+            spatial
+        ]()
+
+    def _rows_statement(self, per: str, spatial: str) -> Select[Any]:
+        build = self._builder(per)
+        return self._statement(
+            "rows", per, spatial, lambda: build(self._spatial_condition(spatial), self.index.nearness())
+        )
 
     def run(self) -> tuple[list[Hit], int]:
         query, area = self.query, self.query.area
@@ -112,7 +162,7 @@ class _Searcher:
             within = self._merge(self._places(area, limit=None) + self.area_hits)
             return self._window(within + self._extras(area, within))
         needed = self.offset + query.per_page + len(self.area_hits)
-        merged = self._merge(self._places(area, limit=needed) + self.area_hits)
+        merged = self._merge(self._places(area, limit=needed, expected=total) + self.area_hits)
         return merged[self.offset : self.offset + query.per_page], total
 
     def _window(self, hits: list[Hit]) -> tuple[list[Hit], int]:
@@ -146,11 +196,11 @@ class _Searcher:
             return []
         found = {self._key(hit) for hit in within}
         per = PER_PLACE if self.query.open_at is not None else self.query.per
-        statement = self._builder(per)(self.index.beyond(), self.index.nearness())
+        statement = self._rows_statement(per, "beyond")
         limit = wanted + len(found)
         while True:
             rows = self.index.nearest_beyond(
-                self.session.connection(), statement, area.origin, area.radius_km, limit
+                self.session.connection(), statement, self.params, area.origin, area.radius_km, limit
             )
             hits = [self._hit(row, area.origin, beyond=True) for row in rows]
             hits = [hit for hit in self._merge(self._open_only(hits)) if self._key(hit) not in found]
@@ -158,28 +208,38 @@ class _Searcher:
                 return hits[:wanted]
             limit *= 4
 
-    def _places(self, area: SearchArea, limit: int | None, per: str | None = None) -> list[Hit]:
-        """Return the places inside the area, nearest first (all of them, or the first `limit`)."""
-        build = self._builder(per or self.query.per)
+    def _places(
+        self, area: SearchArea, limit: int | None, per: str | None = None, expected: int | None = None
+    ) -> list[Hit]:
+        """Return the places inside the area, nearest first (all of them, or the first `limit`).
+
+        `expected`, the number of results inside the radius, lets the index pick its first
+        search circle.
+        """
+        per = per or self.query.per
         connection = self.session.connection()
         if limit is not None and not area.boxes:
             assert area.radius_km is not None
-            statement = build(self.index.within(), self.index.nearness())
-            rows = self.index.nearest(connection, statement, area.origin, area.radius_km, limit)
+            statement = self._rows_statement(per, "within")
+            rows = self.index.nearest(
+                connection, statement, self.params, area.origin, area.radius_km, limit, expected=expected
+            )
         else:
             spatial, params = self._spatial(area)
-            statement = build(spatial, self.index.nearness())
+            statement = self._rows_statement(per, spatial)
             if limit is not None:
                 statement = statement.limit(limit)
-            rows = connection.execute(statement, {**params, **self.index.nearness_params(area.origin)}).all()
+            rows = connection.execute(
+                statement, {**self.params, **params, **self.index.nearness_params(area.origin)}
+            ).all()
         return [self._hit(row, area.origin) for row in rows]
 
-    def _spatial(self, area: SearchArea) -> tuple[ColumnElement[bool], dict[str, Any]]:
-        """Return the condition that keeps places inside the area, and its values."""
+    def _spatial(self, area: SearchArea) -> tuple[str, dict[str, Any]]:
+        """Return which spatial condition keeps places inside the area, and its values."""
         if area.boxes:
-            return self.index.in_boxes(), self.index.boxes_params(area.boxes)
+            return "boxes", self.index.boxes_params(area.boxes)
         assert area.radius_km is not None
-        return self.index.within(), self.index.within_params(area.origin, area.radius_km)
+        return "within", self.index.within_params(area.origin, area.radius_km)
 
     def _builder(self, per: str) -> Any:
         return self._per_service_rows if per == PER_SERVICE else self._per_place_rows
@@ -218,17 +278,24 @@ class _Searcher:
 
     def _count(self, area: SearchArea) -> int:
         """Count results inside the area, each service (or place) and area once."""
-        spatial, params = self._spatial(area)
+        spatial, spatial_params = self._spatial(area)
+        params = {**self.params, **spatial_params}
         connection = self.session.connection()
-        if self.query.per != PER_SERVICE:
-            places = connection.execute(self._joined(func.count()).where(spatial), params).scalar()
-            return (places or 0) + len(self.area_hits)
-        services = self._joined(func.count(ServiceAtLocation.service_id.distinct())).where(spatial)
-        total = (connection.execute(services, params).scalar() or 0) + len(self.area_hits)
-        area_services = {hit.service_id for hit in self.area_hits}
-        if area_services:
-            counted_twice = services.where(ServiceAtLocation.service_id.in_(area_services))
-            total -= connection.execute(counted_twice, params).scalar() or 0
+        per = self.query.per
+        counted = ServiceAtLocation.service_id.distinct() if per == PER_SERVICE else ServiceAtLocation.id
+        statement = self._statement(
+            "count",
+            per,
+            spatial,
+            lambda: self._joined(func.count(counted)).where(self._spatial_condition(spatial)),
+        )
+        total = (connection.execute(statement, params).scalar() or 0) + len(self.area_hits)
+        area_services = sorted({hit.service_id for hit in self.area_hits})
+        if per == PER_SERVICE and area_services:
+            twice = statement.where(
+                ServiceAtLocation.service_id.in_(bindparam("area_services", expanding=True))
+            )
+            total -= connection.execute(twice, {**params, "area_services": area_services}).scalar() or 0
         return total
 
     def _hit(self, row: Row[Any], origin: Point, beyond: bool = False) -> Hit:
@@ -243,32 +310,26 @@ class _Searcher:
 
     def _service_area_hits(self, origin: Point) -> list[Hit]:
         """Return one result per public service whose area contains the point."""
-        around = (
-            select(ServiceArea)
-            .where(
-                ServiceArea.min_latitude <= origin.latitude,
-                ServiceArea.max_latitude >= origin.latitude,
-                ServiceArea.min_longitude <= origin.longitude,
-                ServiceArea.max_longitude >= origin.longitude,
-            )
-            .order_by(ServiceArea.id)
+        areas = self._statement("areas", "", "", _areas_around)
+        rows = self.session.connection().execute(
+            areas, {"area_lat": origin.latitude, "area_lng": origin.longitude}
         )
-        covering = [area for area in self.session.scalars(around) if _covers(area, origin)]
+        covering = [row for row in rows if _covers(row.extent, row.extent_type, origin)]
         if not covering:
             return []
-        candidates = {area.service_id for area in covering}
+        candidates = {row.service_id for row in covering}
         public = set(
             self.session.scalars(select(Service.id).where(Service.id.in_(candidates), *self.conditions))
         )
         hits: dict[uuid.UUID, Hit] = {}
-        for area in covering:
-            if area.service_id in public:
+        for row in covering:
+            if row.service_id in public:
                 hits.setdefault(
-                    area.service_id,
+                    row.service_id,
                     Hit(
                         SERVICE_AREA,
-                        area.service_id,
-                        service_area_id=area.id,
+                        row.service_id,
+                        service_area_id=row.id,
                         distance_km=0.0,
                         beyond_radius=False,
                     ),

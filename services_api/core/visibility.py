@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, bindparam
 
 from ..models import Service, VettingStatus, utcnow
+from ..models.base import UTCDateTime
 
 HIDDEN_SERVICE_STATUSES = ("defunct",)
 
@@ -37,8 +38,13 @@ class PublicView:
             Service.withdrawn_at.is_(None),
             Service.status.not_in(HIDDEN_SERVICE_STATUSES),
             Service.last_verified_at.is_not(None),
-            Service.last_verified_at >= self.hidden_before,
+            Service.last_verified_at
+            >= bindparam("view_hidden_before", self.hidden_before, type_=UTCDateTime),
         )
+
+    def params(self) -> dict[str, datetime]:
+        """Return the values of `service_filter`'s named parameters (to reuse a statement built before)."""
+        return {"view_hidden_before": self.hidden_before}
 
     def is_public(self, service: Service) -> bool:
         """Return whether a loaded service is public (the same rule as `service_filter`)."""

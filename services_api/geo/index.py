@@ -8,6 +8,7 @@ wanted number of rows is certain; PostGIS orders by its KNN operator on a GiST i
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -33,7 +34,8 @@ from .sphere import EARTH_RADIUS_KM, Box, Point, bounding_boxes, min_dot_within,
 QueryBuilder = Callable[[ColumnElement[bool], ColumnElement[Any]], Select[Any]]
 Params = dict[str, Any]
 FIRST_SEARCH_KM = 2.0
-GROWTH = 4.0
+GROWTH = 2.0
+FIRST_CIRCLE_MARGIN = 1.3
 WORLD_KM = EARTH_RADIUS_KM * 3.2  # more than half the circumference: every point on Earth
 NO_BOX = Box(1.0, 1.0, 0.0, 0.0)  # matches nothing: fills the second box slot when one box is enough
 
@@ -102,20 +104,41 @@ class SpatialIndex(ABC):
         """Return the condition for box `number` (1 or 2)."""
 
     def nearest(
-        self, connection: Connection, statement: Select[Any], origin: Point, radius_km: float, limit: int
+        self,
+        connection: Connection,
+        statement: Select[Any],
+        params: Params,
+        origin: Point,
+        radius_km: float,
+        limit: int,
+        expected: int | None = None,
     ) -> Sequence[Row[Any]]:
-        """Run a nearest-first statement built on `within` and `nearness` for up to `limit` rows."""
-        params = {**self.within_params(origin, radius_km), **self.nearness_params(origin)}
-        return connection.execute(statement.limit(limit), params).all()
+        """Run a nearest-first statement built on `within` and `nearness` for up to `limit` rows.
+
+        `params` holds the statement's other values; `expected` (how many rows lie within the
+        radius, when known) lets an index choose where to start.
+        """
+        values = {**params, **self.within_params(origin, radius_km), **self.nearness_params(origin)}
+        return connection.execute(statement.limit(limit), values).all()
 
     def nearest_beyond(
-        self, connection: Connection, statement: Select[Any], origin: Point, radius_km: float, limit: int
+        self,
+        connection: Connection,
+        statement: Select[Any],
+        params: Params,
+        origin: Point,
+        radius_km: float,
+        limit: int,
     ) -> Sequence[Row[Any]]:
         """Run a nearest-first statement built on `beyond` for up to `limit` rows outside the radius."""
         search_km = radius_km * GROWTH
         while True:
-            params = {**self.beyond_params(origin, radius_km, search_km), **self.nearness_params(origin)}
-            rows = connection.execute(statement.limit(limit), params).all()
+            values = {
+                **params,
+                **self.beyond_params(origin, radius_km, search_km),
+                **self.nearness_params(origin),
+            }
+            rows = connection.execute(statement.limit(limit), values).all()
             if len(rows) >= limit or search_km >= WORLD_KM:
                 return rows
             search_km = min(search_km * GROWTH, WORLD_KM)
@@ -154,12 +177,23 @@ class SQLiteRTreeIndex(SpatialIndex):
         return {"geo_x": x, "geo_y": y, "geo_z": z}
 
     def nearest(
-        self, connection: Connection, statement: Select[Any], origin: Point, radius_km: float, limit: int
+        self,
+        connection: Connection,
+        statement: Select[Any],
+        params: Params,
+        origin: Point,
+        radius_km: float,
+        limit: int,
+        expected: int | None = None,
     ) -> Sequence[Row[Any]]:
-        """Grow a search circle from 2 km until `limit` rows lie inside it (or it reaches the radius)."""
-        search_km = min(FIRST_SEARCH_KM, radius_km)
+        """Grow a search circle until `limit` rows lie inside it (or it reaches the radius).
+
+        The first circle is sized from `expected` (rows within the whole radius), assuming even
+        density; without it, it starts at 2 km.
+        """
+        search_km = _first_circle_km(radius_km, limit, expected)
         while True:
-            rows = super().nearest(connection, statement, origin, search_km, limit)
+            rows = super().nearest(connection, statement, params, origin, search_km, limit)
             if len(rows) >= limit or search_km >= radius_km:
                 return rows
             search_km = min(search_km * GROWTH, radius_km)
@@ -217,17 +251,32 @@ class PostGISIndex(SpatialIndex):
         return {"geo_lat": origin.latitude, "geo_lng": origin.longitude}
 
     def nearest_beyond(
-        self, connection: Connection, statement: Select[Any], origin: Point, radius_km: float, limit: int
+        self,
+        connection: Connection,
+        statement: Select[Any],
+        params: Params,
+        origin: Point,
+        radius_km: float,
+        limit: int,
     ) -> Sequence[Row[Any]]:
         """Run once: KNN ordering walks outwards from the radius by itself."""
-        params = {**self.beyond_params(origin, radius_km, WORLD_KM), **self.nearness_params(origin)}
-        return connection.execute(statement.limit(limit), params).all()
+        values = {**params, **self.beyond_params(origin, radius_km, WORLD_KM), **self.nearness_params(origin)}
+        return connection.execute(statement.limit(limit), values).all()
 
     def _in_box(self, number: int) -> ColumnElement[bool]:
         return and_(
             Location.public_latitude.between(_param(f"s{number}"), _param(f"n{number}")),
             Location.public_longitude.between(_param(f"w{number}"), _param(f"e{number}")),
         )
+
+
+def _first_circle_km(radius_km: float, limit: int, expected: int | None) -> float:
+    """Return a first search radius likely to hold `limit` rows, given `expected` rows in the radius."""
+    if expected is None:
+        return min(FIRST_SEARCH_KM, radius_km)
+    if expected <= limit:
+        return radius_km
+    return min(radius_km, max(0.5, radius_km * math.sqrt(limit / expected) * FIRST_CIRCLE_MARGIN))
 
 
 def _origin() -> ColumnElement[Any]:
