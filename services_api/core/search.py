@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Float, Row, Select, bindparam, func, select
 from sqlalchemy.orm import Session
@@ -90,7 +90,7 @@ _STATEMENTS: dict[tuple[Any, ...], Select[Any]] = {}
 def _areas_around() -> Select[Any]:
     """Select the service areas whose bounding box holds the point (`area_lat`, `area_lng`)."""
     latitude, longitude = bindparam("area_lat", type_=Float), bindparam("area_lng", type_=Float)
-    statement: Select[Any] = (
+    statement = (
         select(ServiceArea.id, ServiceArea.service_id, ServiceArea.extent, ServiceArea.extent_type)
         .where(
             ServiceArea.service_id.is_not(None),
@@ -101,7 +101,7 @@ def _areas_around() -> Select[Any]:
         )
         .order_by(ServiceArea.id)
     )
-    return statement
+    return cast(Select[Any], statement)
 
 
 def _covers(extent: str | None, extent_type: str | None, point: Point) -> bool:
