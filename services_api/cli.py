@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .core.seed import directory_is_empty, seed_demo_directory, seed_gazetteer, seed_taxonomies
 from .core.synthetic import SeedAlreadyUsedError, create_synthetic_listings
-from .db import get_engine, get_session
+from .db import get_engine, get_session, refresh_statistics
 from .migrate import upgrade_to_head
 
 OPENAPI_FILE = Path(__file__).resolve().parents[1] / "openapi" / "swagger.json"
@@ -42,6 +42,8 @@ def seed_group(ctx: click.Context, if_empty: bool) -> None:
     taxonomies = seed_taxonomies(session)
     demo = seed_demo_directory(session)
     session.commit()
+    refresh_statistics(session)
+    session.commit()
     click.echo(
         f"Seeded: {taxonomies.created + demo.created} records created, "
         f"{taxonomies.changed + demo.changed} changed; {places} gazetteer rows loaded."
@@ -67,6 +69,8 @@ def seed_synthetic_command(count: int, seed: int) -> None:
         session.rollback()
         click.echo(str(error))
         return
+    session.commit()
+    refresh_statistics(session)
     session.commit()
     elapsed = time.perf_counter() - started
     click.echo(f"Created {created} synthetic listings (seed {seed}) in {elapsed:.1f} s.")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from services_api import create_app
 from services_api.core.seed import seed_demo_directory, seed_gazetteer, seed_taxonomies
-from services_api.db import get_session, make_engine
+from services_api.db import get_session, make_engine, refresh_statistics
 from services_api.migrate import upgrade_to_head
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -33,6 +33,8 @@ def _seed(database_url: str) -> None:
         seed_gazetteer(session)
         seed_taxonomies(session)
         seed_demo_directory(session)
+        session.commit()
+        refresh_statistics(session)
         session.commit()
     app.extensions["db_engine"].dispose()
 

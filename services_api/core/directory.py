@@ -136,7 +136,11 @@ def list_service_at_locations(
         .where(view.service_filter(), *listing_conditions(session, filters))
         .order_by(Service.name, ServiceAtLocation.id)
         .options(
-            *(SERVICE_AT_LOCATION_LOAD if full else (selectinload(ServiceAtLocation.location),)),
+            *(
+                SERVICE_AT_LOCATION_LOAD
+                if full
+                else (selectinload(ServiceAtLocation.location).selectinload(Location.addresses),)
+            ),
             selectinload(ServiceAtLocation.service).options(*service_options),
         )
     )

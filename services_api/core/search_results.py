@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Service, ServiceArea, ServiceAtLocation
+from ..models import Location, Service, ServiceArea, ServiceAtLocation
 from .directory import FULL_SERVICE_LOAD, SERVICE_AT_LOCATION_LOAD
 from .search import Hit
 
@@ -63,7 +63,11 @@ def load_place_results(session: Session, hits: Sequence[Hit], *, full: bool) -> 
     """Return the page's results with their service-at-location or service area, and service, loaded."""
     services = _services(session, {hit.service_id for hit in hits}, full=full)
     link_ids = [hit.service_at_location_id for hit in hits if hit.service_at_location_id]
-    link_load = SERVICE_AT_LOCATION_LOAD if full else (selectinload(ServiceAtLocation.location),)
+    link_load = (
+        SERVICE_AT_LOCATION_LOAD
+        if full
+        else (selectinload(ServiceAtLocation.location).selectinload(Location.addresses),)
+    )
     links = {
         link.id: link
         for link in session.scalars(

@@ -63,7 +63,7 @@ class Service(IdMixin, TimestampMixin, Base):
     licenses: Mapped[str | None] = mapped_column(Text)
     alert: Mapped[str | None] = mapped_column(Text)
 
-    vetting_status: Mapped[str] = mapped_column(String(16), default=VettingStatus.PENDING.value, index=True)
+    vetting_status: Mapped[str] = mapped_column(String(16), default=VettingStatus.PENDING.value)
     vetted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     vetted_by: Mapped[str | None] = mapped_column(String(255))
     vetting_criteria: Mapped[list[str] | None] = mapped_column(JSON)

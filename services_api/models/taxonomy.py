@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, IdMixin, TimestampMixin
@@ -46,8 +46,9 @@ class Attribute(IdMixin, TimestampMixin, Base):
     """Links a taxonomy term to a record (`link_entity` names its table, `link_id` its id)."""
 
     __tablename__ = "attribute"
+    __table_args__ = (Index("ix_attribute_link_id_taxonomy_term_id", "link_id", "taxonomy_term_id"),)
 
-    link_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    link_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     link_type: Mapped[str | None] = mapped_column(String(255))
     link_entity: Mapped[str] = mapped_column(String(64))
     taxonomy_term_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("taxonomy_term.id"), index=True)
