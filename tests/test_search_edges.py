@@ -112,20 +112,59 @@ def test_no_network_call_leaves_the_machine_during_a_search(
     client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     attempts: list[Any] = []
-    real_connect = socket.socket.connect
+    real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
+
+    def is_local(host: Any) -> bool:
+        return isinstance(host, str) and (host.startswith(("127.", "/")) or host in ("::1", "localhost"))
 
     def guarded_connect(self: socket.socket, address: Any) -> Any:
-        host = address[0] if isinstance(address, tuple) else address
-        if not (
-            isinstance(host, str)
-            and (host.startswith("127.") or host in ("::1", "localhost") or host.startswith("/"))
-        ):
+        if not is_local(address[0] if isinstance(address, tuple) else address):
             attempts.append(address)
             raise OSError("network call during a search")
         return real_connect(self, address)
 
+    def guarded_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not is_local(host):
+            attempts.append(host)
+            raise OSError("name lookup during a search")
+        return real_getaddrinfo(host, *args, **kwargs)
+
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
-    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: attempts.append(args) or [])
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
     for search in SEARCHES:
         assert client.get(search).status_code in (200, 400, 422)
     assert attempts == []
+
+
+def test_the_search_index_follows_every_change_at_once(app: Flask, empty_client: FlaskClient) -> None:
+    from sqlalchemy import select
+
+    from services_api.db import get_session
+    from services_api.models import Location, Service, ServiceAtLocation
+
+    import_listings(app, [listing("Moving Clinic", 20.0, 20.0), listing("Steady Clinic", 20.0, 20.01)])
+
+    def names(lat: float = 20.0, lng: float = 20.0) -> list[str]:
+        body = empty_client.get(f"/api/v1/service_at_locations?lat={lat}&lng={lng}&radius_km=5").get_json()
+        return [item["service"]["name"] for item in body["contents"]]
+
+    assert names() == ["Moving Clinic", "Steady Clinic"]
+    with app.app_context():
+        session = get_session()
+        steady = session.scalars(select(Service).where(Service.name == "Steady Clinic")).one()
+        steady.vetting_status = "suspended"
+        session.commit()
+    assert names() == ["Moving Clinic"]
+    with app.app_context():
+        session = get_session()
+        moving = session.scalars(select(Location).where(Location.name == "Moving Clinic place")).one()
+        moving.latitude, moving.longitude = 30.0, 30.0
+        session.commit()
+    assert names() == []
+    assert names(30.0, 30.0) == ["Moving Clinic"]
+    with app.app_context():
+        session = get_session()
+        for link in session.scalars(select(ServiceAtLocation)):
+            session.delete(link)
+        session.commit()
+    assert names(30.0, 30.0) == []

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..geo.areas import parse_extent
 from ..geo.index import SpatialIndex, spatial_index_for
 from ..geo.sphere import Box, Point, distance_km
-from ..models import Location, Service, ServiceArea, ServiceAtLocation
+from ..models import Service, ServiceArea, ServiceAtLocation
 from .directory import ListingFilters, Page, listing_params, listing_shape, listing_template
 from .opening_hours import OpeningTimes
 from .visibility import PublicView
@@ -123,8 +123,13 @@ class _Searcher:
 
     @cached_property
     def conditions(self) -> list[ColumnElement[bool]]:
-        """Return the visibility and filter conditions, values bound by name."""
-        return [self.query.view.service_filter(), *listing_template(self.shape, self.params)]
+        """Return the visibility and filter conditions on services, values bound by name."""
+        return [self.query.view.service_filter(), *self.filters]
+
+    @cached_property
+    def filters(self) -> list[ColumnElement[bool]]:
+        """Return the filter conditions on services, values bound by name."""
+        return listing_template(self.shape, self.params)
 
     def _statement(
         self, purpose: str, per: str, spatial: str, build: Callable[[], Select[Any]]
@@ -245,20 +250,16 @@ class _Searcher:
         return self._per_service_rows if per == PER_SERVICE else self._per_place_rows
 
     def _place_columns(self) -> tuple[Any, ...]:
-        return (
-            ServiceAtLocation.id.label("sal_id"),
-            ServiceAtLocation.service_id.label("service_id"),
-            Location.id.label("location_id"),
-            Location.public_latitude.label("latitude"),
-            Location.public_longitude.label("longitude"),
-        )
+        return tuple(column.label(name) for name, column in self.index.place_columns().items())
 
     def _per_place_rows(self, spatial: ColumnElement[bool], nearness: ColumnElement[Any]) -> Select[Any]:
-        return self._joined(*self._place_columns()).where(spatial).order_by(nearness, ServiceAtLocation.id)
+        sal_id = self.index.place_columns()["sal_id"]
+        return self._joined(*self._place_columns()).where(spatial).order_by(nearness, sal_id)
 
     def _per_service_rows(self, spatial: ColumnElement[bool], nearness: ColumnElement[Any]) -> Select[Any]:
+        columns = self.index.place_columns()
         rank = func.row_number().over(
-            partition_by=ServiceAtLocation.service_id, order_by=(nearness, ServiceAtLocation.id)
+            partition_by=columns["service_id"], order_by=(nearness, columns["sal_id"])
         )
         ranked = (
             self._joined(*self._place_columns(), nearness.label("nearness"), rank.label("rank"))
@@ -268,13 +269,7 @@ class _Searcher:
         return select(ranked).where(ranked.c.rank == 1).order_by(ranked.c.nearness, ranked.c.service_id)
 
     def _joined(self, *columns: Any) -> Select[Any]:
-        return (
-            select(*columns)
-            .select_from(ServiceAtLocation)
-            .join(Service, Service.id == ServiceAtLocation.service_id)
-            .join(Location, Location.id == ServiceAtLocation.location_id)
-            .where(Location.public_latitude.is_not(None), *self.conditions)
-        )
+        return self.index.places(*columns, listed=self.query.view.service_filter(), conditions=self.filters)
 
     def _count(self, area: SearchArea) -> int:
         """Count results inside the area, each service (or place) and area once."""
@@ -282,7 +277,8 @@ class _Searcher:
         params = {**self.params, **spatial_params}
         connection = self.session.connection()
         per = self.query.per
-        counted = ServiceAtLocation.service_id.distinct() if per == PER_SERVICE else ServiceAtLocation.id
+        columns = self.index.place_columns()
+        counted = columns["service_id"].distinct() if per == PER_SERVICE else columns["sal_id"]
         statement = self._statement(
             "count",
             per,
@@ -292,9 +288,7 @@ class _Searcher:
         total = (connection.execute(statement, params).scalar() or 0) + len(self.area_hits)
         area_services = sorted({hit.service_id for hit in self.area_hits})
         if per == PER_SERVICE and area_services:
-            twice = statement.where(
-                ServiceAtLocation.service_id.in_(bindparam("area_services", expanding=True))
-            )
+            twice = statement.where(columns["service_id"].in_(bindparam("area_services", expanding=True)))
             total -= connection.execute(twice, {**params, "area_services": area_services}).scalar() or 0
         return total
 
@@ -345,8 +339,9 @@ class _Searcher:
                 return hits
             return self.opening_times.open_services(hits, self.query.open_at)
         rows = self.session.execute(
-            self._joined(
-                ServiceAtLocation.id, ServiceAtLocation.service_id, ServiceAtLocation.location_id
-            ).order_by(Service.name, ServiceAtLocation.id)
+            select(ServiceAtLocation.id, ServiceAtLocation.service_id, ServiceAtLocation.location_id)
+            .join(Service, Service.id == ServiceAtLocation.service_id)
+            .where(*self.conditions)
+            .order_by(Service.name, ServiceAtLocation.id)
         ).all()
         return self._open_only([Hit(None, row.service_id, row.id, row.location_id) for row in rows])

@@ -17,18 +17,22 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Float,
+    Integer,
     Row,
     Select,
+    Uuid,
     and_,
     bindparam,
     column,
     func,
     or_,
+    select,
     table,
 )
 from sqlalchemy.sql.expression import ColumnClause
 
-from ..models import Location
+from ..models import Location, Service, ServiceAtLocation
+from ..models.base import UTCDateTime
 from .sphere import EARTH_RADIUS_KM, Box, Point, bounding_boxes, min_dot_within, unit_vector
 
 QueryBuilder = Callable[[ColumnElement[bool], ColumnElement[Any]], Select[Any]]
@@ -39,13 +43,23 @@ FIRST_CIRCLE_MARGIN = 1.3
 WORLD_KM = EARTH_RADIUS_KM * 3.2  # more than half the circumference: every point on Earth
 NO_BOX = Box(1.0, 1.0, 0.0, 0.0)  # matches nothing: fills the second box slot when one box is enough
 
-location_rtree = table(
-    "location_rtree",
+place_rtree = table(
+    "place_rtree",
     column("id"),
     column("min_latitude", Float),
     column("max_latitude", Float),
     column("min_longitude", Float),
     column("max_longitude", Float),
+    column("sal_id", Uuid),
+    column("service_id", Uuid),
+    column("location_id", Uuid),
+    column("latitude", Float),
+    column("longitude", Float),
+    column("x", Float),
+    column("y", Float),
+    column("z", Float),
+    column("listed", Integer),
+    column("verified", UTCDateTime),
 )
 public_geography: ColumnClause[Any] = column("public_geography")
 
@@ -55,7 +69,22 @@ def _param(name: str) -> Any:
 
 
 class SpatialIndex(ABC):
-    """How one database finds public points near a point or inside boxes."""
+    """How one database finds public places near a point or inside boxes."""
+
+    @abstractmethod
+    def places(
+        self, *columns: Any, listed: ColumnElement[bool], conditions: Sequence[ColumnElement[bool]]
+    ) -> Select[Any]:
+        """Select `columns` of public places whose service meets `listed` and the other `conditions`.
+
+        `listed` is the public-visibility rule on `Service`, its cut-off bound as `view_hidden_before`;
+        an index that stores visibility itself may answer it without reading services.
+        `place_columns()` names what can be selected.
+        """
+
+    @abstractmethod
+    def place_columns(self) -> dict[str, Any]:
+        """Return the place columns: sal_id, service_id, location_id, latitude, longitude."""
 
     @abstractmethod
     def within(self) -> ColumnElement[bool]:
@@ -145,7 +174,33 @@ class SpatialIndex(ABC):
 
 
 class SQLiteRTreeIndex(SpatialIndex):
-    """SQLite: an R*Tree of public points (kept by triggers), then an exact test on unit vectors."""
+    """SQLite: one R*Tree entry per place, carrying all a search needs (kept by triggers, see 0004).
+
+    The box test runs in the R*Tree, then an exact test on the stored unit vectors; counting and
+    ordering public places never reads another table unless a filter on services asks for it.
+    """
+
+    def places(
+        self, *columns: Any, listed: ColumnElement[bool], conditions: Sequence[ColumnElement[bool]]
+    ) -> Select[Any]:
+        """Select from the R*Tree (which stores `listed`), joining services only when a filter needs them."""
+        rtree = place_rtree.c
+        statement = select(*columns).select_from(place_rtree)
+        if conditions:
+            statement = statement.join(Service, Service.id == rtree.service_id)
+        hidden_before = bindparam("view_hidden_before", type_=UTCDateTime)
+        return statement.where(rtree.listed == 1, rtree.verified >= hidden_before, *conditions)
+
+    def place_columns(self) -> dict[str, Any]:
+        """Return the R*Tree's auxiliary columns."""
+        rtree = place_rtree.c
+        return {
+            "sal_id": rtree.sal_id,
+            "service_id": rtree.service_id,
+            "location_id": rtree.location_id,
+            "latitude": rtree.latitude,
+            "longitude": rtree.longitude,
+        }
 
     def within(self) -> ColumnElement[bool]:
         """Return the R*Tree box test plus the exact great-circle test."""
@@ -198,15 +253,8 @@ class SQLiteRTreeIndex(SpatialIndex):
                 return rows
             search_km = min(search_km * GROWTH, radius_km)
 
-    def in_boxes(self) -> ColumnElement[bool]:
-        """Return the R*Tree lookup of points in box 1 or box 2."""
-        matching_keys = (
-            location_rtree.select().with_only_columns(location_rtree.c.id).where(super().in_boxes())
-        )
-        return Location.spatial_key.in_(matching_keys)
-
     def _in_box(self, number: int) -> ColumnElement[bool]:
-        rtree = location_rtree.c
+        rtree = place_rtree.c
         return and_(
             rtree.min_latitude >= _param(f"s{number}"),
             rtree.max_latitude <= _param(f"n{number}"),
@@ -216,15 +264,34 @@ class SQLiteRTreeIndex(SpatialIndex):
 
     @staticmethod
     def _dot() -> ColumnElement[Any]:
-        return (
-            Location.public_x * _param("x")
-            + Location.public_y * _param("y")
-            + Location.public_z * _param("z")
-        )
+        rtree = place_rtree.c
+        return rtree.x * _param("x") + rtree.y * _param("y") + rtree.z * _param("z")
 
 
 class PostGISIndex(SpatialIndex):
     """PostgreSQL: a GiST-indexed geography column; ST_DWithin to restrict, KNN `<->` to order."""
+
+    def places(
+        self, *columns: Any, listed: ColumnElement[bool], conditions: Sequence[ColumnElement[bool]]
+    ) -> Select[Any]:
+        """Select service-at-locations joined to their service and location."""
+        return (
+            select(*columns)
+            .select_from(ServiceAtLocation)
+            .join(Service, Service.id == ServiceAtLocation.service_id)
+            .join(Location, Location.id == ServiceAtLocation.location_id)
+            .where(Location.public_latitude.is_not(None), listed, *conditions)
+        )
+
+    def place_columns(self) -> dict[str, Any]:
+        """Return the joined tables' columns."""
+        return {
+            "sal_id": ServiceAtLocation.id,
+            "service_id": ServiceAtLocation.service_id,
+            "location_id": Location.id,
+            "latitude": Location.public_latitude,
+            "longitude": Location.public_longitude,
+        }
 
     def within(self) -> ColumnElement[bool]:
         """Return ST_DWithin on the sphere (as the SQLite index measures)."""

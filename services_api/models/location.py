@@ -108,13 +108,17 @@ class Accessibility(IdMixin, TimestampMixin, Base):
 
 
 class ServiceAtLocation(IdMixin, TimestampMixin, Base):
-    """A service delivered at a location, with its own hours and phones there."""
+    """A service delivered at a location, with its own hours and phones there.
+
+    On SQLite, `spatial_key` (set by a trigger) is this place's id in the `place_rtree` search index.
+    """
 
     __tablename__ = "service_at_location"
 
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service.id"), index=True)
     location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("location.id"), index=True)
     description: Mapped[str | None] = mapped_column(Text)
+    spatial_key: Mapped[int | None] = mapped_column(BigInteger, unique=True, index=True)
 
     service: Mapped[Service] = relationship(back_populates="service_at_locations")
     location: Mapped[Location] = relationship(back_populates="service_at_locations")
