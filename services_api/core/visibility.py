@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, bindparam
 
@@ -13,9 +13,20 @@ from ..models.base import UTCDateTime
 HIDDEN_SERVICE_STATUSES = ("defunct",)
 
 
+def _midnight(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 @dataclass(frozen=True)
 class PublicView:
-    """The public's view of the directory at one moment: vetted, current, not withdrawn."""
+    """The public's view of the directory at one moment: vetted, current, not withdrawn.
+
+    Hiding works in whole UTC days: a listing stays public through the last day of its
+    `HIDE_AFTER_DAYS`, and leaves at midnight UTC (so a search index can compare day numbers).
+    """
 
     now: datetime
     stale_before: datetime
@@ -28,8 +39,13 @@ class PublicView:
         return cls(
             now=now,
             stale_before=now - timedelta(days=stale_after_days),
-            hidden_before=now - timedelta(days=hide_after_days),
+            hidden_before=_midnight(now - timedelta(days=hide_after_days)),
         )
+
+    @property
+    def hidden_before_day(self) -> int:
+        """Return `hidden_before` as whole days since 1970-01-01 UTC."""
+        return (self.hidden_before - EPOCH).days
 
     def service_filter(self) -> ColumnElement[bool]:
         """Return the SQL condition a service must meet to be public."""
@@ -42,9 +58,9 @@ class PublicView:
             >= bindparam("view_hidden_before", self.hidden_before, type_=UTCDateTime),
         )
 
-    def params(self) -> dict[str, datetime]:
+    def params(self) -> dict[str, datetime | int]:
         """Return the values of `service_filter`'s named parameters (to reuse a statement built before)."""
-        return {"view_hidden_before": self.hidden_before}
+        return {"view_hidden_before": self.hidden_before, "view_hidden_day": self.hidden_before_day}
 
     def is_public(self, service: Service) -> bool:
         """Return whether a loaded service is public (the same rule as `service_filter`)."""

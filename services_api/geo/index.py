@@ -32,8 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.expression import ColumnClause
 
 from ..models import Location, Service, ServiceAtLocation
-from ..models.base import UTCDateTime
-from .sphere import EARTH_RADIUS_KM, Box, Point, bounding_boxes, min_dot_within, unit_vector
+from .sphere import EARTH_RADIUS_KM, Box, Point, bounding_boxes, inner_boxes, min_dot_within, unit_vector
 
 QueryBuilder = Callable[[ColumnElement[bool], ColumnElement[Any]], Select[Any]]
 Params = dict[str, Any]
@@ -41,7 +40,9 @@ FIRST_SEARCH_KM = 2.0
 GROWTH = 2.0
 FIRST_CIRCLE_MARGIN = 1.3
 WORLD_KM = EARTH_RADIUS_KM * 3.2  # more than half the circumference: every point on Earth
-NO_BOX = Box(1.0, 1.0, 0.0, 0.0)  # matches nothing: fills the second box slot when one box is enough
+NO_BOX = Box(1.0, 1.0, 0.0, 0.0)  # matches nothing: fills a box slot that is not needed
+INNER_BOXES = 12
+RTREE_PADDING = 1e-4  # degrees; far more than 32-bit rounding of a coordinate
 
 place_rtree = table(
     "place_rtree",
@@ -58,8 +59,8 @@ place_rtree = table(
     column("x", Float),
     column("y", Float),
     column("z", Float),
-    column("listed", Integer),
-    column("verified", UTCDateTime),
+    column("min_day", Integer),
+    column("max_day", Integer),
 )
 public_geography: ColumnClause[Any] = column("public_geography")
 
@@ -110,14 +111,7 @@ class SpatialIndex(ABC):
         """Return the values of `in_boxes` for one or two boxes."""
         params: Params = {}
         for number, box in enumerate([*boxes, NO_BOX][:2], start=1):
-            params.update(
-                {
-                    f"geo_s{number}": box.min_latitude,
-                    f"geo_w{number}": box.min_longitude,
-                    f"geo_n{number}": box.max_latitude,
-                    f"geo_e{number}": box.max_longitude,
-                }
-            )
+            params.update(_box_params(str(number), box))
         return params
 
     @abstractmethod
@@ -129,7 +123,7 @@ class SpatialIndex(ABC):
         """Return the values of `nearness`."""
 
     @abstractmethod
-    def _in_box(self, number: int) -> ColumnElement[bool]:
+    def _in_box(self, number: int | str) -> ColumnElement[bool]:
         """Return the condition for box `number` (1 or 2)."""
 
     def nearest(
@@ -188,8 +182,7 @@ class SQLiteRTreeIndex(SpatialIndex):
         statement = select(*columns).select_from(place_rtree)
         if conditions:
             statement = statement.join(Service, Service.id == rtree.service_id)
-        hidden_before = bindparam("view_hidden_before", type_=UTCDateTime)
-        return statement.where(rtree.listed == 1, rtree.verified >= hidden_before, *conditions)
+        return statement.where(rtree.min_day >= bindparam("view_hidden_day", type_=Integer), *conditions)
 
     def place_columns(self) -> dict[str, Any]:
         """Return the R*Tree's auxiliary columns."""
@@ -203,16 +196,26 @@ class SQLiteRTreeIndex(SpatialIndex):
         }
 
     def within(self) -> ColumnElement[bool]:
-        """Return the R*Tree box test plus the exact great-circle test."""
-        return and_(self.in_boxes(), self._dot() >= _param("min_dot"))
+        """Return the R*Tree box test, then: inside a box known to lie in the circle, or the exact test.
+
+        The exact test reads auxiliary columns (a lookup per row); the inner boxes, tested on the
+        R*Tree's own coordinates, spare most rows that lookup.
+        """
+        inner = [self._in_box(f"i{number}") for number in range(INNER_BOXES)]
+        return and_(self.in_boxes(), or_(*inner, self._dot() >= _param("min_dot")))
 
     def within_params(self, origin: Point, radius_km: float) -> Params:
-        """Return the boxes around the circle and the smallest dot product inside it."""
-        return {
-            **self.boxes_params(bounding_boxes(origin, radius_km)),
+        """Return the boxes around the circle, the boxes inside it and the smallest dot product inside it."""
+        outer = bounding_boxes(origin, radius_km)
+        inner = inner_boxes(origin, radius_km, INNER_BOXES) if len(outer) == 1 else []
+        params = {
+            **self.boxes_params([_padded(box) for box in outer]),
             **self.nearness_params(origin),
             "geo_min_dot": min_dot_within(radius_km),
         }
+        for number, box in enumerate([*inner, *[NO_BOX] * INNER_BOXES][:INNER_BOXES]):
+            params.update(_box_params(f"i{number}", box))
+        return params
 
     def beyond(self) -> ColumnElement[bool]:
         """Return the R*Tree box of the search radius, minus the inner circle."""
@@ -253,7 +256,7 @@ class SQLiteRTreeIndex(SpatialIndex):
                 return rows
             search_km = min(search_km * GROWTH, radius_km)
 
-    def _in_box(self, number: int) -> ColumnElement[bool]:
+    def _in_box(self, number: int | str) -> ColumnElement[bool]:
         rtree = place_rtree.c
         return and_(
             rtree.min_latitude >= _param(f"s{number}"),
@@ -330,11 +333,30 @@ class PostGISIndex(SpatialIndex):
         values = {**params, **self.beyond_params(origin, radius_km, WORLD_KM), **self.nearness_params(origin)}
         return connection.execute(statement.limit(limit), values).all()
 
-    def _in_box(self, number: int) -> ColumnElement[bool]:
+    def _in_box(self, number: int | str) -> ColumnElement[bool]:
         return and_(
             Location.public_latitude.between(_param(f"s{number}"), _param(f"n{number}")),
             Location.public_longitude.between(_param(f"w{number}"), _param(f"e{number}")),
         )
+
+
+def _box_params(name: str, box: Box) -> Params:
+    return {
+        f"geo_s{name}": box.min_latitude,
+        f"geo_w{name}": box.min_longitude,
+        f"geo_n{name}": box.max_latitude,
+        f"geo_e{name}": box.max_longitude,
+    }
+
+
+def _padded(box: Box) -> Box:
+    """Widen a box a little: the R*Tree stores 32-bit coordinates, rounded outwards."""
+    return Box(
+        max(-90.0, box.min_latitude - RTREE_PADDING),
+        max(-180.0, box.min_longitude - RTREE_PADDING),
+        min(90.0, box.max_latitude + RTREE_PADDING),
+        min(180.0, box.max_longitude + RTREE_PADDING),
+    )
 
 
 def _first_circle_km(radius_km: float, limit: int, expected: int | None) -> float:

@@ -87,3 +87,42 @@ def split_at_antimeridian(south: float, west: float, north: float, east: float) 
 def spatial_key(location_id: uuid.UUID) -> int:
     """Return the 63-bit integer the SQLite R*Tree knows a location by (taken from its UUID)."""
     return location_id.int >> 65
+
+
+INNER_SHRINK_DEGREES = 1e-7
+
+
+def inner_boxes(centre: Point, radius_km: float, count: int) -> list[Box]:
+    """Return up to `count` latitude strips, each a box lying wholly within `radius_km` of `centre`.
+
+    Along a parallel, distance grows with the longitude difference, and along a meridian it has a
+    single minimum; so a box lies in the circle when its four corners do, and each strip is as wide
+    as its narrower edge allows. Boxes that would cross the antimeridian are left out.
+    """
+    angle = radius_km / EARTH_RADIUS_KM
+    if angle >= math.pi / 2:
+        return []
+    south = max(-90.0, centre.latitude - math.degrees(angle))
+    north = min(90.0, centre.latitude + math.degrees(angle))
+    height = (north - south) / count
+    boxes = []
+    for index in range(count):
+        low, high = south + index * height, south + (index + 1) * height
+        half_width = min(_half_width(centre, angle, low), _half_width(centre, angle, high))
+        half_width -= INNER_SHRINK_DEGREES
+        west, east = centre.longitude - half_width, centre.longitude + half_width
+        if half_width > 0 and west >= -180 and east <= 180:
+            boxes.append(Box(low + INNER_SHRINK_DEGREES, west, high - INNER_SHRINK_DEGREES, east))
+    return boxes
+
+
+def _half_width(centre: Point, angle: float, latitude: float) -> float:
+    """Return the longitude half-width (degrees) of the circle along a parallel; -1 when it misses it."""
+    phi, phi0 = math.radians(latitude), math.radians(centre.latitude)
+    denominator = math.cos(phi) * math.cos(phi0)
+    if denominator <= 0:
+        return -1.0
+    cosine = (math.cos(angle) - math.sin(phi) * math.sin(phi0)) / denominator
+    if cosine > 1:
+        return -1.0
+    return math.degrees(math.acos(max(-1.0, cosine)))

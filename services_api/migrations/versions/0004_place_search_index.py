@@ -1,10 +1,11 @@
 """place search index
 
-On SQLite, one R*Tree entry per service-at-location, carrying (as auxiliary columns) everything a
-search needs to find, order and count public places without reading other tables: ids, the exact
-public point and its unit vector, whether the service is listed, and when it was last verified.
-Triggers keep it in step with service_at_location, location and service. It replaces the
-per-location R*Tree of 0002. On PostgreSQL only the (unused) key column is added.
+On SQLite, one R*Tree entry per service-at-location, with everything a search needs to find,
+order and count public places without reading other tables. Its dimensions are the public point
+and the day the service was last verified (days since 1970, -1 when the service is not listed), so
+the visibility test runs inside the R*Tree; auxiliary columns carry ids, the exact point and its
+unit vector. Triggers keep it in step with service_at_location, location and service. It replaces
+the per-location R*Tree of 0002. On PostgreSQL only the (unused) key column is added.
 
 Revision ID: 0004
 Revises: 0003
@@ -28,20 +29,23 @@ SQLITE_UP = (
     "DROP TRIGGER IF EXISTS location_rtree_delete",
     "DROP TABLE IF EXISTS location_rtree",
     """CREATE VIRTUAL TABLE place_rtree USING rtree(
-         id, min_latitude, max_latitude, min_longitude, max_longitude,
-         +sal_id, +service_id, +location_id, +latitude, +longitude, +x, +y, +z, +listed, +verified)""",
+         id, min_latitude, max_latitude, min_longitude, max_longitude, min_day, max_day,
+         +sal_id, +service_id, +location_id, +latitude, +longitude, +x, +y, +z)""",
     """CREATE VIEW place_rtree_source AS
        SELECT sal.spatial_key AS id,
               l.public_latitude AS min_latitude, l.public_latitude AS max_latitude,
               l.public_longitude AS min_longitude, l.public_longitude AS max_longitude,
+              listed.day AS min_day, listed.day AS max_day,
               sal.id AS sal_id, sal.service_id AS service_id, sal.location_id AS location_id,
               l.public_latitude AS latitude, l.public_longitude AS longitude,
-              l.public_x AS x, l.public_y AS y, l.public_z AS z,
-              (s.vetting_status = 'vetted' AND s.withdrawn_at IS NULL AND s.status <> 'defunct') AS listed,
-              s.last_verified_at AS verified
+              l.public_x AS x, l.public_y AS y, l.public_z AS z
        FROM service_at_location AS sal
+       JOIN (SELECT id,
+                    CASE WHEN vetting_status = 'vetted' AND withdrawn_at IS NULL AND status <> 'defunct'
+                              AND last_verified_at IS NOT NULL
+                         THEN CAST(julianday(last_verified_at) - 2440587.5 AS INTEGER) ELSE -1 END AS day
+             FROM service) AS listed ON listed.id = sal.service_id
        JOIN location AS l ON l.id = sal.location_id
-       JOIN service AS s ON s.id = sal.service_id
        WHERE sal.spatial_key IS NOT NULL AND l.public_latitude IS NOT NULL""",
     """CREATE TRIGGER place_rtree_sal_insert AFTER INSERT ON service_at_location BEGIN
          UPDATE service_at_location
