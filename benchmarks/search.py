@@ -163,31 +163,33 @@ def _search(session: Session, point: Point, radius: float, with_category: bool) 
 
 
 def _scan(session: Session, point: Point, radius: float, with_category: bool) -> int:
-    """Compute the haversine distance of every public place in SQL, keep those inside, sort, count."""
+    """Compute the haversine distance of every location in SQL, keep those inside, then join and filter.
+
+    This is how a directory without a spatial index answers: one pass over the whole table.
+    """
     lat, lng = func.radians(Location.public_latitude), func.radians(Location.public_longitude)
     plat, plng = func.radians(point.latitude), func.radians(point.longitude)
     h = func.power(func.sin((lat - plat) / 2), 2) + func.cos(plat) * func.cos(lat) * func.power(
         func.sin((lng - plng) / 2), 2
     )
     distance = (2 * EARTH_RADIUS_KM * func.asin(func.sqrt(h))).label("distance")
+    scanned = select(Location.id, distance).where(Location.public_latitude.is_not(None)).subquery()
+    near = select(scanned).where(scanned.c.distance <= radius).subquery()
     conditions = [
         public_view().service_filter(),
         *listing_conditions(session, _filters(session, with_category)),
     ]
-    inner = (
-        select(ServiceAtLocation.id, distance)
-        .join(Service, Service.id == ServiceAtLocation.service_id)
-        .join(Location, Location.id == ServiceAtLocation.location_id)
-        .where(Location.public_latitude.is_not(None), *conditions)
-        .subquery()
-    )
     total = func.count().over().label("total")
-    rows = session.execute(
-        select(inner.c.id, inner.c.distance, total)
-        .where(inner.c.distance <= radius)
-        .order_by(inner.c.distance)
+    statement = (
+        select(ServiceAtLocation.id, near.c.distance, total)
+        .select_from(near)
+        .join(ServiceAtLocation, ServiceAtLocation.location_id == near.c.id)
+        .join(Service, Service.id == ServiceAtLocation.service_id)
+        .where(*conditions)
+        .order_by(near.c.distance, ServiceAtLocation.id)
         .limit(TOP)
-    ).all()
+    )
+    rows = session.execute(statement).all()
     return int(rows[0].total) if rows else 0
 
 

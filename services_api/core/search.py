@@ -142,9 +142,9 @@ class _Searcher:
         return statement
 
     def _spatial_condition(self, spatial: str) -> ColumnElement[bool]:
-        return {"within": self.index.within, "boxes": self.index.in_boxes, "beyond": self.index.beyond}[
-            spatial
-        ]()
+        """Return the condition named like `within1` or `boxes2` (its kind and its number of boxes)."""
+        conditions = {"within": self.index.within, "boxes": self.index.in_boxes, "beyond": self.index.beyond}
+        return conditions[spatial[:-1]](int(spatial[-1]))
 
     def _rows_statement(self, per: str, spatial: str) -> Select[Any]:
         build = self._builder(per)
@@ -201,7 +201,10 @@ class _Searcher:
             return []
         found = {self._key(hit) for hit in within}
         per = PER_PLACE if self.query.open_at is not None else self.query.per
-        statement = self._rows_statement(per, "beyond")
+
+        def statement(boxes: int) -> Select[Any]:
+            return self._rows_statement(per, f"beyond{boxes}")
+
         limit = wanted + len(found)
         while True:
             rows = self.index.nearest_beyond(
@@ -225,26 +228,31 @@ class _Searcher:
         connection = self.session.connection()
         if limit is not None and not area.boxes:
             assert area.radius_km is not None
-            statement = self._rows_statement(per, "within")
+
+            def statement(boxes: int) -> Select[Any]:
+                return self._rows_statement(per, f"within{boxes}")
+
             rows = self.index.nearest(
                 connection, statement, self.params, area.origin, area.radius_km, limit, expected=expected
             )
         else:
             spatial, params = self._spatial(area)
-            statement = self._rows_statement(per, spatial)
+            found = self._rows_statement(per, spatial)
             if limit is not None:
-                statement = statement.limit(limit)
+                found = found.limit(limit)
             rows = connection.execute(
-                statement, {**self.params, **params, **self.index.nearness_params(area.origin)}
+                found, {**self.params, **params, **self.index.nearness_params(area.origin)}
             ).all()
         return [self._hit(row, area.origin) for row in rows]
 
     def _spatial(self, area: SearchArea) -> tuple[str, dict[str, Any]]:
         """Return which spatial condition keeps places inside the area, and its values."""
         if area.boxes:
-            return "boxes", self.index.boxes_params(area.boxes)
+            params = self.index.boxes_params(area.boxes)
+            return f"boxes{params['geo_box_count']}", params
         assert area.radius_km is not None
-        return "within", self.index.within_params(area.origin, area.radius_km)
+        params = self.index.within_params(area.origin, area.radius_km)
+        return f"within{params.get('geo_box_count', 2)}", params
 
     def _builder(self, per: str) -> Any:
         return self._per_service_rows if per == PER_SERVICE else self._per_place_rows
@@ -278,12 +286,12 @@ class _Searcher:
         connection = self.session.connection()
         per = self.query.per
         columns = self.index.place_columns()
-        counted = columns["service_id"].distinct() if per == PER_SERVICE else columns["sal_id"]
+        counted = func.count(columns["service_id"].distinct()) if per == PER_SERVICE else func.count()
         statement = self._statement(
             "count",
             per,
             spatial,
-            lambda: self._joined(func.count(counted)).where(self._spatial_condition(spatial)),
+            lambda: self._joined(counted).where(self._spatial_condition(spatial)),
         )
         total = (connection.execute(statement, params).scalar() or 0) + len(self.area_hits)
         area_services = sorted({hit.service_id for hit in self.area_hits})

@@ -35,10 +35,10 @@ from ..models import Location, Service, ServiceAtLocation
 from .sphere import EARTH_RADIUS_KM, Box, Point, bounding_boxes, inner_boxes, min_dot_within, unit_vector
 
 QueryBuilder = Callable[[ColumnElement[bool], ColumnElement[Any]], Select[Any]]
+StatementFor = Callable[[int], Select[Any]]  # the statement for one or two boxes
 Params = dict[str, Any]
 FIRST_SEARCH_KM = 2.0
 GROWTH = 2.0
-FIRST_CIRCLE_MARGIN = 1.3
 WORLD_KM = EARTH_RADIUS_KM * 3.2  # more than half the circumference: every point on Earth
 NO_BOX = Box(1.0, 1.0, 0.0, 0.0)  # matches nothing: fills a box slot that is not needed
 INNER_BOXES = 12
@@ -88,7 +88,7 @@ class SpatialIndex(ABC):
         """Return the place columns: sal_id, service_id, location_id, latitude, longitude."""
 
     @abstractmethod
-    def within(self) -> ColumnElement[bool]:
+    def within(self, boxes: int = 2) -> ColumnElement[bool]:
         """Return the condition: the public point is within the radius of the origin."""
 
     @abstractmethod
@@ -96,20 +96,20 @@ class SpatialIndex(ABC):
         """Return the values of `within` for a point and radius."""
 
     @abstractmethod
-    def beyond(self) -> ColumnElement[bool]:
+    def beyond(self, boxes: int = 2) -> ColumnElement[bool]:
         """Return the condition: beyond the radius (and, for the index's sake, within a search radius)."""
 
     @abstractmethod
     def beyond_params(self, origin: Point, radius_km: float, search_km: float) -> Params:
         """Return the values of `beyond`."""
 
-    def in_boxes(self) -> ColumnElement[bool]:
-        """Return the condition: the public point lies in box 1 or box 2."""
-        return or_(*(self._in_box(number) for number in (1, 2)))
+    def in_boxes(self, count: int = 2) -> ColumnElement[bool]:
+        """Return the condition: the public point lies in box 1 (or box 2)."""
+        return or_(*(self._in_box(number) for number in range(1, count + 1)))
 
     def boxes_params(self, boxes: Sequence[Box]) -> Params:
         """Return the values of `in_boxes` for one or two boxes."""
-        params: Params = {}
+        params: Params = {"geo_box_count": len(boxes)}
         for number, box in enumerate([*boxes, NO_BOX][:2], start=1):
             params.update(_box_params(str(number), box))
         return params
@@ -129,7 +129,7 @@ class SpatialIndex(ABC):
     def nearest(
         self,
         connection: Connection,
-        statement: Select[Any],
+        statement: StatementFor,
         params: Params,
         origin: Point,
         radius_km: float,
@@ -138,16 +138,17 @@ class SpatialIndex(ABC):
     ) -> Sequence[Row[Any]]:
         """Run a nearest-first statement built on `within` and `nearness` for up to `limit` rows.
 
-        `params` holds the statement's other values; `expected` (how many rows lie within the
-        radius, when known) lets an index choose where to start.
+        `statement(boxes)` gives the statement for one or two boxes; `params` holds its other
+        values; `expected` (how many rows lie within the radius, when known) lets an index choose
+        where to start.
         """
         values = {**params, **self.within_params(origin, radius_km), **self.nearness_params(origin)}
-        return connection.execute(statement.limit(limit), values).all()
+        return connection.execute(statement(values.get("geo_box_count", 2)).limit(limit), values).all()
 
     def nearest_beyond(
         self,
         connection: Connection,
-        statement: Select[Any],
+        statement: StatementFor,
         params: Params,
         origin: Point,
         radius_km: float,
@@ -161,7 +162,7 @@ class SpatialIndex(ABC):
                 **self.beyond_params(origin, radius_km, search_km),
                 **self.nearness_params(origin),
             }
-            rows = connection.execute(statement.limit(limit), values).all()
+            rows = connection.execute(statement(values.get("geo_box_count", 2)).limit(limit), values).all()
             if len(rows) >= limit or search_km >= WORLD_KM:
                 return rows
             search_km = min(search_km * GROWTH, WORLD_KM)
@@ -195,19 +196,22 @@ class SQLiteRTreeIndex(SpatialIndex):
             "longitude": rtree.longitude,
         }
 
-    def within(self) -> ColumnElement[bool]:
+    def within(self, boxes: int = 2) -> ColumnElement[bool]:
         """Return the R*Tree box test, then: inside a box known to lie in the circle, or the exact test.
 
         The exact test reads auxiliary columns (a lookup per row); the inner boxes, tested on the
         R*Tree's own coordinates, spare most rows that lookup.
         """
         inner = [self._in_box(f"i{number}") for number in range(INNER_BOXES)]
-        return and_(self.in_boxes(), or_(*inner, self._dot() >= _param("min_dot")))
+        return and_(self.in_boxes(boxes), or_(*inner, self._dot() >= _param("min_dot")))
 
     def within_params(self, origin: Point, radius_km: float) -> Params:
         """Return the boxes around the circle, the boxes inside it and the smallest dot product inside it."""
         outer = bounding_boxes(origin, radius_km)
         inner = inner_boxes(origin, radius_km, INNER_BOXES) if len(outer) == 1 else []
+        inner.sort(
+            key=lambda box: (box.min_latitude - box.max_latitude) * (box.max_longitude - box.min_longitude)
+        )
         params = {
             **self.boxes_params([_padded(box) for box in outer]),
             **self.nearness_params(origin),
@@ -217,9 +221,9 @@ class SQLiteRTreeIndex(SpatialIndex):
             params.update(_box_params(f"i{number}", box))
         return params
 
-    def beyond(self) -> ColumnElement[bool]:
+    def beyond(self, boxes: int = 2) -> ColumnElement[bool]:
         """Return the R*Tree box of the search radius, minus the inner circle."""
-        return and_(self.in_boxes(), self._dot() >= _param("min_dot"), self._dot() < _param("max_dot"))
+        return and_(self.in_boxes(boxes), self._dot() >= _param("min_dot"), self._dot() < _param("max_dot"))
 
     def beyond_params(self, origin: Point, radius_km: float, search_km: float) -> Params:
         """Return the ring between the radius and the search radius."""
@@ -237,7 +241,7 @@ class SQLiteRTreeIndex(SpatialIndex):
     def nearest(
         self,
         connection: Connection,
-        statement: Select[Any],
+        statement: StatementFor,
         params: Params,
         origin: Point,
         radius_km: float,
@@ -296,7 +300,7 @@ class PostGISIndex(SpatialIndex):
             "longitude": Location.public_longitude,
         }
 
-    def within(self) -> ColumnElement[bool]:
+    def within(self, boxes: int = 2) -> ColumnElement[bool]:
         """Return ST_DWithin on the sphere (as the SQLite index measures)."""
         return func.ST_DWithin(public_geography, _origin(), _param("metres"), False)
 
@@ -304,7 +308,7 @@ class PostGISIndex(SpatialIndex):
         """Return the origin and the radius in metres."""
         return {"geo_lat": origin.latitude, "geo_lng": origin.longitude, "geo_metres": radius_km * 1000.0}
 
-    def beyond(self) -> ColumnElement[bool]:
+    def beyond(self, boxes: int = 2) -> ColumnElement[bool]:
         """Return NOT ST_DWithin; KNN ordering keeps it fast without an outer bound."""
         return ~self.within()
 
@@ -323,7 +327,7 @@ class PostGISIndex(SpatialIndex):
     def nearest_beyond(
         self,
         connection: Connection,
-        statement: Select[Any],
+        statement: StatementFor,
         params: Params,
         origin: Point,
         radius_km: float,
@@ -331,7 +335,7 @@ class PostGISIndex(SpatialIndex):
     ) -> Sequence[Row[Any]]:
         """Run once: KNN ordering walks outwards from the radius by itself."""
         values = {**params, **self.beyond_params(origin, radius_km, WORLD_KM), **self.nearness_params(origin)}
-        return connection.execute(statement.limit(limit), values).all()
+        return connection.execute(statement(2).limit(limit), values).all()
 
     def _in_box(self, number: int | str) -> ColumnElement[bool]:
         return and_(
@@ -360,12 +364,17 @@ def _padded(box: Box) -> Box:
 
 
 def _first_circle_km(radius_km: float, limit: int, expected: int | None) -> float:
-    """Return a first search radius likely to hold `limit` rows, given `expected` rows in the radius."""
-    if expected is None:
-        return min(FIRST_SEARCH_KM, radius_km)
-    if expected <= limit:
+    """Return a first search radius: 2 km, or less when even density would put `limit` rows closer.
+
+    Listings crowd in city centres, so a circle sized from the average density over the whole
+    radius would usually hold far more rows than needed; growing from small is cheaper.
+    """
+    if expected is not None and expected <= limit:
         return radius_km
-    return min(radius_km, max(0.5, radius_km * math.sqrt(limit / expected) * FIRST_CIRCLE_MARGIN))
+    start = min(FIRST_SEARCH_KM, radius_km)
+    if expected:
+        start = min(start, max(0.25, radius_km * math.sqrt(limit / expected)))
+    return start
 
 
 def _origin() -> ColumnElement[Any]:
