@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 APP_ENV ?= development
-LINTED := services_api tests wsgi.py
+LINTED := services_api tests benchmarks wsgi.py
 RUFF_RULES := --line-length 110 --select E,F,W,I,B,UP,SIM,RUF,N --ignore RUF012
 export PORT APP_ENV
 

@@ -63,7 +63,7 @@ def main() -> None:
         _prepare(name, url, options.locations, options.seed)
     points = _query_points(sqlite_url, options.queries, options.seed)
     print(
-        f"\n{options.locations:,} synthetic listings; {len(points)} queries per case; top {TOP}; medians in ms\n"
+        f"\n{options.locations:,} synthetic listings; {len(points)} queries a case; top {TOP}; medians (ms)\n"
     )
     medians: dict[tuple[str, str, float, bool], float] = {}
     for name, url in databases.items():
@@ -75,11 +75,11 @@ def main() -> None:
                 for with_category in (False, True):
                     case = (radius, with_category)
                     medians[(name, "search", *case)] = _median_ms(
-                        points, lambda p, c=case: _search(session, p, *c)
+                        points, lambda p, c=case, s=session: _search(s, p, *c)
                     )
                     scan_points = points[: options.scan_queries]
                     medians[(name, "scan", *case)] = _median_ms(
-                        scan_points, lambda p, c=case: _scan(session, p, *c)
+                        scan_points, lambda p, c=case, s=session: _scan(s, p, *c)
                     )
         if name == "sqlite":
             for radius in RADII_KM:
@@ -130,7 +130,7 @@ def _prepare(name: str, url: str, locations: int, seed: int) -> None:
 
 
 def _query_points(url: str, count: int, seed: int) -> list[Point]:
-    """Return random search points near populated places (weighted by population), the same for every database."""
+    """Return random points near populated places (weighted by population), the same for every database."""
     engine = make_engine(url)
     with Session(engine) as session:
         places = session.execute(select(Place.latitude, Place.longitude, Place.population)).all()
