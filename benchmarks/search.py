@@ -165,7 +165,8 @@ def _search(session: Session, point: Point, radius: float, with_category: bool) 
 def _scan(session: Session, point: Point, radius: float, with_category: bool) -> int:
     """Compute the haversine distance of every location in SQL, keep those inside, then join and filter.
 
-    This is how a directory without a spatial index answers: one pass over the whole table.
+    This is how a directory without a spatial index answers: one pass over the whole table. The
+    pass is materialised first, so the planner cannot turn it into a join over every row.
     """
     lat, lng = func.radians(Location.public_latitude), func.radians(Location.public_longitude)
     plat, plng = func.radians(point.latitude), func.radians(point.longitude)
@@ -174,7 +175,7 @@ def _scan(session: Session, point: Point, radius: float, with_category: bool) ->
     )
     distance = (2 * EARTH_RADIUS_KM * func.asin(func.sqrt(h))).label("distance")
     scanned = select(Location.id, distance).where(Location.public_latitude.is_not(None)).subquery()
-    near = select(scanned).where(scanned.c.distance <= radius).subquery()
+    near = select(scanned).where(scanned.c.distance <= radius).cte("near").prefix_with("MATERIALIZED")
     conditions = [
         public_view().service_filter(),
         *listing_conditions(session, _filters(session, with_category)),
