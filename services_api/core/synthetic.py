@@ -3,14 +3,17 @@
 Every listing is one organisation-owned service at one physical location, with a category, some
 access & safety attributes and, for some, opening hours and a language. Rows are drawn from one
 `random.Random(seed)` stream, listing by listing, so a seed always gives the same ids and points
-(whatever the batch size), and they are written with Core inserts (COPY on PostgreSQL) in batches.
-Core inserts skip the ORM hooks, so every derived column is filled here.
+(whatever the batch size), and they are written in batches with Core executemany inserts on SQLite
+and COPY on PostgreSQL. Neither runs the ORM hooks, so every derived column is filled here; the
+SQLite R*Tree is filled by its INSERT trigger and the PostGIS geography column is generated.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import math
+import operator
 import random
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -19,7 +22,7 @@ from datetime import datetime, time, timedelta
 from itertools import accumulate
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import ColumnElement, Table, insert, literal_column, select
 from sqlalchemy.orm import Session
 
 from ..geo.public_point import public_point_columns
@@ -35,6 +38,7 @@ Batch = dict[str, list[Row]]
 CATEGORY_TAXONOMY = "sw-categories"
 ACCESS_TAXONOMY = "sw-access-safety"
 TABLES = ("organization", "service", "location", "service_at_location", "schedule", "language", "attribute")
+STAMPS = ("created", "modified")
 BATCH_SIZE = 10_000
 LISTINGS_PER_ORGANIZATION = 20
 CONFIDENTIAL_SHARE = 0.02
@@ -57,10 +61,10 @@ LANGUAGES = (
     ("fr", "French"),
 )
 WEEKLY_HOURS = (
-    ("MO,TU,WE,TH,FR", time(9), time(17), "Monday to Friday, 09:00–17:00"),
-    ("MO,TU,WE,TH,FR", time(10), time(18), "Monday to Friday, 10:00–18:00"),
-    ("TU,TH", time(18), time(22), "Tuesday and Thursday evenings, 18:00–22:00"),
-    ("MO,WE,FR", time(12), time(20), "Monday, Wednesday and Friday, 12:00–20:00"),
+    ("MO,TU,WE,TH,FR", time(9), time(17), "Monday to Friday, 09:00 to 17:00"),
+    ("MO,TU,WE,TH,FR", time(10), time(18), "Monday to Friday, 10:00 to 18:00"),
+    ("TU,TH", time(18), time(22), "Tuesday and Thursday evenings, 18:00 to 22:00"),
+    ("MO,WE,FR", time(12), time(20), "Monday, Wednesday and Friday, 12:00 to 20:00"),
 )
 
 
@@ -81,10 +85,11 @@ class City:
 
 @dataclass(frozen=True)
 class Term:
-    """A taxonomy term a listing can be tagged with."""
+    """A taxonomy term a listing can be tagged with, and its name as search text."""
 
     id: uuid.UUID
     name: str
+    folded_name: str
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ class Sources:
         cls, places: Sequence[tuple[City, int]], categories: Sequence[Term], access_terms: Sequence[Term]
     ) -> Sources:
         """Build the sources from (city, population) pairs and the two term lists."""
-        weights = accumulate(float(population) for _city, population in places)
+        weights = accumulate(float(population) for _, population in places)
         return cls([city for city, _ in places], list(weights), categories, access_terms)
 
 
@@ -113,6 +118,7 @@ class _Stream:
     sources: Sources
     now: datetime
     organization: Row = field(default_factory=dict)
+    organization_text: str = ""
 
 
 def create_synthetic_listings(
@@ -125,18 +131,17 @@ def create_synthetic_listings(
     after_batch: Callable[[int], None] | None = None,
 ) -> int:
     """Insert `count` synthetic listings in batches, calling `after_batch(created so far)` after each."""
+    now = now or utcnow()
     ensure_prerequisites(session)
     sources = load_sources(session)
     created = 0
-    for batch in generate_batches(
-        seed=seed, count=count, sources=sources, now=now or utcnow(), batch_size=batch_size
-    ):
+    for batch in generate_batches(seed=seed, count=count, sources=sources, now=now, batch_size=batch_size):
         if created == 0 and _already_present(session, batch):
             raise SeedAlreadyUsedError(
                 f"Synthetic listings of seed {seed} are already in the database; nothing created "
                 "(pick another --seed)."
             )
-        write_batch(session, batch)
+        write_batch(session, batch, now=now)
         created += len(batch["service"])
         if after_batch is not None:
             after_batch(created)
@@ -169,10 +174,12 @@ def load_sources(session: Session) -> Sources:
 
 
 def _terms(session: Session, taxonomy: str, *, leaves: bool = False) -> list[Term]:
+    """Return the terms of a taxonomy (only those with a parent when `leaves`), by code."""
     query = select(TaxonomyTerm.id, TaxonomyTerm.name).where(TaxonomyTerm.taxonomy == taxonomy)
     if leaves:
         query = query.where(TaxonomyTerm.parent_id.is_not(None))
-    return [Term(row[0], row[1]) for row in session.execute(query.order_by(TaxonomyTerm.code))]
+    rows = session.execute(query.order_by(TaxonomyTerm.code))
+    return [Term(row[0], row[1], fold(row[1])) for row in rows]
 
 
 def cluster_sigma_km(population: int) -> float:
@@ -184,7 +191,7 @@ def cluster_sigma_km(population: int) -> float:
 def generate_batches(
     *, seed: int, count: int, sources: Sources, now: datetime, batch_size: int = BATCH_SIZE
 ) -> Iterator[Batch]:
-    """Yield the rows of `count` listings, table by table, `batch_size` listings at a time."""
+    """Yield the rows of `count` listings by table, `batch_size` listings at a time (no created/modified)."""
     stream = _Stream(random.Random(seed), sources, now)
     for start in range(0, count, batch_size):
         batch: Batch = {name: [] for name in TABLES}
@@ -195,27 +202,19 @@ def generate_batches(
 
 def _add_listing(stream: _Stream, batch: Batch, number: int) -> None:
     """Append the rows of listing `number` (counted from 1) to the batch."""
-    rng, now = stream.rng, stream.now
+    rng = stream.rng
     if (number - 1) % LISTINGS_PER_ORGANIZATION == 0:
-        stream.organization = _organization_row(stream, (number - 1) // LISTINGS_PER_ORGANIZATION + 1)
-        batch["organization"].append(stream.organization)
+        batch["organization"].append(_new_organization(stream, (number - 1) // LISTINGS_PER_ORGANIZATION + 1))
     city = _pick_city(stream)
-    latitude, longitude = scatter(rng, city)
-    location = _location_row(stream, number, city, latitude, longitude)
-    category = rng.choice(stream.sources.categories)
-    access = rng.sample(stream.sources.access_terms, rng.randint(*ACCESS_TERMS))
-    service = _service_row(stream, number, category, city)
+    location = _location_row(stream, number, city, *scatter(rng, city))
+    terms = [rng.choice(stream.sources.categories)]
+    terms += rng.sample(stream.sources.access_terms, rng.randint(*ACCESS_TERMS))
+    service = _service_row(stream, number, terms)
     link = {"id": new_id(rng), "service_id": service["id"], "location_id": location["id"]}
-    attributes = sorted(
-        (_attribute_row(new_id(rng), service["id"], term, now) for term in [category, *access]),
-        key=lambda row: row["id"],
-    )
-    names = [service["name"], service["description"], stream.organization["name"]]
-    service["search_text"] = fold(" ".join(names + [row.pop("term_name") for row in attributes]))
     batch["service"].append(service)
     batch["location"].append(location)
-    batch["service_at_location"].append(link | {"created": now, "modified": now})
-    batch["attribute"] += attributes
+    batch["service_at_location"].append(link)
+    batch["attribute"] += _attribute_rows(stream, service["id"], terms)
     if rng.random() < SCHEDULE_SHARE:
         batch["schedule"].append(_schedule_row(stream, link["id"]))
     if rng.random() < LANGUAGE_SHARE:
@@ -244,15 +243,16 @@ def scatter(rng: random.Random, city: City) -> tuple[float, float]:
     return round(latitude, 6), round((longitude + 180.0) % 360.0 - 180.0, 6)
 
 
-def _organization_row(stream: _Stream, number: int) -> Row:
-    """Return a synthetic organisation."""
-    return {
+def _new_organization(stream: _Stream, number: int) -> Row:
+    """Start organisation `number`, which owns the listings that follow, and return its row."""
+    name = f"Synthetic Organisation #{number}"
+    stream.organization = {
         "id": new_id(stream.rng),
-        "name": f"Synthetic Organisation #{number}",
+        "name": name,
         "description": "A synthetic organisation generated for load tests.",
-        "created": stream.now,
-        "modified": stream.now,
     }
+    stream.organization_text = fold(name)
+    return stream.organization
 
 
 def _location_row(stream: _Stream, number: int, city: City, latitude: float, longitude: float) -> Row:
@@ -269,41 +269,48 @@ def _location_row(stream: _Stream, number: int, city: City, latitude: float, lon
         "time_zone": city.time_zone,
         "confidential": confidential,
         **public_point_columns(location_id, latitude, longitude, confidential),
-        "created": stream.now,
-        "modified": stream.now,
     }
 
 
-def _service_row(stream: _Stream, number: int, category: Term, city: City) -> Row:
-    """Return a vetted, active service verified within the last 90 days (search text filled later)."""
+def _service_row(stream: _Stream, number: int, terms: Sequence[Term]) -> Row:
+    """Return a vetted, active service verified within the last 90 days, named after its category."""
     verified = stream.now - timedelta(seconds=stream.rng.randrange(int(VERIFIED_WITHIN.total_seconds())))
+    category = terms[0]
+    description = f"Synthetic listing for load tests: {category.name}."
+    # fold() lower-cases, strips accents and squeezes spaces word by word, so folding the fixed
+    # parts once and joining them with spaces gives exactly fold() of the whole text.
+    search_text = [_folded(f"Synthetic {category.name}") + f" #{number}", _folded(description)]
+    search_text += [stream.organization_text, *(term.folded_name for term in terms)]
     return {
         "id": new_id(stream.rng),
         "organization_id": stream.organization["id"],
         "name": f"Synthetic {category.name} #{number}",
-        "description": f"Synthetic listing for load tests: {category.name} near {city.name}.",
+        "description": description,
         "status": "active",
         "vetting_status": VettingStatus.VETTED.value,
         "vetted_at": verified,
         "vetted_by": "synthetic",
         "last_verified_at": verified,
-        "search_text": "",
-        "created": stream.now,
-        "modified": stream.now,
+        "search_text": " ".join(search_text),
     }
 
 
-def _attribute_row(attribute_id: uuid.UUID, service_id: uuid.UUID, term: Term, now: datetime) -> Row:
-    """Return an attribute tagging the service with a term (`term_name` is removed before insert)."""
-    return {
-        "id": attribute_id,
-        "link_id": service_id,
-        "link_entity": "service",
-        "taxonomy_term_id": term.id,
-        "created": now,
-        "modified": now,
-        "term_name": term.name,
-    }
+@functools.cache
+def _folded(text: str) -> str:
+    """Return fold(text), remembered: only a few such texts recur across every listing."""
+    return fold(text)
+
+
+def _attribute_rows(stream: _Stream, service_id: uuid.UUID, terms: Sequence[Term]) -> list[Row]:
+    """Return attributes tagging the service with the terms, ids ascending in the terms' order.
+
+    Search text lists term names in attribute id order, as `refresh_search_text` does.
+    """
+    ids = sorted((new_id(stream.rng) for _ in terms), key=operator.attrgetter("int"))
+    return [
+        {"id": attribute_id, "link_id": service_id, "link_entity": "service", "taxonomy_term_id": term.id}
+        for attribute_id, term in zip(ids, terms, strict=True)
+    ]
 
 
 def _schedule_row(stream: _Stream, service_at_location_id: uuid.UUID) -> Row:
@@ -318,22 +325,13 @@ def _schedule_row(stream: _Stream, service_at_location_id: uuid.UUID) -> Row:
         "opens_at": opens_at,
         "closes_at": closes_at,
         "description": description,
-        "created": stream.now,
-        "modified": stream.now,
     }
 
 
 def _language_row(stream: _Stream, service_id: uuid.UUID) -> Row:
     """Return a language the service is offered in."""
     code, name = stream.rng.choice(LANGUAGES)
-    return {
-        "id": new_id(stream.rng),
-        "service_id": service_id,
-        "code": code,
-        "name": name,
-        "created": stream.now,
-        "modified": stream.now,
-    }
+    return {"id": new_id(stream.rng), "service_id": service_id, "code": code, "name": name}
 
 
 def _already_present(session: Session, batch: Batch) -> bool:
@@ -342,8 +340,8 @@ def _already_present(session: Session, batch: Batch) -> bool:
     return first is not None and session.get(Organization, first) is not None
 
 
-def write_batch(session: Session, batch: Batch) -> None:
-    """Insert a batch's rows, parents before children, in the session's transaction."""
+def write_batch(session: Session, batch: Batch, *, now: datetime) -> None:
+    """Insert a batch's rows, parents first, created and modified at `now`, in the session's transaction."""
     postgres = session.connection().dialect.name == "postgresql"
     for name in TABLES:
         rows = batch[name]
@@ -351,21 +349,38 @@ def write_batch(session: Session, batch: Batch) -> None:
             continue
         table = Base.metadata.tables[name]
         if postgres:
-            _copy_rows(session, table, rows)
+            _copy_rows(session, table, rows, now=now)
         else:
-            session.execute(insert(table), rows)
+            session.execute(insert(table).values(_stamps(session, table, now)), rows)
 
 
-def _copy_rows(session: Session, table: Table, rows: list[Row]) -> None:
-    """Stream rows into a PostgreSQL table with COPY ... FROM STDIN (much faster than INSERT)."""
+def _stamps(session: Session, table: Table, now: datetime) -> dict[str, ColumnElement[Any]]:
+    """Return created/modified as SQL literals, so executemany does not convert them row by row."""
+    dialect = session.connection().dialect
+    stamps: dict[str, ColumnElement[Any]] = {}
+    for name in STAMPS:
+        render = table.c[name].type.literal_processor(dialect)
+        if render is None:
+            raise TypeError(f"{dialect.name} cannot render {table.name}.{name} as a literal")
+        stamps[name] = literal_column(render(now), table.c[name].type)
+    return stamps
+
+
+def _copy_rows(session: Session, table: Table, rows: list[Row], *, now: datetime) -> None:
+    """Stream rows into a PostgreSQL table with COPY ... FROM STDIN (much faster than INSERT).
+
+    Every row of a table is built by one function, so they all share the first row's keys.
+    """
     from psycopg import sql
 
-    columns = list(rows[0])
+    columns = [*rows[0], *STAMPS]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(column) for column in columns)
     )
+    values = operator.itemgetter(*rows[0])
+    stamps = [now] * len(STAMPS)
     driver_connection = session.connection().connection.driver_connection
     assert driver_connection is not None
     with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([row[column] for column in columns])
+            copy.write_row([*values(row), *stamps])
