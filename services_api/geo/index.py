@@ -34,7 +34,6 @@ from sqlalchemy.sql.expression import ColumnClause
 from ..models import Location, Service, ServiceAtLocation
 from .sphere import EARTH_RADIUS_KM, Box, Point, bounding_boxes, inner_boxes, min_dot_within, unit_vector
 
-QueryBuilder = Callable[[ColumnElement[bool], ColumnElement[Any]], Select[Any]]
 StatementFor = Callable[[int], Select[Any]]  # the statement for one or two boxes
 Params = dict[str, Any]
 FIRST_SEARCH_KM = 2.0
