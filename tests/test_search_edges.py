@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import os
 import socket
 from typing import Any
 
@@ -168,3 +170,29 @@ def test_the_search_index_follows_every_change_at_once(app: Flask, empty_client:
             session.delete(link)
         session.commit()
     assert names(30.0, 30.0) == []
+
+
+@pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL") is not None, reason="SQLite's index only")
+def test_index_triggers_use_indexes_even_after_statistics_on_tiny_tables(app: Flask) -> None:
+    from sqlalchemy import text
+
+    from services_api.db import get_session
+    from services_api.migrate import MIGRATIONS_DIR
+
+    path = MIGRATIONS_DIR / "versions" / "0004_place_search_index.py"
+    spec = importlib.util.spec_from_file_location("migration_0004", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    import_listings(app, [listing("Only Clinic", 1.0, 1.0)])
+    with app.app_context():
+        session = get_session()
+        session.execute(text("ANALYZE"))
+        for where, index in (
+            ("sal.id = 'x'", migration.BY_ID),
+            ("sal.location_id = 'x'", migration.BY_LOCATION),
+            ("sal.service_id = 'x'", migration.BY_SERVICE),
+        ):
+            plan = session.execute(text("EXPLAIN QUERY PLAN " + migration.place_source(where, index))).all()
+            steps = " | ".join(str(row[-1]) for row in plan)
+            assert "SCAN" not in steps, steps
