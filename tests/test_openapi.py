@@ -10,6 +10,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from services_api.cli import OPENAPI_FILE, openapi_text
 
+from .hsds_schemas import PAGE_KEYS
+
 
 def test_committed_openapi_file_matches_the_app(app: Flask) -> None:
     with app.app_context():
@@ -64,16 +66,7 @@ def test_response_models_are_inlined_from_the_marshmallow_schemas(empty_client: 
     location = full_service["properties"]["service_at_locations"]["items"]["properties"]["location"]
     assert "confidential" in location["properties"]
     page = spec["definitions"]["ServiceSearchPage"]["properties"]
-    assert {
-        "total_items",
-        "total_pages",
-        "page_number",
-        "size",
-        "first_page",
-        "last_page",
-        "empty",
-        "contents",
-    } <= set(page)
+    assert set(page) >= PAGE_KEYS
 
 
 def test_swagger_ui_is_served(empty_client: FlaskClient) -> None:
