@@ -180,9 +180,7 @@ def test_listings_are_public_categorised_and_fully_derived(synthetic_db: Session
         assert location.organization_id == service.organization_id
         assert location.location_type == "physical" and location.time_zone
         assert location.created is not None and location.created.tzinfo is not None
-        derived = public_point_columns(
-            location.id, location.latitude, location.longitude, location.confidential
-        )
+        derived = public_point_columns(location.latitude, location.longitude, location.confidential)
         assert {name: getattr(location, name) for name in derived} == derived
     synthetic_db.rollback()
     confidential = synthetic_db.scalar(select(func.count()).where(SYNTHETIC_LOCATION, Location.confidential))
@@ -205,14 +203,7 @@ def test_listings_are_public_categorised_and_fully_derived(synthetic_db: Session
     assert organizations == 50
 
 
-# The SQLite R*Tree, kept by triggers: per location (migration 0002) or, once migration 0004 has
-# replaced it, per service-at-location with the exact public point as auxiliary columns.
-LOCATION_RTREE_MATCHES = """
-    SELECT count(*) FROM location JOIN location_rtree ON location_rtree.id = location.spatial_key
-    WHERE location.name LIKE 'Synthetic site #%'
-      AND abs(location_rtree.min_latitude - location.public_latitude) < 0.001
-      AND abs(location_rtree.min_longitude - location.public_longitude) < 0.001"""
-LOCATION_RTREE_EXPECTED = "SELECT count(*) FROM location WHERE public_latitude IS NOT NULL"
+# The SQLite R*Tree (migration 0004): one entry per service-at-location, exact point as auxiliary columns.
 PLACE_RTREE_MATCHES = """
     SELECT count(*) FROM service_at_location AS sal
     JOIN location ON location.id = sal.location_id
@@ -229,15 +220,10 @@ POSTGIS_MISSING = """
 
 
 def _check_sqlite_rtree(session: Session) -> None:
-    tables = set(session.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'")))
-    rtree = "place_rtree" if "place_rtree" in tables else "location_rtree"
-    matches, expected = (
-        (PLACE_RTREE_MATCHES, PLACE_RTREE_EXPECTED)
-        if rtree == "place_rtree"
-        else (LOCATION_RTREE_MATCHES, LOCATION_RTREE_EXPECTED)
+    assert session.scalar(text(PLACE_RTREE_MATCHES)) == 1000
+    assert session.scalar(text("SELECT count(*) FROM place_rtree")) == session.scalar(
+        text(PLACE_RTREE_EXPECTED)
     )
-    assert session.scalar(text(matches)) == 1000
-    assert session.scalar(text(f"SELECT count(*) FROM {rtree}")) == session.scalar(text(expected))
 
 
 def test_the_spatial_index_holds_every_location_and_finds_them(

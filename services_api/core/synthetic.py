@@ -268,7 +268,7 @@ def _location_row(stream: _Stream, number: int, city: City, latitude: float, lon
         "longitude": longitude,
         "time_zone": city.time_zone,
         "confidential": confidential,
-        **public_point_columns(location_id, latitude, longitude, confidential),
+        **public_point_columns(latitude, longitude, confidential),
     }
 
 

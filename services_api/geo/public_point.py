@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from .grid import snap_to_grid
-from .sphere import spatial_key, unit_vector
+from .sphere import unit_vector
 
 
 def public_point_columns(
-    location_id: uuid.UUID | None, latitude: float | None, longitude: float | None, confidential: bool | None
+    latitude: float | None, longitude: float | None, confidential: bool | None
 ) -> dict[str, Any]:
-    """Return the public point (coarsened when confidential), its unit vector and its R*Tree key."""
+    """Return the public point (coarsened when confidential) and its unit vector."""
     if latitude is None or longitude is None:
         public = None
     elif confidential:
@@ -26,5 +25,4 @@ def public_point_columns(
         "public_x": x,
         "public_y": y,
         "public_z": z,
-        "spatial_key": spatial_key(location_id) if location_id else None,
     }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import uuid
 from dataclasses import dataclass
 
 EARTH_RADIUS_KM = 6371.0087714  # WGS84 mean radius (2a + b) / 3, as PostGIS uses for sphere distances
@@ -82,11 +81,6 @@ def split_at_antimeridian(south: float, west: float, north: float, east: float) 
     if west <= east:
         return [Box(south, west, north, east)]
     return [Box(south, west, north, 180.0), Box(south, -180.0, north, east)]
-
-
-def spatial_key(location_id: uuid.UUID) -> int:
-    """Return the 63-bit integer the SQLite R*Tree knows a location by (taken from its UUID)."""
-    return location_id.int >> 65
 
 
 INNER_SHRINK_DEGREES = 1e-7

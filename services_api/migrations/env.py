@@ -9,7 +9,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-SPATIAL_OBJECTS_OUTSIDE_THE_MODELS = ("location_rtree", "place_rtree", "public_geography", "spatial_ref_sys")
+SPATIAL_OBJECTS_OUTSIDE_THE_MODELS = ("place_rtree", "public_geography", "spatial_ref_sys")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]

@@ -43,7 +43,6 @@ class Location(IdMixin, TimestampMixin, Base):
     public_x: Mapped[float | None] = mapped_column(Float)
     public_y: Mapped[float | None] = mapped_column(Float)
     public_z: Mapped[float | None] = mapped_column(Float)
-    spatial_key: Mapped[int | None] = mapped_column(BigInteger, unique=True, index=True)
     external_identifier: Mapped[str | None] = mapped_column(String(255))
     external_identifier_type: Mapped[str | None] = mapped_column(String(255))
     time_zone: Mapped[str | None] = mapped_column(String(64))
@@ -73,7 +72,7 @@ def _derive_public_point(_mapper: Any, _connection: Any, location: Location) -> 
     """Keep the public point and its index columns in step with the true point and the confidential flag."""
     if location.id is None:
         location.id = uuid.uuid4()
-    columns = public_point_columns(location.id, location.latitude, location.longitude, location.confidential)
+    columns = public_point_columns(location.latitude, location.longitude, location.confidential)
     for name, value in columns.items():
         if getattr(location, name) != value:
             setattr(location, name, value)

@@ -9,7 +9,6 @@ Revision ID: 0002
 Revises: 0001
 """
 
-import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -67,8 +66,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("public_x", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("public_y", sa.Float(), nullable=True))
         batch_op.add_column(sa.Column("public_z", sa.Float(), nullable=True))
-        batch_op.add_column(sa.Column("spatial_key", sa.BigInteger(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_location_spatial_key"), ["spatial_key"], unique=True)
 
     with op.batch_alter_table("service_area", schema=None) as batch_op:
         batch_op.add_column(sa.Column("min_latitude", sa.Float(), nullable=True))
@@ -77,35 +74,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("max_longitude", sa.Float(), nullable=True))
 
     _backfill_derived_columns()
-    if op.get_bind().dialect.name == "sqlite":
-        for statement in SQLITE_RTREE:
-            op.execute(statement)
-    else:
+    if op.get_bind().dialect.name == "postgresql":
         for statement in POSTGIS_INDEX:
             op.execute(statement)
 
-
-SQLITE_RTREE = (
-    """CREATE VIRTUAL TABLE location_rtree
-       USING rtree(id, min_latitude, max_latitude, min_longitude, max_longitude)""",
-    """CREATE TRIGGER location_rtree_insert AFTER INSERT ON location
-       WHEN NEW.spatial_key IS NOT NULL AND NEW.public_latitude IS NOT NULL BEGIN
-         INSERT INTO location_rtree VALUES (NEW.spatial_key, NEW.public_latitude, NEW.public_latitude,
-                                            NEW.public_longitude, NEW.public_longitude);
-       END""",
-    """CREATE TRIGGER location_rtree_update AFTER UPDATE OF spatial_key, public_latitude, public_longitude
-       ON location BEGIN
-         DELETE FROM location_rtree WHERE id = OLD.spatial_key;
-         INSERT INTO location_rtree SELECT NEW.spatial_key, NEW.public_latitude, NEW.public_latitude,
-                                           NEW.public_longitude, NEW.public_longitude
-           WHERE NEW.spatial_key IS NOT NULL AND NEW.public_latitude IS NOT NULL;
-       END""",
-    """CREATE TRIGGER location_rtree_delete AFTER DELETE ON location BEGIN
-         DELETE FROM location_rtree WHERE id = OLD.spatial_key;
-       END""",
-    """INSERT INTO location_rtree SELECT spatial_key, public_latitude, public_latitude, public_longitude,
-       public_longitude FROM location WHERE spatial_key IS NOT NULL AND public_latitude IS NOT NULL""",
-)
 
 POSTGIS_INDEX = (
     "CREATE EXTENSION IF NOT EXISTS postgis",
@@ -137,15 +109,13 @@ def _backfill_derived_columns() -> None:
                 "public_x",
                 "public_y",
                 "public_z",
-                "spatial_key",
             )
         ),
     )
     for row in bind.execute(
         sa.select(location.c.id, location.c.latitude, location.c.longitude, location.c.confidential)
     ).all():
-        location_id = row.id if isinstance(row.id, uuid.UUID) else uuid.UUID(str(row.id))
-        values = public_point_columns(location_id, row.latitude, row.longitude, bool(row.confidential))
+        values = public_point_columns(row.latitude, row.longitude, bool(row.confidential))
         bind.execute(location.update().where(location.c.id == row.id).values(**values))
     service_area = sa.table(
         "service_area",
@@ -182,11 +152,7 @@ def _backfill_derived_columns() -> None:
 
 def downgrade() -> None:
     """Revert this migration."""
-    if op.get_bind().dialect.name == "sqlite":
-        for name in ("location_rtree_insert", "location_rtree_update", "location_rtree_delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        op.execute("DROP TABLE IF EXISTS location_rtree")
-    else:
+    if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_location_public_geography")
         op.execute("ALTER TABLE location DROP COLUMN IF EXISTS public_geography")
     with op.batch_alter_table("service_area", schema=None) as batch_op:
@@ -196,8 +162,6 @@ def downgrade() -> None:
         batch_op.drop_column("min_latitude")
 
     with op.batch_alter_table("location", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_location_spatial_key"))
-        batch_op.drop_column("spatial_key")
         batch_op.drop_column("public_z")
         batch_op.drop_column("public_y")
         batch_op.drop_column("public_x")

@@ -4,8 +4,8 @@ On SQLite, one R*Tree entry per service-at-location, with everything a search ne
 order and count public places without reading other tables. Its dimensions are the public point
 and the day the service was last verified (days since 1970, -1 when the service is not listed), so
 the visibility test runs inside the R*Tree; auxiliary columns carry ids, the exact point and its
-unit vector. Triggers keep it in step with service_at_location, location and service. It replaces
-the per-location R*Tree of 0002. On PostgreSQL only the (unused) key column is added.
+unit vector. Triggers keep it in step with service_at_location, location and service. On
+PostgreSQL (PostGIS, see 0002) only the key column is added, unused.
 
 Revision ID: 0004
 Revises: 0003
@@ -52,10 +52,6 @@ BY_LOCATION = "ix_service_at_location_location_id"
 BY_SERVICE = "ix_service_at_location_service_id"
 
 SQLITE_UP = (
-    "DROP TRIGGER IF EXISTS location_rtree_insert",
-    "DROP TRIGGER IF EXISTS location_rtree_update",
-    "DROP TRIGGER IF EXISTS location_rtree_delete",
-    "DROP TABLE IF EXISTS location_rtree",
     """CREATE VIRTUAL TABLE place_rtree USING rtree(
          id, min_latitude, max_latitude, min_longitude, max_longitude, min_day, max_day,
          +sal_id, +service_id, +location_id, +latitude, +longitude, +x, +y, +z)""",
@@ -101,7 +97,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Revert this migration (the per-location R*Tree of 0002 is not rebuilt)."""
+    """Revert this migration."""
     if op.get_bind().dialect.name == "sqlite":
         for name in (
             "place_rtree_sal_insert",
