@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from services_api.core.opening_hours import has_known_hours, is_open, zone
+from services_api.core.opening_hours import is_open, zone
 from services_api.models import Schedule
 
 LONDON, SYDNEY, TORONTO = zone("Europe/London"), zone("Australia/Sydney"), zone("America/Toronto")
@@ -84,13 +84,11 @@ def test_validity_period_limits_a_schedule() -> None:
     assert not is_open([december_only], datetime(2027, 1, 15, 11), LONDON)
 
 
-def test_unknown_hours_are_never_open_and_are_recognised() -> None:
+def test_unknown_hours_are_never_open() -> None:
     described_only = Schedule(freq="WEEKLY", description="Call for an appointment")
     monthly = _schedule(None, "10:00", "12:00")
     monthly.freq = "MONTHLY"
-    assert not has_known_hours([described_only, monthly])
     assert not is_open([described_only, monthly], datetime(2026, 12, 1, 11), LONDON)
-    assert has_known_hours([_schedule(None, "10:00", "12:00")])
 
 
 def test_unknown_time_zone_names_fall_back_to_utc() -> None:

@@ -29,11 +29,6 @@ def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
-def has_known_hours(schedules: Iterable[Schedule]) -> bool:
-    """Return whether any schedule says when it opens and closes."""
-    return any(_usable(schedule) for schedule in schedules)
-
-
 def is_open(schedules: Iterable[Schedule], moment: datetime, time_zone: ZoneInfo) -> bool:
     """Return whether any schedule is open at `moment` in the given local time zone.
 
