@@ -10,6 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from .access_cli import keys_group, partners_group
 from .core.seed import directory_is_empty, seed_demo_directory, seed_gazetteer, seed_taxonomies
 from .core.synthetic import SeedAlreadyUsedError, create_synthetic_listings
 from .db import get_engine, get_session, refresh_statistics
@@ -106,3 +107,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(seed_group)
     app.cli.add_command(openapi_command)
+    app.cli.add_command(partners_group)
+    app.cli.add_command(keys_group)

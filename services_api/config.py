@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import limits
+
 ENVIRONMENTS = ("production", "development", "testing")
 
 
@@ -28,6 +30,15 @@ class Settings:
     cache_max_age: int
     default_per_page: int
     max_per_page: int
+    max_request_bytes: int
+    ratelimit_storage_uri: str
+    auth_failure_limit: str
+    report_limit: str
+    geocoder: str
+    nominatim_domain: str
+    nominatim_scheme: str
+    nominatim_user_agent: str
+    geocoder_min_delay_seconds: float
 
     def as_flask_config(self) -> dict[str, Any]:
         """Return the settings as upper-case Flask config keys."""
@@ -40,6 +51,15 @@ class Settings:
             "CACHE_MAX_AGE": self.cache_max_age,
             "DEFAULT_PER_PAGE": self.default_per_page,
             "MAX_PER_PAGE": self.max_per_page,
+            "MAX_CONTENT_LENGTH": self.max_request_bytes,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "AUTH_FAILURE_LIMIT": self.auth_failure_limit,
+            "REPORT_LIMIT": self.report_limit,
+            "GEOCODER": self.geocoder,
+            "NOMINATIM_DOMAIN": self.nominatim_domain,
+            "NOMINATIM_SCHEME": self.nominatim_scheme,
+            "NOMINATIM_USER_AGENT": self.nominatim_user_agent,
+            "GEOCODER_MIN_DELAY_SECONDS": self.geocoder_min_delay_seconds,
             "TESTING": self.environment == "testing",
         }
 
@@ -71,7 +91,43 @@ def load_settings(overrides: Mapping[str, Any] | None, *, instance_path: Path) -
         cache_max_age=_positive_int(source, "CACHE_MAX_AGE", 300, allow_zero=True),
         default_per_page=default_per_page,
         max_per_page=max_per_page,
+        max_request_bytes=_positive_int(source, "MAX_REQUEST_BYTES", 10 * 1024 * 1024),
+        ratelimit_storage_uri=str(source.get("RATELIMIT_STORAGE_URI") or "memory://"),
+        auth_failure_limit=_rate(source, "AUTH_FAILURE_LIMIT", "10/minute"),
+        report_limit=_rate(source, "REPORT_LIMIT", "5/hour"),
+        geocoder=_choice(source, "GEOCODER", ("gazetteer", "nominatim")),
+        nominatim_domain=str(source.get("NOMINATIM_DOMAIN") or "nominatim.openstreetmap.org"),
+        nominatim_scheme=_choice(source, "NOMINATIM_SCHEME", ("https", "http")),
+        nominatim_user_agent=str(source.get("NOMINATIM_USER_AGENT") or "services_api"),
+        geocoder_min_delay_seconds=_seconds(source, "GEOCODER_MIN_DELAY_SECONDS", 1.0),
     )
+
+
+def _rate(source: Mapping[str, Any], name: str, default: str) -> str:
+    value = str(source.get(name) or default)
+    try:
+        limits.parse(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a rate like '10/minute', not {value!r}") from None
+    return value
+
+
+def _choice(source: Mapping[str, Any], name: str, choices: tuple[str, ...]) -> str:
+    value = str(source.get(name) or choices[0]).strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _seconds(source: Mapping[str, Any], name: str, default: float) -> float:
+    raw = source.get(name)
+    try:
+        value = float(raw) if raw not in (None, "") else default
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not 0 <= value < 3600:
+        raise ConfigError(f"{name} must be between 0 and 3600 seconds")
+    return value
 
 
 def _positive_int(source: Mapping[str, Any], name: str, default: int, allow_zero: bool = False) -> int:

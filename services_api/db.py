@@ -58,6 +58,17 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a writer, so concurrent writers queue instead of failing.
+
+    On SQLite a transaction that reads and then writes can fail when another writer commits in
+    between; BEGIN IMMEDIATE takes the write lock first (waiting up to the busy timeout). Other
+    databases lock rows as they write, so nothing is needed there.
+    """
+    if session.get_bind().dialect.name == "sqlite" and not session.in_transaction():
+        session.execute(text("BEGIN IMMEDIATE"))
+
+
 def refresh_statistics(session: Session) -> None:
     """Update the query planner's statistics (after bulk loads), so searches start from the spatial index."""
     session.execute(text("ANALYZE"))

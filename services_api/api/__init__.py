@@ -6,7 +6,8 @@ from flask import Blueprint, Flask, Response
 from flask_cors import CORS
 from flask_restx import Api
 
-from . import errors
+from . import errors, rate_limits
+from .admin import ns as admin_ns
 from .http_cache import apply_http_caching
 from .public import organizations, root, service_at_locations, services, taxonomies, taxonomy_terms
 
@@ -20,7 +21,16 @@ NAMESPACES = (
     (organizations.ns, "/organizations"),
     (taxonomies.ns, "/taxonomies"),
     (taxonomy_terms.ns, "/taxonomy_terms"),
+    (admin_ns, "/admin"),
 )
+AUTHORIZATIONS = {
+    "bearer": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "Admin API only: `Bearer <key>`, a key issued by the operator.",
+    }
+}
 
 
 class HSDSApi(Api):
@@ -45,6 +55,7 @@ def build_api() -> tuple[Blueprint, Api]:
         ),
         doc="/docs",
         license="MIT",
+        authorizations=AUTHORIZATIONS,
     )
     for namespace, path in NAMESPACES:
         api.add_namespace(namespace, path=path)
@@ -59,6 +70,7 @@ def init_app(app: Flask) -> Api:
     blueprint, api = build_api()
     app.register_blueprint(blueprint)
     errors.register(app, api)
+    rate_limits.init_app(app)
     public_reads = {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]}
     CORS(app, resources={PUBLIC_PATHS: public_reads}, send_wildcard=True)
     app.extensions["restx_api"] = api

@@ -40,7 +40,7 @@ from ..models.base import UTCDateTime
 from .search_text import refresh_search_text
 
 NEVER_IMPORTED = frozenset(
-    {"id", "created", "modified", "public_latitude", "public_longitude", "search_text"}
+    {"id", "created", "modified", "public_latitude", "public_longitude", "search_text", "row_version"}
 )
 OPERATOR_ONLY = frozenset(
     {
@@ -330,3 +330,83 @@ def import_taxonomy(session: Session, taxonomy: Any, terms: Iterable[Any]) -> Im
         raise HSDSImportError(importer.problems)
     session.flush()
     return importer.result
+
+
+def upsert_one(
+    session: Session,
+    node: Node,
+    doc: Mapping[str, Any],
+    *,
+    fixed: Mapping[str, Any] | None = None,
+    trusted: bool = False,
+    path: str = "",
+) -> tuple[Any, bool]:
+    """Create or update one record with its nested children; return it and whether it changed.
+
+    Raises HSDSImportError naming every bad field (paths are JSON pointers under `path`).
+    """
+    importer = _Importer(session, trusted=trusted)
+    with session.no_autoflush:
+        record, changed = importer.upsert(node, doc, path, fixed)
+    problems = {**importer.problems, **_unknown_terms(session, node, doc, path)}
+    if problems:
+        raise HSDSImportError({_pointer(key): message for key, message in problems.items()})
+    session.flush()
+    for service in importer.touched_services.values():
+        service.modified = utcnow()
+        refresh_search_text(service)
+    session.flush()
+    return record, changed
+
+
+def foreign_children(session: Session, node: Node, doc: Mapping[str, Any], owner: Any) -> dict[str, str]:
+    """Return the nested records in `doc` that already exist but belong to a record other than `owner`."""
+    problems: dict[str, str] = {}
+    for key, child in node.children.items():
+        docs = doc.get(key)
+        if not isinstance(docs, list):
+            continue
+        own = {item.id for item in getattr(owner, key, [])} if owner is not None else set()
+        for index, child_doc in enumerate(docs):
+            if not isinstance(child_doc, Mapping):
+                continue
+            try:
+                child_id = uuid.UUID(str(child_doc.get("id")))
+            except ValueError:
+                continue
+            existing = session.get(child.model, child_id)
+            if existing is not None and child_id not in own:
+                problems[f"/{key}/{index}/id"] = "belongs to another record"
+            else:
+                for sub_path, message in foreign_children(session, child, child_doc, existing).items():
+                    problems[f"/{key}/{index}{sub_path}"] = message
+    return problems
+
+
+def _unknown_terms(session: Session, node: Node, doc: Any, path: str) -> dict[str, str]:
+    """Return the attributes in `doc` (at any depth) whose taxonomy term does not exist."""
+    problems: dict[str, str] = {}
+    if not isinstance(doc, Mapping):
+        return problems
+    for key, child in node.children.items():
+        docs = doc.get(key)
+        if not isinstance(docs, list):
+            continue
+        for index, child_doc in enumerate(docs):
+            child_path = f"{path}.{key}[{index}]"
+            if child.model is Attribute and isinstance(child_doc, Mapping):
+                try:
+                    term_id = uuid.UUID(str(child_doc.get("taxonomy_term_id")))
+                except ValueError:
+                    continue
+                if session.get(TaxonomyTerm, term_id) is None:
+                    problems[f"{child_path}.taxonomy_term_id"] = "is not a known taxonomy term"
+            else:
+                problems.update(_unknown_terms(session, child, child_doc, child_path))
+    return problems
+
+
+def _pointer(path: str) -> str:
+    """Turn an importer path like `.phones[0].number` into a JSON pointer like `/phones/0/number`."""
+    pointer = path.replace("[", ".").replace("]", "")
+    return "/" + "/".join(part for part in pointer.split(".") if part)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, String, Text, event
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..geo.public_point import public_point_columns
@@ -47,6 +47,7 @@ class Location(IdMixin, TimestampMixin, Base):
     external_identifier_type: Mapped[str | None] = mapped_column(String(255))
     time_zone: Mapped[str | None] = mapped_column(String(64))
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     organization: Mapped[Organization | None] = relationship(back_populates="locations")
     addresses: Mapped[list[Address]] = relationship(order_by="Address.id", cascade="all, delete-orphan")
@@ -64,6 +65,8 @@ class Location(IdMixin, TimestampMixin, Base):
         overlaps="attributes",
     )
     service_at_locations: Mapped[list[ServiceAtLocation]] = relationship(back_populates="location")
+
+    __mapper_args__ = {"version_id_col": row_version}
 
 
 @event.listens_for(Location, "before_insert")
@@ -118,9 +121,12 @@ class ServiceAtLocation(IdMixin, TimestampMixin, Base):
     location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("location.id"), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     spatial_key: Mapped[int | None] = mapped_column(BigInteger, unique=True, index=True)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     service: Mapped[Service] = relationship(back_populates="service_at_locations")
     location: Mapped[Location] = relationship(back_populates="service_at_locations")
     phones: Mapped[list[Phone]] = relationship(order_by=Phone.id, cascade="all, delete-orphan")
     schedules: Mapped[list[Schedule]] = relationship(order_by=Schedule.id, cascade="all, delete-orphan")
     contacts: Mapped[list[Contact]] = relationship(order_by=Contact.id, cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": row_version}

@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, String, Text, Uuid, event
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, Uuid, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..geo.areas import Area, parse_extent
@@ -72,6 +72,7 @@ class Service(IdMixin, TimestampMixin, Base):
     last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     organization: Mapped[Organization] = relationship(back_populates="services")
     phones: Mapped[list[Phone]] = relationship(order_by=Phone.id, cascade="all, delete-orphan")
@@ -93,6 +94,8 @@ class Service(IdMixin, TimestampMixin, Base):
         cascade="all, delete-orphan",
         overlaps="attributes",
     )
+
+    __mapper_args__ = {"version_id_col": row_version}
 
 
 class ServiceArea(IdMixin, TimestampMixin, Base):

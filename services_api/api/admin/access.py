@@ -1,0 +1,196 @@
+"""/admin/partners and /admin/keys: the operator manages who may edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, url_for
+from marshmallow import Schema, ValidationError, fields, validate
+
+from ...core import keys, partners
+from ...core.audit import record_event
+from ...db import get_session
+from ...models import Organization, Partner, Role
+from ...schemas.admin import ApiKeySchema, PartnerSchema
+from ..errors import ApiError
+from .auth import current_actor, operator_only
+from .common import AdminResource, ns, path_id
+from .writes import commit, idempotent, json_body, require_if_match, respond
+
+PARTNER = PartnerSchema()
+KEY = ApiKeySchema()
+
+
+class NewPartner(Schema):
+    """Create a partner: a new organisation by name, or an existing one by id."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    email = fields.Email(allow_none=True)
+    organization_id = fields.UUID(allow_none=True)
+
+
+class PartnerChange(Schema):
+    """Change a partner: rename, re-address, deactivate or reactivate."""
+
+    name = fields.String(validate=validate.Length(min=1, max=255))
+    email = fields.Email(allow_none=True)
+    active = fields.Boolean()
+
+
+class NewKey(Schema):
+    """Issue a key for the operator or for one partner."""
+
+    role = fields.String(required=True, validate=validate.OneOf([role.value for role in Role]))
+    partner_id = fields.UUID(allow_none=True)
+    label = fields.String(validate=validate.Length(max=255), allow_none=True)
+
+
+def _load(schema: Schema) -> dict[str, Any]:
+    try:
+        loaded: dict[str, Any] = schema.load(json_body() or {})
+    except ValidationError as error:
+        messages = {f"/{name}": message for name, message in error.normalized_messages().items()}
+        raise ApiError(422, f"The request has invalid fields: {', '.join(messages)}", messages) from None
+    return loaded
+
+
+def _partner_or_404(id: str) -> Partner:
+    partner = get_session().get(Partner, path_id(id))
+    if partner is None:
+        raise ApiError(404, "No partner has this id.")
+    return partner
+
+
+@ns.route("/partners")
+class PartnerList(AdminResource):
+    @operator_only
+    def get(self) -> dict[str, Any]:
+        """List every partner."""
+        items = partners.list_partners(get_session())
+        return {"total_items": len(items), "contents": PARTNER.dump(items, many=True)}
+
+    @operator_only
+    def post(self) -> Response:
+        """Create a partner organisation (or make an existing organisation a partner)."""
+        body = _load(NewPartner())
+        session = get_session()
+        organization_id = body.get("organization_id")
+        if organization_id is not None:
+            if session.get(Organization, organization_id) is None:
+                raise ApiError(
+                    422, "No organisation has this id.", {"/organization_id": ["Unknown organisation."]}
+                )
+            if session.get(Partner, organization_id) is not None:
+                raise ApiError(409, "This organisation is already a partner.")
+
+        def create() -> Response:
+            partner = partners.create_partner(
+                session, current_actor(), body["name"], body.get("email"), organization_id
+            )
+            location = url_for("api_v1.admin_partner", id=str(partner.id))
+            return respond(PARTNER.dump(partner), 201, record=partner, location=location)
+
+        return idempotent(create)
+
+
+@ns.route("/partners/<string:id>", endpoint="admin_partner")
+@ns.param("id", "The partner's id (its organisation's id)")
+class PartnerItem(AdminResource):
+    @operator_only
+    def get(self, id: str) -> Response:
+        """Read one partner."""
+        partner = _partner_or_404(id)
+        return respond(PARTNER.dump(partner), record=partner)
+
+    @operator_only
+    def patch(self, id: str) -> Response:
+        """Rename, re-address, deactivate (keys stop; listings stay) or reactivate; needs If-Match."""
+        partner = _partner_or_404(id)
+        require_if_match(partner)
+        partners.update_partner(get_session(), current_actor(), partner, _load(PartnerChange()))
+        commit(partner)
+        return respond(PARTNER.dump(partner), record=partner)
+
+    @operator_only
+    def delete(self, id: str) -> Response:
+        """Deactivate a partner (kept for the audit log; its listings stay); needs If-Match."""
+        partner = _partner_or_404(id)
+        require_if_match(partner)
+        partners.update_partner(get_session(), current_actor(), partner, {"active": False})
+        commit(partner)
+        return respond(PARTNER.dump(partner), record=partner)
+
+
+@ns.route("/keys")
+class KeyList(AdminResource):
+    @operator_only
+    def get(self) -> dict[str, Any]:
+        """List every key (never its secret)."""
+        items = keys.list_keys(get_session())
+        return {"total_items": len(items), "contents": KEY.dump(items, many=True)}
+
+    @operator_only
+    def post(self) -> Response:
+        """Issue a key; the response shows it once, in `key`."""
+        body = _load(NewKey())
+        session = get_session()
+        role = Role(body["role"])
+        partner = None
+        if role is Role.PARTNER:
+            partner = session.get(Partner, body["partner_id"]) if body.get("partner_id") else None
+            if partner is None:
+                raise ApiError(
+                    422, "A partner key needs an existing partner_id.", {"/partner_id": ["Unknown partner."]}
+                )
+        elif body.get("partner_id"):
+            raise ApiError(422, "An operator key has no partner.", {"/partner_id": ["Must be left out."]})
+
+        def issue() -> Response:
+            issued = keys.issue_key(
+                session, current_app.config["SECRET_KEY"], role=role, partner=partner, label=body.get("label")
+            )
+            record_event(
+                session,
+                current_actor(),
+                "issue",
+                "api_key",
+                issued.record.prefix,
+                {"role": {"before": None, "after": role.value}},
+            )
+            location = url_for("api_v1.admin_key", prefix=issued.record.prefix)
+            return respond({**KEY.dump(issued.record), "key": issued.token}, 201, location=location)
+
+        return idempotent(issue)
+
+
+@ns.route("/keys/<string:prefix>", endpoint="admin_key")
+@ns.param("prefix", "The key's public prefix")
+class KeyItem(AdminResource):
+    @operator_only
+    def get(self, prefix: str) -> dict[str, Any]:
+        """Read one key (never its secret)."""
+        return KEY.dump(self._key(prefix))  # type: ignore[no-any-return]
+
+    @operator_only
+    def delete(self, prefix: str) -> dict[str, Any]:
+        """Revoke a key: it stops working at once."""
+        key = self._key(prefix)
+        if not keys.revoke_key(key):
+            raise ApiError(409, "This key is already revoked.")
+        record_event(
+            get_session(),
+            current_actor(),
+            "revoke",
+            "api_key",
+            key.prefix,
+            {"revoked_at": {"before": None, "after": key.revoked_at}},
+        )
+        commit()
+        return KEY.dump(key)  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _key(prefix: str) -> Any:
+        key = keys.find_key(get_session(), prefix)
+        if key is None:
+            raise ApiError(404, "No key has this prefix.")
+        return key

@@ -1,0 +1,62 @@
+"""The admin namespace, its resource base class, and helpers shared by its endpoints."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask_restx import Namespace, Resource
+from marshmallow import Schema, fields, validate
+
+from ...core.directory import Page
+from ...core.visibility import PublicView
+from ..errors import ApiError
+from ..public.common import public_view
+from .auth import authenticated
+
+ns = Namespace(
+    "admin",
+    description="Partners keep their own listings current; the operator vets, moderates and audits. "
+    "Every call needs Authorization: Bearer <key>.",
+    security="bearer",
+)
+
+
+class AdminResource(Resource):
+    """A resource that answers only to a valid key."""
+
+    method_decorators = [authenticated]
+
+
+class PageArgs(Schema):
+    """Paging parameters of admin lists."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(validate=validate.Range(min=1))
+
+
+def page_envelope(page: Page[Any], contents: list[Any]) -> dict[str, Any]:
+    """Return the HSDS page envelope around already-dumped items."""
+    return {
+        "total_items": page.total_items,
+        "total_pages": page.total_pages,
+        "page_number": page.page_number,
+        "size": len(contents),
+        "first_page": page.page_number == 1,
+        "last_page": page.page_number >= page.total_pages,
+        "empty": page.total_items == 0,
+        "contents": contents,
+    }
+
+
+def admin_view() -> PublicView:
+    """Return the public view admin output measures `public` and `stale` against."""
+    return public_view()
+
+
+def path_id(value: str) -> uuid.UUID:
+    """Parse a path id, answering 404 (not 400) for a malformed one: nothing by that id exists."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ApiError(404, "No record has this id.") from None

@@ -1,0 +1,122 @@
+"""/admin/reports (public reports on listings) and /admin/audit (the append-only log)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from flask import Response
+from marshmallow import Schema, ValidationError, fields, validate
+
+from ...core import reports
+from ...core.audit import AuditFilters, list_events
+from ...db import get_session
+from ...models import REPORT_STATUSES
+from ...schemas.admin import AuditEventSchema, ReportSchema
+from ..errors import ApiError
+from ..openapi import query_params
+from ..params import parse_query
+from .auth import current_actor, operator_only
+from .common import AdminResource, PageArgs, ns, page_envelope, path_id
+from .writes import commit, json_body, require_if_match, respond
+
+REPORT = ReportSchema()
+EVENT = AuditEventSchema()
+
+
+class ReportArgs(PageArgs):
+    """Filters of the report list."""
+
+    status = fields.String(validate=validate.OneOf(REPORT_STATUSES))
+
+
+class AuditArgs(PageArgs):
+    """Filters of the audit log; every one given must hold."""
+
+    entity_id = fields.String(validate=validate.Length(max=64))
+    entity_type = fields.String(validate=validate.Length(max=32))
+    actor = fields.UUID(metadata={"description": "The id of the key that acted."})
+    action = fields.String(validate=validate.Length(max=32))
+    since = fields.AwareDateTime(default_timezone=UTC, metadata={"description": "ISO 8601, inclusive."})
+    until = fields.AwareDateTime(default_timezone=UTC, metadata={"description": "ISO 8601, exclusive."})
+
+
+class Moderation(Schema):
+    """The operator's decision on a report."""
+
+    status = fields.String(required=True, validate=validate.OneOf(REPORT_STATUSES))
+    resolution_note = fields.String(validate=validate.Length(max=5000), allow_none=True)
+
+
+REPORT_ARGS = ReportArgs()
+AUDIT_ARGS = AuditArgs()
+
+
+def _scope() -> Any:
+    actor = current_actor()
+    return None if actor.is_operator else actor.partner_id
+
+
+def _report_or_404(id: str) -> Any:
+    report = reports.find_report(get_session(), path_id(id), _scope())
+    if report is None:
+        raise ApiError(404, "You have no report with this id.")
+    return report
+
+
+@ns.route("/reports")
+class ReportList(AdminResource):
+    @ns.doc(params=query_params(REPORT_ARGS))
+    def get(self) -> dict[str, Any]:
+        """List reports, newest first: on your own listings, or all of them for the operator."""
+        args = parse_query(REPORT_ARGS)
+        page = reports.list_reports(
+            get_session(),
+            partner_id=_scope(),
+            status=args.get("status"),
+            page=args["page"],
+            per_page=args["per_page"],
+        )
+        return page_envelope(page, REPORT.dump(page.items, many=True))
+
+
+@ns.route("/reports/<string:id>")
+@ns.param("id", "The report's id")
+class ReportItem(AdminResource):
+    def get(self, id: str) -> Response:
+        """Read one report."""
+        report = _report_or_404(id)
+        return respond(REPORT.dump(report), record=report)
+
+    @operator_only
+    def patch(self, id: str) -> Response:
+        """Resolve, dismiss or reopen a report, with a note; needs If-Match."""
+        report = _report_or_404(id)
+        require_if_match(report)
+        try:
+            body = Moderation().load(json_body() or {})
+        except ValidationError as error:
+            messages = {f"/{name}": message for name, message in error.normalized_messages().items()}
+            raise ApiError(422, f"The request has invalid fields: {', '.join(messages)}", messages) from None
+        reports.moderate(get_session(), current_actor(), report, body["status"], body.get("resolution_note"))
+        commit(report)
+        return respond(REPORT.dump(report), record=report)
+
+
+@ns.route("/audit")
+class AuditLog(AdminResource):
+    @ns.doc(params=query_params(AUDIT_ARGS))
+    @operator_only
+    def get(self) -> dict[str, Any]:
+        """Page through the audit log, oldest first; filters combine with AND."""
+        args = parse_query(AUDIT_ARGS)
+        filters = AuditFilters(
+            entity_id=args.get("entity_id"),
+            entity_type=args.get("entity_type"),
+            actor=args.get("actor"),
+            action=args.get("action"),
+            since=args.get("since"),
+            until=args.get("until"),
+        )
+        page = list_events(get_session(), filters, page=args["page"], per_page=args["per_page"])
+        return page_envelope(page, EVENT.dump(page.items, many=True))

@@ -1,0 +1,172 @@
+"""Freshness and vetting: confirm, approve, reject, suspend; review queue, stale report, criteria."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, request
+from marshmallow import Schema, ValidationError, fields, validate
+
+from ...core import editing, vetting
+from ...core.editing import SERVICES, EditError
+from ...db import get_session
+from ...schemas.admin import ProposedChangeSchema
+from ..errors import ApiError
+from .auth import current_actor, operator_only
+from .common import AdminResource, admin_view, ns
+from .listings import owned_or_404
+from .writes import edit_errors, idempotent, json_body, respond
+
+CHANGE = ProposedChangeSchema()
+
+
+class DecisionBody(Schema):
+    """The body of /reject and /suspend: a note for the record."""
+
+    note = fields.String(validate=validate.Length(max=5000), allow_none=True)
+
+
+class ApprovalBody(DecisionBody):
+    """The body of /approve: a note and the codes of the criteria the operator attests."""
+
+    criteria = fields.List(fields.String(), required=True)
+
+
+def _load(schema: Schema) -> dict[str, Any]:
+    body = json_body() if request.get_data() else {}
+    try:
+        loaded: dict[str, Any] = schema.load(body if body is not None else {})
+    except ValidationError as error:
+        messages = {f"/{name}": message for name, message in error.normalized_messages().items()}
+        raise ApiError(422, f"The request has invalid fields: {', '.join(messages)}", messages) from None
+    return loaded
+
+
+def _act(id: str, action: Any) -> Response:
+    service = owned_or_404(SERVICES, id)
+
+    def run() -> Response:
+        try:
+            result = action(service)
+        except EditError as error:
+            raise edit_errors(error) from None
+        return respond(result.document, record=result.record)
+
+    return idempotent(run, lambda: service)
+
+
+@ns.route("/services/<string:id>/confirm")
+@ns.param("id", "The service's id")
+class ConfirmService(AdminResource):
+    @ns.response(200, "Confirmed: the listing is fresh from today")
+    @ns.response(409, "The service is withdrawn")
+    def post(self, id: str) -> Response:
+        """Confirm that the listing is still right (it stops being stale)."""
+        return _act(
+            id, lambda service: editing.confirm(get_session(), current_actor(), service, admin_view())
+        )
+
+
+@ns.route("/services/<string:id>/approve")
+@ns.param("id", "The service's id")
+class ApproveService(AdminResource):
+    @ns.response(200, "Vetted (or its held change applied); public from the next request")
+    @ns.response(422, "A mandatory criterion is not attested")
+    @operator_only
+    def post(self, id: str) -> Response:
+        """Vet a pending, suspended or rejected service, or apply its held change; attest the criteria."""
+        body = _load(ApprovalBody())
+        return _act(
+            id,
+            lambda service: vetting.approve(
+                get_session(), current_actor(), service, body.get("note"), body["criteria"], admin_view()
+            ),
+        )
+
+
+@ns.route("/services/<string:id>/reject")
+@ns.param("id", "The service's id")
+class RejectService(AdminResource):
+    @ns.response(200, "Rejected")
+    @ns.response(409, "Nothing to reject")
+    @operator_only
+    def post(self, id: str) -> Response:
+        """Reject a pending service, or the change held on a vetted one (which stays as approved)."""
+        body = _load(DecisionBody())
+        return _act(
+            id,
+            lambda service: vetting.reject(
+                get_session(), current_actor(), service, body.get("note"), admin_view()
+            ),
+        )
+
+
+@ns.route("/services/<string:id>/suspend")
+@ns.param("id", "The service's id")
+class SuspendService(AdminResource):
+    @ns.response(200, "Suspended: gone from public output from the next request")
+    @ns.response(409, "The service is not vetted")
+    @operator_only
+    def post(self, id: str) -> Response:
+        """Take a vetted service out of public output at once."""
+        body = _load(DecisionBody())
+        return _act(
+            id,
+            lambda service: vetting.suspend(
+                get_session(), current_actor(), service, body.get("note"), admin_view()
+            ),
+        )
+
+
+@ns.route("/review_queue")
+class ReviewQueue(AdminResource):
+    @operator_only
+    def get(self) -> dict[str, Any]:
+        """List what waits for the operator: new listings and held changes, oldest first."""
+        session = get_session()
+        view = admin_view()
+        contents = [
+            {
+                "kind": item.kind,
+                "service": editing.describe(session, SERVICES, item.service, view),
+                "proposed_change": CHANGE.dump(item.change) if item.change else None,
+            }
+            for item in vetting.review_queue(session)
+        ]
+        return {"total_items": len(contents), "contents": contents}
+
+
+@ns.route("/stale")
+class StaleReport(AdminResource):
+    def get(self) -> dict[str, Any]:
+        """List vetted listings unconfirmed for STALE_AFTER_DAYS, by partner (a partner sees its own)."""
+        actor = current_actor()
+        services = vetting.stale_listings(
+            get_session(),
+            current_app.config["STALE_AFTER_DAYS"],
+            None if actor.is_operator else actor.partner_id,
+        )
+        partners: dict[str, dict[str, Any]] = {}
+        for service in services:
+            entry = partners.setdefault(
+                str(service.organization_id),
+                {
+                    "organization_id": str(service.organization_id),
+                    "name": service.organization.name,
+                    "services": [],
+                },
+            )
+            last = service.last_verified_at.date().isoformat() if service.last_verified_at else None
+            entry["services"].append({"id": str(service.id), "name": service.name, "last_verified_at": last})
+        return {
+            "stale_after_days": current_app.config["STALE_AFTER_DAYS"],
+            "total_items": len(services),
+            "partners": list(partners.values()),
+        }
+
+
+@ns.route("/vetting_criteria")
+class VettingCriteria(AdminResource):
+    def get(self) -> dict[str, Any]:
+        """List the published vetting criteria; an approval must attest every mandatory one."""
+        return {"contents": list(vetting.vetting_criteria())}

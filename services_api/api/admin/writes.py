@@ -1,0 +1,160 @@
+"""What every admin write shares: JSON bodies, If-Match on versions, Idempotency-Key, commit or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app, request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ...core.editing import EditError, InvalidFieldsError, NotAllowedError
+from ...db import get_session
+from ...models import IdempotentResponse
+from ..errors import ApiError
+from .auth import current_actor
+
+ETAG_PREFIX = "v"
+
+
+def etag_of(record: Any) -> str:
+    """Return the quoted ETag of a versioned record."""
+    return f'"{ETAG_PREFIX}{record.row_version}"'
+
+
+def json_body() -> Any:
+    """Return the request's JSON body, or raise 415 (not JSON) / 400 (malformed)."""
+    if not request.is_json:
+        raise ApiError(415, "Send the body as JSON with Content-Type: application/json.")
+    try:
+        return json.loads(request.get_data(as_text=True) or "null")
+    except ValueError as error:
+        raise ApiError(400, f"The body is not valid JSON: {error}", {"body": [str(error)]}) from None
+
+
+def require_if_match(record: Any) -> None:
+    """Refuse a write without If-Match (428) or carrying a version other than the stored one (412)."""
+    given = request.headers.get("If-Match")
+    if not given:
+        raise ApiError(
+            428,
+            "This write needs an If-Match header with the ETag you last read, so no one's edit is lost.",
+            {"If-Match": ["Missing."]},
+        )
+    tags = [tag.strip().removeprefix("W/") for tag in given.split(",")]
+    if etag_of(record) not in tags:
+        raise stale_version(record)
+
+
+def stale_version(record: Any) -> ApiError:
+    """The 412 answer: someone else changed the record since the client read it."""
+    return ApiError(
+        412,
+        "The record changed since you read it; fetch it again and re-apply your edit.",
+        {"If-Match": ["Does not match the current version."], "current_version": [str(record.row_version)]},
+        headers={"ETag": etag_of(record)},
+    )
+
+
+def commit(record: Any | None = None) -> None:
+    """Commit the request's transaction; a lost race on a version becomes 412, a clash 409."""
+    session = get_session()
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        if record is not None:
+            session.refresh(record)
+            raise stale_version(record) from None
+        raise ApiError(412, "The record changed while you were writing; read it again.") from None
+    except IntegrityError:
+        session.rollback()
+        raise ApiError(
+            409, "This write conflicts with what is stored (a duplicate or a missing link)."
+        ) from None
+
+
+def edit_errors(error: EditError) -> ApiError:
+    """Turn a refused edit into its HTTP error."""
+    get_session().rollback()
+    if isinstance(error, InvalidFieldsError):
+        return ApiError(422, f"The request has invalid fields: {', '.join(error.problems)}", error.problems)
+    if isinstance(error, NotAllowedError):
+        return ApiError(409, str(error))
+    return ApiError(400, str(error))
+
+
+def respond(
+    body: Any, status: int = 200, *, record: Any | None = None, location: str | None = None
+) -> Response:
+    """Build a JSON response with the record's ETag and, for a creation, its Location."""
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
+    )
+    if record is not None:
+        response.headers["ETag"] = etag_of(record)
+    if location:
+        response.headers["Location"] = location
+    return response
+
+
+def idempotent(handler: Callable[[], Response], record_of: Callable[[], Any] | None = None) -> Response:
+    """Run a POST and commit it; with an Idempotency-Key, a retry with the same body gets the first response.
+
+    The stored response commits in the same transaction as the write, so a retry never creates twice.
+    """
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        response = handler()
+        commit(record_of() if record_of else None)
+        return response
+    if not key or len(key) > 255:
+        raise ApiError(
+            400, "Idempotency-Key must be 1 to 255 characters.", {"Idempotency-Key": ["Bad length."]}
+        )
+    actor = current_actor()
+    fingerprint = hashlib.sha256(
+        b"\n".join([request.method.encode(), request.path.encode(), request.get_data()])
+    ).hexdigest()
+    session = get_session()
+    stored = session.get(IdempotentResponse, (actor.key_id, key))
+    if stored is not None:
+        return _replay(stored, fingerprint)
+    response = handler()
+    session.add(
+        IdempotentResponse(
+            actor_key_id=actor.key_id,
+            key=key,
+            request_fingerprint=fingerprint,
+            status_code=response.status_code,
+            body=response.get_data(as_text=True),
+            headers={
+                name: response.headers[name] for name in ("ETag", "Location") if name in response.headers
+            },
+        )
+    )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        stored = session.get(IdempotentResponse, (actor.key_id, key))
+        if stored is None:
+            raise ApiError(409, "This write conflicts with what is stored.") from None
+        return _replay(stored, fingerprint)
+    return response
+
+
+def _replay(stored: IdempotentResponse, fingerprint: str) -> Response:
+    if stored.request_fingerprint != fingerprint:
+        raise ApiError(
+            422,
+            "This Idempotency-Key was used for a different request; use a new key for a new request.",
+            {"Idempotency-Key": ["Reused with a different body."]},
+        )
+    response = current_app.response_class(stored.body, status=stored.status_code, mimetype="application/json")
+    response.headers.update(stored.headers)
+    response.headers["Idempotent-Replayed"] = "true"
+    return response

@@ -1,0 +1,102 @@
+"""API keys: issued once, stored only as an HMAC under SECRET_KEY, found by a short public prefix."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import ApiKey, Partner, Role, utcnow
+
+KEY_SCHEME = "sa"
+PREFIX_BYTES = 6
+SECRET_BYTES = 32
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A newly issued key: the full token is shown once and never stored."""
+
+    record: ApiKey
+    token: str
+
+
+def _hash(secret_key: str, token: str) -> str:
+    return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def _split(token: str) -> tuple[str, str] | None:
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_SCHEME or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+def issue_key(
+    session: Session, secret_key: str, *, role: Role, partner: Partner | None = None, label: str | None = None
+) -> IssuedKey:
+    """Create a key for the operator or for a partner; return it with its one-time token."""
+    if (role is Role.PARTNER) != (partner is not None):
+        raise ValueError("a partner key needs a partner, an operator key must not have one")
+    prefix = secrets.token_hex(PREFIX_BYTES)
+    token = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(SECRET_BYTES)}"
+    record = ApiKey(
+        id=uuid.uuid4(),
+        prefix=prefix,
+        secret_hash=_hash(secret_key, token),
+        role=role.value,
+        partner_id=partner.id if partner else None,
+        label=label,
+    )
+    session.add(record)
+    session.flush()
+    return IssuedKey(record, token)
+
+
+def authenticate(session: Session, secret_key: str, token: str) -> ApiKey | None:
+    """Return the live key this token belongs to, or None; the comparison takes constant time."""
+    parts = _split(token)
+    if parts is None:
+        return None
+    record = session.scalars(select(ApiKey).where(ApiKey.prefix == parts[0])).one_or_none()
+    expected = record.secret_hash if record else _hash(secret_key, "no such key")
+    matches = hmac.compare_digest(expected, _hash(secret_key, token))
+    if record is None or not matches or record.revoked_at is not None:
+        return None
+    if record.partner is not None and not record.partner.active:
+        return None
+    return record
+
+
+def note_use(key: ApiKey) -> bool:
+    """Record that the key was used now (at most once a minute); return whether anything changed."""
+    now = utcnow()
+    if key.last_used_at is not None and now - key.last_used_at < LAST_USED_RESOLUTION:
+        return False
+    key.last_used_at = now
+    return True
+
+
+def find_key(session: Session, prefix: str) -> ApiKey | None:
+    """Return the key with this public prefix, revoked or not."""
+    return session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one_or_none()
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    """Return every key, newest first."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.created.desc(), ApiKey.prefix)))
+
+
+def revoke_key(key: ApiKey) -> bool:
+    """Revoke the key from now on; return False when it was already revoked."""
+    if key.revoked_at is not None:
+        return False
+    key.revoked_at = utcnow()
+    return True

@@ -1,0 +1,184 @@
+"""The operator's decisions (approve, reject, suspend), the review queue and the stale report."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..models import Organization, ProposedChange, Service, VettingStatus, utcnow
+from .audit import Actor, field_changes, record_event
+from .editing import (
+    SERVICE_NODE,
+    SERVICES,
+    EditResult,
+    InvalidFieldsError,
+    NotAllowedError,
+    describe,
+    pending_change,
+)
+from .hsds_import import HSDSImportError, upsert_one
+from .seed import load_json
+from .visibility import PublicView
+
+
+@functools.cache
+def vetting_criteria() -> tuple[dict[str, Any], ...]:
+    """Return the published vetting criteria (seed_data/vetting_criteria.json), each with a `code`."""
+    return tuple(load_json("vetting_criteria.json"))
+
+
+def mandatory_codes() -> set[str]:
+    """Return the codes an approval must attest."""
+    return {item["code"] for item in vetting_criteria() if item.get("mandatory")}
+
+
+def _check_criteria(criteria: Sequence[str]) -> None:
+    known = {item["code"] for item in vetting_criteria()}
+    problems = {}
+    unknown = sorted(set(criteria) - known)
+    missing = sorted(mandatory_codes() - set(criteria))
+    if unknown:
+        problems["/criteria"] = f"unknown criteria: {', '.join(unknown)}"
+    elif missing:
+        problems["/criteria"] = f"every mandatory criterion must be attested; missing: {', '.join(missing)}"
+    if problems:
+        raise InvalidFieldsError(problems)
+
+
+def approve(
+    session: Session,
+    actor: Actor,
+    service: Service,
+    note: str | None,
+    criteria: Sequence[str],
+    view: PublicView,
+) -> EditResult:
+    """Vet a service (or apply its held change), recording the attested criteria; it is public at once."""
+    _check_criteria(criteria)
+    if service.withdrawn_at is not None:
+        raise NotAllowedError("A withdrawn service cannot be approved.")
+    change = pending_change(session, service)
+    if change is None and service.vetting_status == VettingStatus.VETTED.value:
+        raise NotAllowedError("This service is already vetted and has no change waiting.")
+    before = describe(session, SERVICES, service, view)
+    if change is not None:
+        _apply_change(session, service, change)
+        _decide(change, "approved", note)
+    now = utcnow()
+    service.vetting_status = VettingStatus.VETTED.value
+    service.vetted_at = now
+    service.vetted_by = str(actor.key_id) if actor.key_id else actor.role
+    service.vetting_criteria = sorted(set(criteria))
+    service.vetting_notes = note
+    service.last_verified_at = now
+    service.assured_date = now.date()
+    service.modified = now
+    session.flush()
+    after = describe(session, SERVICES, service, view)
+    record_event(session, actor, "approve", "service", service.id, field_changes(before, after), note)
+    return EditResult(service, after, changed=True)
+
+
+def reject(
+    session: Session, actor: Actor, service: Service, note: str | None, view: PublicView
+) -> EditResult:
+    """Reject a held change (the listing stays as approved) or a pending listing (it never goes public)."""
+    before = describe(session, SERVICES, service, view)
+    change = pending_change(session, service)
+    if change is not None:
+        _decide(change, "rejected", note)
+        action = "reject_change"
+    elif service.vetting_status == VettingStatus.PENDING.value:
+        service.vetting_status = VettingStatus.REJECTED.value
+        service.vetting_notes = note
+        action = "reject"
+    else:
+        raise NotAllowedError(
+            "Only a pending service or a held change can be rejected; suspend a vetted one."
+        )
+    service.modified = utcnow()
+    session.flush()
+    after = describe(session, SERVICES, service, view)
+    record_event(session, actor, action, "service", service.id, field_changes(before, after), note)
+    return EditResult(service, after, changed=True)
+
+
+def suspend(
+    session: Session, actor: Actor, service: Service, note: str | None, view: PublicView
+) -> EditResult:
+    """Take a vetted service out of public output from the next request on."""
+    if service.vetting_status != VettingStatus.VETTED.value:
+        raise NotAllowedError("Only a vetted service can be suspended.")
+    before = describe(session, SERVICES, service, view)
+    service.vetting_status = VettingStatus.SUSPENDED.value
+    service.vetting_notes = note
+    service.modified = utcnow()
+    session.flush()
+    after = describe(session, SERVICES, service, view)
+    record_event(session, actor, "suspend", "service", service.id, field_changes(before, after), note)
+    return EditResult(service, after, changed=True)
+
+
+def _apply_change(session: Session, service: Service, change: ProposedChange) -> None:
+    doc = {"id": str(service.id), **change.changes}
+    try:
+        upsert_one(session, SERVICE_NODE, doc, trusted=True)
+    except HSDSImportError as error:
+        raise NotAllowedError(f"The held change no longer applies: {error}") from None
+
+
+def _decide(change: ProposedChange, status: str, note: str | None) -> None:
+    change.status = status
+    change.decided_at = utcnow()
+    change.decision_note = note
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One thing waiting for the operator: a pending listing, or a held change to a vetted one."""
+
+    kind: str
+    service: Service
+    change: ProposedChange | None
+
+
+def review_queue(session: Session) -> list[QueueItem]:
+    """Return pending listings and held changes, oldest first."""
+    pending = session.scalars(
+        select(Service)
+        .where(Service.vetting_status == VettingStatus.PENDING.value, Service.withdrawn_at.is_(None))
+        .order_by(Service.created, Service.id)
+    )
+    items = [QueueItem("new_listing", service, None) for service in pending]
+    changes = session.scalars(
+        select(ProposedChange).where(ProposedChange.status == "pending").order_by(ProposedChange.created)
+    )
+    items += [
+        QueueItem("proposed_change", session.get_one(Service, change.service_id), change)
+        for change in changes
+    ]
+    return items
+
+
+def stale_listings(session: Session, stale_after_days: int, partner_id: Any = None) -> list[Service]:
+    """Return vetted, live services not confirmed for `stale_after_days`, by organisation then name."""
+    cutoff = utcnow() - timedelta(days=stale_after_days)
+    query = (
+        select(Service)
+        .join(Organization)
+        .where(
+            Service.vetting_status == VettingStatus.VETTED.value,
+            Service.withdrawn_at.is_(None),
+            or_(Service.last_verified_at.is_(None), Service.last_verified_at < cutoff),
+        )
+        .order_by(Organization.name, Service.name, Service.id)
+    )
+    if partner_id is not None:
+        query = query.where(Service.organization_id == partner_id)
+    return list(session.scalars(query))

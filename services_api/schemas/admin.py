@@ -1,0 +1,148 @@
+"""What the admin API returns: the HSDS shapes with the true point, vetting state and version.
+
+Dump with `public_context(view)` active (for `stale` and `public`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, post_dump
+
+from ..models import Location, Service
+from .hsds import (
+    AddressSchema,
+    FullServiceAtLocationSchema,
+    FullServiceSchema,
+    HSDSSchema,
+    LocationSchema,
+    OrganizationSchema,
+    current_view,
+)
+
+
+class AdminLocationSchema(LocationSchema):
+    """A location as its partner and the operator see it: the true point and full address."""
+
+    latitude = fields.Float()
+    longitude = fields.Float()
+    addresses = fields.Method("dump_addresses")
+    version = fields.Integer(attribute="row_version", dump_only=True)
+
+    def dump_addresses(self, location: Location) -> list[dict[str, Any]]:
+        """Dump every address in full."""
+        return AddressSchema().dump(location.addresses, many=True)  # type: ignore[no-any-return]
+
+    @post_dump(pass_original=True)
+    def withhold_confidential(
+        self, data: dict[str, Any], location: Location, **_kwargs: Any
+    ) -> dict[str, Any]:
+        """Withhold nothing: this output is only for the owner and the operator."""
+        return data
+
+
+class AdminServiceAtLocationSchema(FullServiceAtLocationSchema):
+    """A service-at-location with its true location and version."""
+
+    location = fields.Nested(AdminLocationSchema)
+    service = fields.Nested(lambda: FullServiceSchema(only=("id", "name", "organization_id")))
+    version = fields.Integer(attribute="row_version", dump_only=True)
+
+
+class ProposedChangeSchema(HSDSSchema):
+    """A held change to a vetted listing's safety claims."""
+
+    id = fields.UUID()
+    service_id = fields.UUID()
+    proposed_by = fields.UUID()
+    changes = fields.Dict()
+    status = fields.String()
+    created = fields.DateTime()
+    decided_at = fields.DateTime()
+    decision_note = fields.String()
+
+
+class AdminServiceSchema(FullServiceSchema):
+    """A service with everything nested, its vetting state, freshness and version."""
+
+    service_at_locations = fields.List(fields.Nested(AdminServiceAtLocationSchema(exclude=("service",))))
+    vetting_status = fields.String()
+    vetted_at = fields.DateTime()
+    vetted_by = fields.String()
+    vetting_criteria = fields.List(fields.String())
+    vetting_notes = fields.String()
+    next_review_due = fields.Date()
+    withdrawn_at = fields.DateTime()
+    version = fields.Integer(attribute="row_version", dump_only=True)
+    public = fields.Function(lambda service: current_view().is_public(service))
+    pending_change = fields.Method("dump_pending_change")
+    open_reports = fields.Method("dump_open_reports")
+
+    def dump_pending_change(self, service: Service) -> dict[str, Any] | None:
+        """Dump the change waiting for the operator, if any."""
+        pending = getattr(service, "pending_change", None)
+        return ProposedChangeSchema().dump(pending) if pending else None  # type: ignore[no-any-return]
+
+    def dump_open_reports(self, service: Service) -> int:
+        """Count the public reports about this service still open."""
+        return int(getattr(service, "open_report_count", 0))
+
+    @post_dump(pass_original=True)
+    def announce_staleness(self, data: dict[str, Any], service: Service, **_kwargs: Any) -> dict[str, Any]:
+        """Keep the partner's own alert as written; staleness shows in `stale`."""
+        return data
+
+
+class PartnerSchema(HSDSSchema):
+    """A partner organisation and whether its keys work."""
+
+    id = fields.UUID()
+    name = fields.String(attribute="organization.name")
+    email = fields.String()
+    active = fields.Boolean()
+    deactivated_at = fields.DateTime()
+    created = fields.DateTime()
+    version = fields.Integer(attribute="row_version")
+    organization = fields.Nested(OrganizationSchema)
+
+
+class ApiKeySchema(HSDSSchema):
+    """A key as listed: never its secret."""
+
+    id = fields.UUID()
+    prefix = fields.String()
+    role = fields.String()
+    partner_id = fields.UUID()
+    label = fields.String()
+    created = fields.DateTime()
+    last_used_at = fields.DateTime()
+    revoked_at = fields.DateTime()
+
+
+class ReportSchema(HSDSSchema):
+    """A public report about a listing."""
+
+    id = fields.UUID()
+    service_id = fields.UUID()
+    kind = fields.String()
+    message = fields.String()
+    status = fields.String()
+    created = fields.DateTime()
+    resolved_at = fields.DateTime()
+    resolution_note = fields.String()
+    version = fields.Integer(attribute="row_version")
+
+
+class AuditEventSchema(Schema):
+    """One entry of the audit log."""
+
+    id = fields.Integer()
+    occurred_at = fields.DateTime()
+    actor_key_id = fields.UUID(allow_none=True)
+    actor_role = fields.String()
+    action = fields.String()
+    entity_type = fields.String()
+    entity_id = fields.String()
+    changes = fields.Dict()
+    note = fields.String(allow_none=True)
+    request_id = fields.String(allow_none=True)
