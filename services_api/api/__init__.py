@@ -13,6 +13,7 @@ from .public import organizations, root, service_at_locations, services, taxonom
 
 API_PREFIX = "/api/v1"
 PUBLIC_PATHS = rf"{API_PREFIX}/(?!admin).*"
+REPORT_PATHS = rf"{API_PREFIX}/services/[^/]+/reports"
 
 NAMESPACES = (
     (root.ns, "/"),
@@ -72,6 +73,11 @@ def init_app(app: Flask) -> Api:
     errors.register(app, api)
     rate_limits.init_app(app)
     public_reads = {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]}
-    CORS(app, resources={PUBLIC_PATHS: public_reads}, send_wildcard=True)
+    public_reports = {"origins": "*", "methods": ["POST", "OPTIONS"]}
+    CORS(
+        app,
+        resources={REPORT_PATHS: public_reports, PUBLIC_PATHS: public_reads},
+        send_wildcard=True,
+    )
     app.extensions["restx_api"] = api
     return api

@@ -16,6 +16,7 @@ from ...schemas.search import FullServiceResultSchema, ServiceResultSchema
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
 from .common import dump_one, dump_page, listing_filters, public_view
+from .reports import submit
 from .searching import run_search, wants_search
 
 ns = Namespace("services", description="Vetted services (HSDS 3.0)")
@@ -74,3 +75,20 @@ class ServiceDetail(Resource):
         view = public_view()
         service = directory.get_service(get_session(), view=view, service_id=parse_id(id))
         return dump_one(service, FULL_SERVICE, view, "service")
+
+
+@ns.route("/<string:id>/reports")
+@ns.param("id", "Service id (UUID)")
+class ServiceReports(Resource):
+    """Reports from the public about one service."""
+
+    @ns.response(201, "Received; the operator and the service's provider will see it")
+    @ns.response(404, "No public service has this id")
+    @ns.response(422, "The kind or message is invalid")
+    @ns.response(429, "Too many reports from this client; see Retry-After")
+    def post(self, id: str) -> tuple[dict[str, Any], int]:
+        """Report that a listing is wrong, closed or unsafe, or that someone was treated badly there.
+
+        No account or personal data is needed, and nothing about the sender (address, browser) is kept.
+        """
+        return submit(id)

@@ -1,0 +1,51 @@
+"""POST /services/{id}/reports: anyone may tell the operator a listing is wrong or unsafe, anonymously."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from marshmallow import Schema, ValidationError, fields, validate
+
+from ...core import directory, reports
+from ...db import get_session
+from ...models import REPORT_KINDS
+from .. import rate_limits
+from ..errors import ApiError
+from ..params import parse_id
+from .common import public_view
+
+REPORTS_PER_CLIENT = "REPORT_LIMIT"
+
+
+class ReportBody(Schema):
+    """A report: what kind of problem, and what happened (no name, contact or account needed)."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(REPORT_KINDS))
+    message = fields.String(load_default="", validate=validate.Length(max=reports.MAX_MESSAGE_LENGTH))
+
+
+REPORT_BODY = ReportBody()
+
+
+def submit(service_id: str) -> tuple[dict[str, Any], int]:
+    """Store a report about a public service; return what the sender may see of it."""
+    rate_limits.refuse_if_exhausted(REPORTS_PER_CLIENT, "reports")
+    session = get_session()
+    service = directory.get_service(session, view=public_view(), service_id=parse_id(service_id))
+    if service is None:
+        raise ApiError(404, "No public service has this id.")
+    if not request.is_json:
+        raise ApiError(415, "Send the report as JSON with Content-Type: application/json.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "The body must be a JSON object.", {"body": ["Not a JSON object."]})
+    try:
+        loaded = REPORT_BODY.load(body)
+    except ValidationError as error:
+        messages = error.normalized_messages()
+        raise ApiError(422, f"The report has invalid fields: {', '.join(sorted(messages))}", messages) from None
+    report = reports.submit_report(session, service, loaded["kind"], loaded["message"])
+    session.commit()
+    rate_limits.count(REPORTS_PER_CLIENT, "reports")
+    return {"id": str(report.id), "service_id": str(service.id), "kind": report.kind, "status": "received"}, 201
