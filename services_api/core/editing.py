@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias
 
 from geopy.geocoders.base import Geocoder
@@ -70,8 +70,8 @@ class Kind:
     nested_elsewhere: frozenset[str] = frozenset()
 
 
-SERVICE_NODE = Node(
-    Service, {key: child for key, child in SERVICE.children.items() if key != "service_at_locations"}
+SERVICE_NODE = replace(
+    SERVICE, children={key: child for key, child in SERVICE.children.items() if key != "service_at_locations"}
 )
 
 SERVICES = Kind(
@@ -347,17 +347,24 @@ def _check_links(session: Session, kind: Kind, actor: Actor, doc: dict[str, Any]
 def _cleared_absent(kind: Kind, doc: dict[str, Any]) -> dict[str, Any]:
     """For PUT: every editable field left out is cleared (lists emptied, values set to null)."""
     cleared = dict(doc)
+    missing: dict[str, str] = {}
     for column in kind.model.__table__.columns:
         name = column.key
         if name in cleared or name in kind.read_only or column.primary_key:
             continue
-        if name in {"organization_id", "service_id", "location_id"} or not column.nullable:
+        if name in {"organization_id", "service_id", "location_id"}:
+            continue
+        if not column.nullable:
+            if column.default is None:
+                missing[f"/{name}"] = "is required"
             continue
         if name.startswith("public_") or name in {"created", "modified", "search_text", "spatial_key"}:
             continue
         if name in VETTING_FIELDS or name in {"withdrawn_at", "last_verified_at", "row_version"}:
             continue
         cleared[name] = None
+    if missing:
+        raise InvalidFieldsError(missing)
     for key in kind.node.children:
         cleared.setdefault(key, [])
     return cleared

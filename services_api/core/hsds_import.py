@@ -28,12 +28,14 @@ from ..models import (
     Location,
     Organization,
     Phone,
+    SERVICE_STATUSES,
     Schedule,
     Service,
     ServiceArea,
     ServiceAtLocation,
     Taxonomy,
     TaxonomyTerm,
+    VettingStatus,
     utcnow,
 )
 from ..models.base import UTCDateTime
@@ -74,6 +76,18 @@ def _extent_problems(service_area: ServiceArea) -> dict[str, str]:
     return {}
 
 
+def _service_problems(service: Service) -> dict[str, str]:
+    """Return what is wrong with a service's status fields, by field."""
+    problems = {}
+    if service.status is not None and service.status not in SERVICE_STATUSES:
+        problems["status"] = f"must be one of: {', '.join(SERVICE_STATUSES)}"
+    if service.vetting_status is not None and service.vetting_status not in {
+        status.value for status in VettingStatus
+    }:
+        problems["vetting_status"] = f"must be one of: {', '.join(status.value for status in VettingStatus)}"
+    return problems
+
+
 LANGUAGE = Node(Language)
 PHONE = Node(Phone, {"languages": LANGUAGE})
 CONTACT = Node(Contact, {"phones": PHONE})
@@ -94,7 +108,8 @@ LOCATION = Node(
 SERVICE_AT_LOCATION = Node(ServiceAtLocation, {"phones": PHONE, "schedules": SCHEDULE, "contacts": CONTACT})
 SERVICE = Node(
     Service,
-    {
+    check=_service_problems,
+    children={
         "phones": PHONE,
         "schedules": SCHEDULE,
         "languages": LANGUAGE,
@@ -348,7 +363,7 @@ def upsert_one(
     importer = _Importer(session, trusted=trusted)
     with session.no_autoflush:
         record, changed = importer.upsert(node, doc, path, fixed)
-    problems = {**importer.problems, **_unknown_terms(session, node, doc, path)}
+        problems = {**importer.problems, **_unknown_terms(session, node, doc, path)}
     if problems:
         raise HSDSImportError({_pointer(key): message for key, message in problems.items()})
     session.flush()

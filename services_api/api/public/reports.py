@@ -44,8 +44,15 @@ def submit(service_id: str) -> tuple[dict[str, Any], int]:
         loaded = REPORT_BODY.load(body)
     except ValidationError as error:
         messages = error.normalized_messages()
-        raise ApiError(422, f"The report has invalid fields: {', '.join(sorted(messages))}", messages) from None
+        raise ApiError(
+            422, f"The report has invalid fields: {', '.join(sorted(messages))}", messages
+        ) from None
     report = reports.submit_report(session, service, loaded["kind"], loaded["message"])
     session.commit()
     rate_limits.count(REPORTS_PER_CLIENT, "reports")
-    return {"id": str(report.id), "service_id": str(service.id), "kind": report.kind, "status": "received"}, 201
+    return {
+        "id": str(report.id),
+        "service_id": str(service.id),
+        "kind": report.kind,
+        "status": "received",
+    }, 201
