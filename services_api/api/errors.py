@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from flask_restx import Api
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 
@@ -59,12 +60,18 @@ def database_unavailable(_error: OperationalError) -> tuple[dict[str, Any], int]
     return error_body(503, "The directory is temporarily unavailable; try again shortly."), 503
 
 
+def lost_update(_error: StaleDataError) -> tuple[dict[str, Any], int]:
+    """Answer 412 when a write lost a race to another writer of the same record."""
+    return error_body(412, "The record changed while you were writing; read it again and retry."), 412
+
+
 def register(app: Flask, api: Api) -> None:
     """Register the JSON error handlers on the app and on the flask-restx API."""
     app.register_error_handler(HTTPException, json_http_error)
     app.register_error_handler(OperationalError, lambda error: _as_response(*database_unavailable(error)))
     api.errorhandler(HTTPException)(_describe)
     api.errorhandler(OperationalError)(database_unavailable)
+    api.errorhandler(StaleDataError)(lost_update)
 
 
 def _as_response(body: dict[str, Any], code: int) -> Response:

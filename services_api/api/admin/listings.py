@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, url_for
 from marshmallow import fields, validate
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from ...core import editing
 from ...core.directory import Page
@@ -19,7 +20,7 @@ from ..params import parse_query
 from .auth import current_actor
 from .common import AdminResource, PageArgs, admin_view, ns, page_envelope, path_id
 from .geocoders import configured_geocoder
-from .writes import commit, edit_errors, idempotent, json_body, require_if_match, respond
+from .writes import commit, edit_errors, idempotent, json_body, lost_race, require_if_match, respond
 
 
 class ListingArgs(PageArgs):
@@ -84,6 +85,8 @@ def _write(kind: Kind, record: Any, *, partial: bool) -> Response:
         )
     except EditError as error:
         raise edit_errors(error) from None
+    except StaleDataError:
+        raise lost_race(record) from None
     commit(record)
     status = 202 if result.held is not None else 200
     return respond(result.document, status, record=result.record)

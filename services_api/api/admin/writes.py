@@ -59,17 +59,23 @@ def stale_version(record: Any) -> ApiError:
     )
 
 
+def lost_race(record: Any | None) -> ApiError:
+    """Roll back a write that lost a race to another writer of the same version: 412."""
+    session = get_session()
+    session.rollback()
+    if record is None:
+        return ApiError(412, "The record changed while you were writing; read it again.")
+    session.refresh(record)
+    return stale_version(record)
+
+
 def commit(record: Any | None = None) -> None:
     """Commit the request's transaction; a lost race on a version becomes 412, a clash 409."""
     session = get_session()
     try:
         session.commit()
     except StaleDataError:
-        session.rollback()
-        if record is not None:
-            session.refresh(record)
-            raise stale_version(record) from None
-        raise ApiError(412, "The record changed while you were writing; read it again.") from None
+        raise lost_race(record) from None
     except IntegrityError:
         session.rollback()
         raise ApiError(
