@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..geo.areas import AreaError
 from ..models import (
+    SERVICE_STATUSES,
     Accessibility,
     Address,
     Attribute,
@@ -28,7 +29,6 @@ from ..models import (
     Location,
     Organization,
     Phone,
-    SERVICE_STATUSES,
     Schedule,
     Service,
     ServiceArea,
