@@ -28,6 +28,7 @@ def server(seeded_app: Flask) -> Iterator[tuple[str, Admin]]:
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}/api/v1/admin", admin
     httpd.shutdown()
+    httpd.server_close()
     thread.join()
 
 
