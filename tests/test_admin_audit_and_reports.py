@@ -1,4 +1,4 @@
-"""The audit log records every change; public reports reach the owner and the operator, and nothing of the sender."""
+"""The audit log records every change; public reports reach the owner and operator, nothing of the sender."""
 
 from __future__ import annotations
 
