@@ -11,7 +11,12 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .access_cli import keys_group, partners_group
-from .core.seed import directory_is_empty, seed_demo_directory, seed_gazetteer, seed_taxonomies
+from .core.seed import (
+    directory_is_empty,
+    seed_demo_directory,
+    seed_gazetteer,
+    seed_taxonomies,
+)
 from .core.synthetic import SeedAlreadyUsedError, create_synthetic_listings
 from .db import get_engine, get_session, refresh_statistics
 from .migrate import upgrade_to_head

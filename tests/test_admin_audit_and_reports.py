@@ -12,7 +12,7 @@ from sqlalchemy import inspect, select
 
 from services_api.db import get_session
 from services_api.models import AuditEvent, Report
-from tests.admin_helpers import Admin, make_admin, new_service
+from tests.admin_helpers import Admin, make_admin, new_service, term_id
 from tests.test_admin_listings import publish
 
 
@@ -222,3 +222,40 @@ def test_the_review_queue_and_stale_report(admin: Admin) -> None:
             assert admin.as_partner("POST", f"/services/{service['id']}/confirm").status_code == 200
     assert admin.as_partner("GET", "/stale").get_json()["total_items"] == 0
     assert admin.as_operator("GET", "/stale").get_json()["total_items"] == demo_total - own["total_items"]
+
+
+def test_the_audit_log_shows_every_change_of_a_listings_life(admin: Admin) -> None:
+    app = admin.client.application
+    start = len(events(admin))
+    service = publish(admin)
+    sid = service["id"]
+    etag = admin.as_partner("GET", f"/services/{sid}").headers["ETag"]
+    etag = admin.as_partner(
+        "PATCH", f"/services/{sid}", json={"name": "Renamed"}, headers={"If-Match": etag}
+    ).headers["ETag"]
+    claims = {"attributes": [{"taxonomy_term_id": term_id(app, "free")}]}
+    etag = admin.as_partner("PATCH", f"/services/{sid}", json=claims, headers={"If-Match": etag}).headers[
+        "ETag"
+    ]
+    admin.as_operator("POST", f"/services/{sid}/reject", json={"note": "Not free."})
+    admin.as_partner("POST", f"/services/{sid}/confirm")
+    admin.as_operator("POST", f"/services/{sid}/suspend", json={"note": "Check."})
+    etag = admin.as_partner("GET", f"/services/{sid}").headers["ETag"]
+    admin.as_partner("DELETE", f"/services/{sid}", headers={"If-Match": etag})
+    logged = [(event["action"], event["entity_type"]) for event in events(admin)[start:]]
+    assert logged == [
+        ("create", "location"),
+        ("create", "service"),
+        ("create", "service_at_location"),
+        ("approve", "service"),
+        ("update", "service"),
+        ("propose_change", "service"),
+        ("reject_change", "service"),
+        ("confirm", "service"),
+        ("suspend", "service"),
+        ("withdraw", "service"),
+    ]
+    suspend = events(admin, f"&entity_id={sid}&action=suspend")[0]
+    assert suspend["changes"]["vetting_status"] == {"before": "vetted", "after": "suspended"}
+    assert suspend["note"] == "Check."
+    assert suspend["actor_role"] == "operator"

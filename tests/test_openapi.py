@@ -73,3 +73,27 @@ def test_swagger_ui_is_served(empty_client: FlaskClient) -> None:
     response = empty_client.get("/api/v1/docs")
     assert response.status_code == 200
     assert b"swagger" in response.data.lower()
+
+
+def test_the_admin_api_is_documented_with_its_security_scheme() -> None:
+    spec = json.loads(OPENAPI_FILE.read_text())
+    assert spec["securityDefinitions"]["bearer"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": spec["securityDefinitions"]["bearer"]["description"],
+    }
+    admin_operations = [
+        (path, method, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+    documented = {path for path, _method, _operation in admin_operations if path.startswith("/admin")}
+    for path in ("/admin/services", "/admin/services/{id}/approve", "/admin/audit", "/admin/keys/{prefix}"):
+        assert path in documented
+    for path, method, operation in admin_operations:
+        if path.startswith("/admin"):
+            assert operation.get("security") == [{"bearer": []}], (path, method)
+        else:
+            assert "security" not in operation, (path, method)

@@ -9,7 +9,14 @@ from flask_restx import Api
 from . import errors, rate_limits
 from .admin import ns as admin_ns
 from .http_cache import apply_http_caching
-from .public import organizations, root, service_at_locations, services, taxonomies, taxonomy_terms
+from .public import (
+    organizations,
+    root,
+    service_at_locations,
+    services,
+    taxonomies,
+    taxonomy_terms,
+)
 
 API_PREFIX = "/api/v1"
 PUBLIC_PATHS = rf"{API_PREFIX}/(?!admin).*"

@@ -10,7 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, String, Uuid, bindparam, exists, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Uuid,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (

@@ -17,8 +17,20 @@ from marshmallow import Schema
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Location, Organization, ProposedChange, Report, Service, ServiceAtLocation, utcnow
-from ..schemas.admin import AdminLocationSchema, AdminServiceAtLocationSchema, AdminServiceSchema
+from ..models import (
+    Location,
+    Organization,
+    ProposedChange,
+    Report,
+    Service,
+    ServiceAtLocation,
+    utcnow,
+)
+from ..schemas.admin import (
+    AdminLocationSchema,
+    AdminServiceAtLocationSchema,
+    AdminServiceSchema,
+)
 from ..schemas.hsds import public_context
 from .address_geocoding import place_address
 from .audit import Actor, field_changes, record_event
@@ -38,6 +50,7 @@ VETTING_FIELDS = frozenset(
     {"vetting_status", "vetted_at", "vetted_by", "vetting_criteria", "vetting_notes", "next_review_due"}
 )
 SAFETY_CLAIMS = ("attributes",)
+DERIVED_FIELDS = frozenset({"version", "last_modified", "pending_change", "open_reports", "public", "stale"})
 Locator: TypeAlias = Geocoder | Callable[..., Any]
 
 
@@ -167,7 +180,7 @@ def create(
         _place_location(session, doc, geocoder)
     record, _ = _upsert(session, kind, doc, fixed)
     document = describe(session, kind, record, view)
-    record_event(session, actor, "create", kind.name, record.id, field_changes({}, document))
+    record_event(session, actor, "create", kind.name, record.id, audited_changes({}, document))
     return EditResult(record, document, changed=True)
 
 
@@ -215,7 +228,7 @@ def update(
         _touch(record)
         session.flush()
     after = describe(session, kind, record, view)
-    changes = field_changes(before, after)
+    changes = audited_changes(before, after)
     if changes:
         record_event(session, actor, "update", kind.name, record.id, changes)
     if held is not None:
@@ -232,7 +245,7 @@ def withdraw(session: Session, actor: Actor, service: Service, view: PublicView)
     _touch(service)
     session.flush()
     after = describe(session, SERVICES, service, view)
-    record_event(session, actor, "withdraw", "service", service.id, field_changes(before, after))
+    record_event(session, actor, "withdraw", "service", service.id, audited_changes(before, after))
     return EditResult(service, after, changed=True)
 
 
@@ -245,7 +258,7 @@ def confirm(session: Session, actor: Actor, service: Service, view: PublicView) 
     _touch(service)
     session.flush()
     after = describe(session, SERVICES, service, view)
-    record_event(session, actor, "confirm", "service", service.id, field_changes(before, after))
+    record_event(session, actor, "confirm", "service", service.id, audited_changes(before, after))
     return EditResult(service, after, changed=True)
 
 
@@ -256,7 +269,14 @@ def delete(session: Session, kind: Kind, actor: Actor, record: Any, view: Public
     before = describe(session, kind, record, view)
     session.delete(record)
     session.flush()
-    record_event(session, actor, "delete", kind.name, before["id"], field_changes(before, {}))
+    record_event(session, actor, "delete", kind.name, before["id"], audited_changes(before, {}))
+
+
+def audited_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Return the field changes worth auditing: stored fields, not ones derived on output."""
+    kept_before = {key: value for key, value in before.items() if key not in DERIVED_FIELDS}
+    kept_after = {key: value for key, value in after.items() if key not in DERIVED_FIELDS}
+    return field_changes(kept_before, kept_after)
 
 
 def _touch(record: Any) -> None:

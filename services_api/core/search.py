@@ -23,7 +23,13 @@ from ..geo.areas import parse_extent
 from ..geo.index import SpatialIndex, spatial_index_for
 from ..geo.sphere import Box, Point, distance_km
 from ..models import Service, ServiceArea, ServiceAtLocation
-from .directory import ListingFilters, Page, listing_params, listing_shape, listing_template
+from .directory import (
+    ListingFilters,
+    Page,
+    listing_params,
+    listing_shape,
+    listing_template,
+)
 from .opening_hours import OpeningTimes
 from .visibility import PublicView
 

@@ -12,13 +12,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Organization, ProposedChange, Service, VettingStatus, utcnow
-from .audit import Actor, field_changes, record_event
+from .audit import Actor, record_event
 from .editing import (
     SERVICE_NODE,
     SERVICES,
     EditResult,
     InvalidFieldsError,
     NotAllowedError,
+    audited_changes,
     describe,
     pending_change,
 )
@@ -81,7 +82,7 @@ def approve(
     service.modified = now
     session.flush()
     after = describe(session, SERVICES, service, view)
-    record_event(session, actor, "approve", "service", service.id, field_changes(before, after), note)
+    record_event(session, actor, "approve", "service", service.id, audited_changes(before, after), note)
     return EditResult(service, after, changed=True)
 
 
@@ -105,7 +106,7 @@ def reject(
     service.modified = utcnow()
     session.flush()
     after = describe(session, SERVICES, service, view)
-    record_event(session, actor, action, "service", service.id, field_changes(before, after), note)
+    record_event(session, actor, action, "service", service.id, audited_changes(before, after), note)
     return EditResult(service, after, changed=True)
 
 
@@ -121,7 +122,7 @@ def suspend(
     service.modified = utcnow()
     session.flush()
     after = describe(session, SERVICES, service, view)
-    record_event(session, actor, "suspend", "service", service.id, field_changes(before, after), note)
+    record_event(session, actor, "suspend", "service", service.id, audited_changes(before, after), note)
     return EditResult(service, after, changed=True)
 
 

@@ -32,7 +32,15 @@ from sqlalchemy import (
 from sqlalchemy.sql.expression import ColumnClause
 
 from ..models import Location, Service, ServiceAtLocation
-from .sphere import EARTH_RADIUS_KM, Box, Point, bounding_boxes, inner_boxes, min_dot_within, unit_vector
+from .sphere import (
+    EARTH_RADIUS_KM,
+    Box,
+    Point,
+    bounding_boxes,
+    inner_boxes,
+    min_dot_within,
+    unit_vector,
+)
 
 StatementFor = Callable[[int], Select[Any]]  # the statement for one or two boxes
 Params = dict[str, Any]

@@ -7,7 +7,18 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text, Uuid, event
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..geo.areas import Area, parse_extent

@@ -26,6 +26,7 @@ class AdminResource(Resource):
     """A resource that answers only to a valid key."""
 
     method_decorators = [authenticated]
+    __apidoc__ = {"security": "bearer"}
 
 
 class PageArgs(Schema):

@@ -20,7 +20,15 @@ from ..params import parse_query
 from .auth import current_actor
 from .common import AdminResource, PageArgs, admin_view, ns, page_envelope, path_id
 from .geocoders import configured_geocoder
-from .writes import commit, edit_errors, idempotent, json_body, lost_race, require_if_match, respond
+from .writes import (
+    commit,
+    edit_errors,
+    idempotent,
+    json_body,
+    lost_race,
+    require_if_match,
+    respond,
+)
 
 
 class ListingArgs(PageArgs):

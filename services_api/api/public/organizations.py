@@ -8,7 +8,11 @@ from flask_restx import Namespace, Resource
 
 from ...core import directory
 from ...db import get_session
-from ...schemas.hsds import FullOrganizationSchema, FullOrganizationWithFullServicesSchema, OrganizationSchema
+from ...schemas.hsds import (
+    FullOrganizationSchema,
+    FullOrganizationWithFullServicesSchema,
+    OrganizationSchema,
+)
 from ...schemas.params import OrganizationArgs, OrganizationListArgs
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
