@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from .access_cli import keys_group, partners_group
+from .core.audit import Actor, record_event
 from .core.seed import (
     directory_is_empty,
     seed_demo_directory,
@@ -47,6 +48,15 @@ def seed_group(ctx: click.Context, if_empty: bool) -> None:
     places = seed_gazetteer(session)
     taxonomies = seed_taxonomies(session)
     demo = seed_demo_directory(session)
+    counts = {"created": taxonomies.created + demo.created, "changed": taxonomies.changed + demo.changed}
+    record_event(
+        session,
+        Actor.command_line(),
+        "seed",
+        "directory",
+        "demo",
+        {"records": {"before": None, "after": counts}},
+    )
     session.commit()
     refresh_statistics(session)
     session.commit()
@@ -75,6 +85,14 @@ def seed_synthetic_command(count: int, seed: int) -> None:
         session.rollback()
         click.echo(str(error))
         return
+    record_event(
+        session,
+        Actor.command_line(),
+        "seed",
+        "directory",
+        f"synthetic-{seed}",
+        {"listings": {"before": None, "after": created}},
+    )
     session.commit()
     refresh_statistics(session)
     session.commit()

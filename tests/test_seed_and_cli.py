@@ -8,7 +8,15 @@ from sqlalchemy import func, select
 
 from services_api.core.seed import load_json
 from services_api.db import get_session
-from services_api.models import Address, Location, Organization, Service, ServiceArea, TaxonomyTerm
+from services_api.models import (
+    Address,
+    AuditEvent,
+    Location,
+    Organization,
+    Service,
+    ServiceArea,
+    TaxonomyTerm,
+)
 
 
 def _snapshot(app: Flask) -> dict[str, object]:
@@ -107,3 +115,13 @@ def test_demo_directory_is_clearly_fictional() -> None:
                 walk(item)
 
     walk(data)
+
+
+def test_command_line_writes_are_in_the_audit_log(app: Flask, runner: FlaskCliRunner) -> None:
+    assert runner.invoke(args=["seed"]).exit_code == 0
+    assert runner.invoke(args=["seed", "synthetic", "--locations", "5", "--seed", "7"]).exit_code == 0
+    with app.app_context():
+        events = list(get_session().scalars(select(AuditEvent).order_by(AuditEvent.id)))
+    seeds = [(event.actor_role, event.action, event.entity_id) for event in events if event.action == "seed"]
+    assert seeds == [("cli", "seed", "demo"), ("cli", "seed", "synthetic-7")]
+    assert events[-1].changes["listings"]["after"] == 5

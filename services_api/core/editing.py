@@ -179,6 +179,7 @@ def create(
     if kind is LOCATIONS:
         _place_location(session, doc, geocoder)
     record, _ = _upsert(session, kind, doc, fixed)
+    _touch_services_shown_with(record)
     document = describe(session, kind, record, view)
     record_event(session, actor, "create", kind.name, record.id, audited_changes({}, document))
     return EditResult(record, document, changed=True)
@@ -226,6 +227,7 @@ def update(
     record, changed = _upsert(session, kind, editable, None)
     if changed or held is not None:
         _touch(record)
+        _touch_services_shown_with(record)
         session.flush()
     after = describe(session, kind, record, view)
     changes = audited_changes(before, after)
@@ -267,6 +269,7 @@ def delete(session: Session, kind: Kind, actor: Actor, record: Any, view: Public
     if isinstance(record, Location) and record.service_at_locations:
         raise NotAllowedError("Services are still delivered here; delete those service_at_locations first.")
     before = describe(session, kind, record, view)
+    _touch_services_shown_with(record)
     session.delete(record)
     session.flush()
     record_event(session, actor, "delete", kind.name, before["id"], audited_changes(before, {}))
@@ -282,6 +285,16 @@ def audited_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
 def _touch(record: Any) -> None:
     """Write the record's row so its version moves even when only nested records changed."""
     record.modified = utcnow()
+
+
+def _touch_services_shown_with(record: Any) -> None:
+    """Mark the services whose public document shows this place or link as changed (for sync deltas)."""
+    if isinstance(record, ServiceAtLocation) and record.service is not None:
+        _touch(record.service)
+    elif isinstance(record, Location):
+        for link in record.service_at_locations:
+            _touch(link.service)
+            _touch(link)
 
 
 def _as_document(doc: Any) -> dict[str, Any]:
