@@ -186,6 +186,8 @@ class _Importer:
                 changed |= self._sync_children(record, key, child, doc[key], f"{path}.{key}")
         if isinstance(record, Service) and changed:
             self.touched_services[record.id] = record
+            if record.vetting_status == VettingStatus.VETTED.value and record.vetted_at is None:
+                record.vetted_at = record.last_verified_at or utcnow()
         if is_new:
             self.result.created.append(record_id)
         elif changed:

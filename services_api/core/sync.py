@@ -108,7 +108,7 @@ def service_changes(
             Service.vetting_status,
             Service.status,
         ).where(
-            Service.vetted_at.is_not(None),
+            or_(Service.vetted_at.is_not(None), Service.vetting_status == VettingStatus.VETTED.value),
             or_(
                 Service.modified > since,
                 and_(Service.last_verified_at > stale_window[0], Service.last_verified_at <= stale_window[1]),
@@ -133,7 +133,7 @@ def service_changes(
                     moments.append(turned_stale)
         elif reason == "hidden" and service.last_verified_at is not None:
             moments.append(hidden_at(service.last_verified_at, hide_after_days))
-        changed_at = max(moment for moment in moments if moment <= view.now) if moments else service.modified
+        changed_at = max((moment for moment in moments if moment <= view.now), default=service.modified)
         if changed_at > since:
             changes.append(Change(service.id, changed_at, reason))
     return sorted(changes, key=lambda change: (change.changed_at, str(change.id)))
@@ -165,11 +165,14 @@ def service_at_location_changes(
     return sorted(changes, key=lambda change: (change.changed_at, str(change.id)))
 
 
-def page_after(changes: Sequence[Change], cursor: str | None, size: int) -> tuple[list[Change], str | None]:
-    """Return the changes after `cursor` (at most `size`) and the cursor of the next page, if any."""
+def page_after(
+    changes: Sequence[Change], cursor: str | None, size: int
+) -> tuple[list[Change], str | None, int]:
+    """Return the changes after `cursor` (at most `size`), the next cursor if any, and how many precede."""
+    remaining = list(changes)
     if cursor:
         moment, record_id = parse_cursor(cursor)
         key = (moment, str(record_id))
-        changes = [change for change in changes if (change.changed_at, str(change.id)) > key]
-    page = list(changes[:size])
-    return page, (page[-1].cursor if len(changes) > size else None)
+        remaining = [change for change in changes if (change.changed_at, str(change.id)) > key]
+    page = remaining[:size]
+    return page, (page[-1].cursor if len(remaining) > size else None), len(changes) - len(remaining)

@@ -62,8 +62,15 @@ class ListingArgs(SearchArgs, GeoSearchArgs):
         default_timezone=UTC,
         format="iso",
         metadata={
-            "description": "ISO 8601 date or date-time (UTC unless it has an offset): changed on or after it."
+            "description": "ISO 8601 date or date-time (UTC unless it has an offset): every listing whose "
+            "public version changed after it, oldest change first, with tombstones "
+            "({id, status, last_modified}) for listings that left public output. Send the response's "
+            "X-Next-Modified-After next time; follow next_cursor for the next page."
         },
+    )
+    cursor = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "With modified_after: the next_cursor of the previous page."},
     )
     full = fields.Boolean(load_default=False, metadata={"description": "Return fully nested objects."})
 

@@ -73,3 +73,11 @@ def _radius_km(args: dict[str, Any]) -> float:
     if "proximity" in args:
         return float(args["proximity"]) / 1000.0
     return DEFAULT_RADIUS_KM
+
+
+def refuse_place_with_delta(args: dict[str, Any]) -> None:
+    """Refuse `modified_after` combined with a place or search-only filter: deltas cover the directory."""
+    combined = sorted(name for name in SEARCH_PARAMETERS if args.get(name) not in (None, False, []))
+    if combined:
+        message = f"modified_after cannot be combined with {', '.join(combined)}; sync the whole directory"
+        raise ApiError(400, "Invalid query parameter: modified_after", {"modified_after": [message]})

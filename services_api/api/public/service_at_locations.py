@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_restx import Namespace, Resource
 
 from ...core import directory
@@ -16,7 +17,8 @@ from ...schemas.search import FullPlaceResultSchema, PlaceResultSchema
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
 from .common import dump_one, dump_page, listing_filters, public_view
-from .searching import run_search, wants_search
+from .deltas import delta_page, wants_delta
+from .searching import refuse_place_with_delta, run_search, wants_search
 
 ns = Namespace("service_at_locations", description="Services at their locations (HSDS 3.0)")
 
@@ -34,7 +36,7 @@ class ServiceAtLocationList(Resource):
     @ns.doc(params=query_params(ARGS))
     @ns.response(200, "A page of service-at-locations", page_model(ns, "ServiceAtLocationSearchPage", RESULT))
     @ns.response(400, "A query parameter is invalid")
-    def get(self) -> dict[str, Any]:
+    def get(self) -> dict[str, Any] | Response:
         """List public service-at-locations by service name, or nearest first around a place.
 
         Every filter given must hold. With a place, services covering it by their service area are
@@ -42,6 +44,9 @@ class ServiceAtLocationList(Resource):
         """
         args = parse_query(ARGS)
         view = public_view()
+        if wants_delta(args):
+            refuse_place_with_delta(args)
+            return delta_page("service_at_location", args, FULL_SERVICE_AT_LOCATION)
         if wants_search(args):
             found = run_search(args, per=PER_PLACE)
             results = load_place_results(get_session(), found.items, full=args["full"])

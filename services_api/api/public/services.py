@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask_restx import Namespace, Resource
 
 from ...core import directory
@@ -16,8 +17,9 @@ from ...schemas.search import FullServiceResultSchema, ServiceResultSchema
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
 from .common import dump_one, dump_page, listing_filters, public_view
+from .deltas import delta_page, wants_delta
 from .reports import submit
-from .searching import run_search, wants_search
+from .searching import refuse_place_with_delta, run_search, wants_search
 
 ns = Namespace("services", description="Vetted services (HSDS 3.0)")
 
@@ -42,10 +44,13 @@ class ServiceList(Resource):
         page_model(ns, "ServiceSearchPage", RESULT),
     )
     @ns.response(400, "A query parameter is invalid")
-    def get(self) -> dict[str, Any]:
+    def get(self) -> dict[str, Any] | Response:
         """List public services by name, or nearest first around a place; every filter given must hold."""
         args = parse_query(ARGS)
         view = public_view()
+        if wants_delta(args):
+            refuse_place_with_delta(args)
+            return delta_page("service", args, FULL_SERVICE)
         if wants_search(args):
             found = run_search(args, per=PER_SERVICE)
             results = load_service_results(get_session(), found.items, full=args["full"])

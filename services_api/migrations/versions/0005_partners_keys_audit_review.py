@@ -28,6 +28,10 @@ def upgrade() -> None:
     """Apply this migration."""
     for table in VERSIONED_TABLES:
         op.add_column(table, sa.Column("row_version", sa.Integer(), nullable=False, server_default="1"))
+    op.execute(
+        "UPDATE service SET vetted_at = COALESCE(last_verified_at, modified) "
+        "WHERE vetting_status = 'vetted' AND vetted_at IS NULL"
+    )
     op.create_table(
         "partner",
         sa.Column("id", sa.Uuid(), nullable=False),
