@@ -8,7 +8,15 @@ from flask_restx import Api
 
 from . import errors
 from .http_cache import apply_http_caching
-from .public import organizations, root, service_at_locations, services, taxonomies, taxonomy_terms
+from .public import (
+    export,
+    organizations,
+    root,
+    service_at_locations,
+    services,
+    taxonomies,
+    taxonomy_terms,
+)
 
 API_PREFIX = "/api/v1"
 PUBLIC_PATHS = rf"{API_PREFIX}/(?!admin).*"
@@ -20,6 +28,7 @@ NAMESPACES = (
     (organizations.ns, "/organizations"),
     (taxonomies.ns, "/taxonomies"),
     (taxonomy_terms.ns, "/taxonomy_terms"),
+    (export.ns, "/export"),
 )
 
 
