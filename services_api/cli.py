@@ -112,11 +112,9 @@ def import_command(path: Path, vetted: bool) -> None:
 
 
 def _report_import(result: FileImportResult, vetted: bool) -> None:
-    state = "vetted and public" if vetted else "pending vetting unless already vetted"
-    click.echo(
-        f"Imported: {result.created} records created, {result.changed} changed; "
-        f"{result.services} service(s), {state}."
-    )
+    state = "vetted unless the file states their status" if vetted else "pending unless already vetted"
+    services = f"; {result.services} service(s), {state}" if result.services else ""
+    click.echo(f"Imported: {result.created} records created, {result.changed} changed{services}.")
     for table, count in sorted(result.left_out_tables.items()):
         click.echo(f"Not kept (this directory does not store them): {count} {table} record(s).")
     if result.left_out_fields:

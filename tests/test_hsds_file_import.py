@@ -131,6 +131,17 @@ def test_a_file_without_vetting_cannot_make_a_listing_public_by_saying_so(app: F
     assert app.test_client().get("/api/v1/services").get_json()["total_items"] == 0
 
 
+def test_vetted_import_keeps_a_vetting_status_the_file_states(app: Flask, tmp_path: Path) -> None:
+    suspended = listing("Suspended clinic", 10.0, 10.0, vetting_status="suspended")
+    unstated = listing("Checked clinic", 10.0, 10.0)
+    del unstated["services"][0]["vetting_status"]
+    path = tmp_path / "backup.json"
+    path.write_text(json.dumps([suspended, unstated]))
+    assert _import(app, path, "--vetted").exit_code == 0
+    names = [item["name"] for item in app.test_client().get("/api/v1/services").get_json()["contents"]]
+    assert names == ["Checked clinic"]
+
+
 def test_ndjson_of_organizations_imports(app: Flask, tmp_path: Path) -> None:
     path = tmp_path / "directory.ndjson"
     path.write_text("\n".join(json.dumps(listing(f"Clinic {index}", 10.0, 10.0)) for index in range(3)))

@@ -2,7 +2,9 @@
 
 The organisations, services and locations keep the ids the file gives them. The file adds and
 updates records; it never removes one it does not mention. Imported services become public only
-when the operator says they are vetted (`vetted=True`); otherwise new ones wait as `pending`.
+when the operator says they are vetted (`vetted=True`); otherwise new ones wait as `pending` and
+the file's vetting fields are ignored. With `vetted=True`, a service whose record states its own
+vetting status (a backup of this directory) keeps it; every other one becomes vetted.
 References to records that are neither in the file nor in the directory are errors where the
 record cannot stand without them (a service's organisation, a place's location, an attribute's
 term) and are dropped with a warning where they are optional.
@@ -124,10 +126,11 @@ def import_hsds_tables(session: Session, tables: Tables, *, vetted: bool, vetted
     )
     documents.warn_unused()
     result.created, result.changed = len(outcome.created), len(outcome.changed)
-    service_ids = [uuid.UUID(service_id) for service_id in tables.rows.get("service", {})]
-    result.services = len(service_ids)
+    services = tables.rows.get("service", {})
+    result.services = len(services)
     if vetted:
-        _mark_vetted(session, service_ids, vetted_by)
+        unstated = [uuid.UUID(key) for key, row in services.items() if row.get("vetting_status") is None]
+        _mark_vetted(session, unstated, vetted_by)
     return result
 
 
