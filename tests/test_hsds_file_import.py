@@ -232,3 +232,34 @@ def test_the_demo_directory_round_trips_through_export_and_import(seeded_app: Fl
         }
     )
     assert _stored_fields_lost(original, _export(app), result.output) == []
+
+
+def test_a_partial_package_adds_to_stored_records_and_removes_nothing(
+    seeded_app: Flask, tmp_path: Path
+) -> None:
+    client = seeded_app.test_client()
+    service = client.get("/api/v1/services?full=true&per_page=1").get_json()["contents"][0]
+    phones_before = {phone["id"] for phone in service.get("phones", [])}
+    folder = tmp_path / "package"
+    folder.mkdir()
+    (folder / "phones.csv").write_text(
+        "id,location_id,service_id,organization_id,contact_id,service_at_location_id,number,extension,type,description\n"
+        f"5f0b3c1e-1d2a-4c3b-9e4f-0a1b2c3d4e5f,,{service['id']},,,,+44 20 7946 0999,,voice,Evening line\n",
+        encoding="utf-8",
+    )
+    result = _import(seeded_app, folder)
+    assert result.exit_code == 0, result.output
+    after = client.get(f"/api/v1/services/{service['id']}").get_json()
+    assert {phone["id"] for phone in after["phones"]} == phones_before | {
+        "5f0b3c1e-1d2a-4c3b-9e4f-0a1b2c3d4e5f"
+    }
+
+
+def test_a_service_that_names_no_organisation_is_an_error(app: Flask, tmp_path: Path) -> None:
+    service = json.loads((EXAMPLES / "service_full.json").read_text())
+    del service["organization"]
+    path = tmp_path / "service.json"
+    path.write_text(json.dumps(service))
+    result = _import(app, path)
+    assert result.exit_code == 1
+    assert "/organization_id: is required" in result.output

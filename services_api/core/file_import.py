@@ -120,6 +120,7 @@ def import_hsds_tables(session: Session, tables: Tables, *, vetted: bool, vetted
         locations=documents.loose_locations(),
         taxonomies=[dict(row) for row in tables.rows.get("taxonomy", {}).values()],
         terms=_parents_first(tables.rows.get("taxonomy_term", {})),
+        stand_ins=documents.stand_ins(),
         trusted=vetted,
         prune=False,
         origins=tables.origins,
@@ -187,6 +188,12 @@ def _check_references(
                     continue  # the importer names the malformed id
                 references.append((table, row_id, column, target, str(value)))
     stored = _stored_ids(session, models, wanted)
+    for table, column in sorted(REQUIRED_REFERENCES):
+        for row_id, row in tables.rows.get(table, {}).items():
+            if row.get(column) in (None, ""):
+                problems[f"{tables.origins[(table, row_id)]}/{column}"] = (
+                    f"is required: every {table} names one"
+                )
     for table, row_id, column, target, value in references:
         if uuid.UUID(value) in stored[target]:
             continue
@@ -275,6 +282,20 @@ class _Documents:
             stand_in = {"id": organization_id}
             documents.append(self.build("organization", stand_in))
         return documents
+
+    def stand_ins(self) -> list[tuple[str, dict[str, Any]]]:
+        """Return stand-ins of stored records that records of the file belong to (a stored service's)."""
+        stand_ins = []
+        for table in ("service", "location", "service_at_location", "contact", "phone"):
+            in_file = self.tables.rows.get(table, {})
+            parent_ids = {
+                str(row[column])
+                for _key, child_table, column in CHILDREN[table]
+                for row in self.tables.rows.get(child_table, {}).values()
+                if row.get(column) is not None and str(row[column]) not in in_file
+            }
+            stand_ins += [(table, self.build(table, {"id": parent_id})) for parent_id in sorted(parent_ids)]
+        return stand_ins
 
     def loose_locations(self) -> list[dict[str, Any]]:
         """Return the locations that belong to no organisation."""

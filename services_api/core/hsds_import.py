@@ -108,6 +108,13 @@ SERVICE = Node(
 ORGANIZATION = Node(
     Organization, {"phones": PHONE, "contacts": CONTACT, "locations": LOCATION, "services": SERVICE}
 )
+STAND_IN_NODES = {
+    "service": SERVICE,
+    "location": LOCATION,
+    "service_at_location": SERVICE_AT_LOCATION,
+    "contact": CONTACT,
+    "phone": PHONE,
+}
 TAXONOMY = Node(Taxonomy)
 TAXONOMY_TERM = Node(TaxonomyTerm)
 
@@ -370,15 +377,18 @@ def import_records(
     locations: Iterable[Any] = (),
     taxonomies: Iterable[Any] = (),
     terms: Iterable[Any] = (),
+    stand_ins: Iterable[tuple[str, Any]] = (),
     trusted: bool,
     prune: bool,
     origins: Mapping[tuple[str, str], str],
 ) -> ImportResult:
     """Import taxonomies, terms (parents first), organisations and locations that belong to none.
 
-    Without `prune`, records already stored but missing from the documents are kept (the documents
-    add and update, never remove). Problems are named by `origins`, the place in the source file of
-    each record (by table and id). Raises HSDSImportError; nothing is flushed then.
+    `stand_ins` are (table, document) pairs of records already stored, holding new children of
+    theirs (a phone of a stored service). Without `prune`, records already stored but missing from
+    the documents are kept (the documents add and update, never remove). Problems are named by
+    `origins`, the place in the source file of each record (by table and id). Raises
+    HSDSImportError; nothing is flushed then.
     """
     importer = _Importer(session, trusted=trusted, prune=prune, origins=origins)
     roots = [
@@ -386,6 +396,7 @@ def import_records(
         *((TAXONOMY_TERM, doc) for doc in terms),
         *((ORGANIZATION, doc) for doc in organizations),
         *((LOCATION, doc) for doc in locations),
+        *((STAND_IN_NODES[table], doc) for table, doc in stand_ins),
     ]
     imported: list[Any] = []
     with session.no_autoflush:
@@ -399,7 +410,9 @@ def import_records(
     for service in importer.touched_services.values():
         service.modified = now
     for record in imported:
-        for service in getattr(record, "services", []) if isinstance(record, Organization) else []:
+        for service in record.services if isinstance(record, Organization) else []:
             refresh_search_text(service)
+        if isinstance(record, Service):
+            refresh_search_text(record)
     session.flush()
     return importer.result
