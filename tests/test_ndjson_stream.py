@@ -110,3 +110,20 @@ def test_unsupported_formats_are_a_400_naming_format(client: FlaskClient, path: 
     response = client.get(path)
     assert response.status_code == 400
     assert "format" in response.get_json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "parameter"),
+    [
+        ("/api/v1/services?format=ndjson&near=Nowhereville", 422, "near"),
+        ("/api/v1/service_at_locations?format=ndjson&category=no-such-category", 400, "category"),
+        ("/api/v1/services?format=ndjson&lat=91&lng=0", 400, "lat"),
+    ],
+)
+def test_bad_search_input_is_a_json_error_before_any_line_is_streamed(
+    client: FlaskClient, path: str, status: int, parameter: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    assert parameter in response.get_json()["errors"]

@@ -46,16 +46,22 @@ def _lines(records: Sequence[Any], schema: Schema) -> bytes:
 
 def _searched(
     args: dict[str, Any], per: str, load: Callable[..., Sequence[Any]], schema: Schema
-) -> Iterator[bytes]:
-    page = 1
-    while True:
-        found = run_search({**args, "page": page, "per_page": SEARCH_BATCH}, per=per)
-        session = get_session()
-        yield _lines(load(session, found.items, full=args["full"]), schema)
-        session.expunge_all()
-        if page >= found.total_pages:
-            return
-        page += 1
+) -> Callable[[], Iterator[bytes]]:
+    """Return the body of a searched stream, running the first page now so bad input is a JSON error."""
+    first = run_search({**args, "page": 1, "per_page": SEARCH_BATCH}, per=per)
+
+    def body() -> Iterator[bytes]:
+        found, page = first, 1
+        while True:
+            session = get_session()
+            yield _lines(load(session, found.items, full=args["full"]), schema)
+            session.expunge_all()
+            if page >= found.total_pages:
+                return
+            page += 1
+            found = run_search({**args, "page": page, "per_page": SEARCH_BATCH}, per=per)
+
+    return body
 
 
 def stream_services(
@@ -63,10 +69,11 @@ def stream_services(
 ) -> Response:
     """Stream every public service matching the request's filters (nearest first for a place)."""
 
+    etag = _etag(args)
+    if wants_search(args):
+        return conditional_stream(etag, _searched(args, per, load, schema), mimetype=NDJSON)
+
     def body() -> Iterator[bytes]:
-        if wants_search(args):
-            yield from _searched(args, per, load, schema)
-            return
         session = get_session()
         query = directory.services_query(
             session, view=public_view(), filters=listing_filters(args), full=args["full"]
@@ -80,7 +87,7 @@ def stream_services(
         for batch in batches:
             yield _lines(batch, schema)
 
-    return conditional_stream(_etag(args), body, mimetype=NDJSON)
+    return conditional_stream(etag, body, mimetype=NDJSON)
 
 
 def stream_service_at_locations(
@@ -88,10 +95,11 @@ def stream_service_at_locations(
 ) -> Response:
     """Stream every public service-at-location matching the request's filters."""
 
+    etag = _etag(args)
+    if wants_search(args):
+        return conditional_stream(etag, _searched(args, per, load, schema), mimetype=NDJSON)
+
     def body() -> Iterator[bytes]:
-        if wants_search(args):
-            yield from _searched(args, per, load, schema)
-            return
         session = get_session()
         query = directory.service_at_locations_query(
             session, view=public_view(), filters=listing_filters(args), full=args["full"]
@@ -105,4 +113,4 @@ def stream_service_at_locations(
         for batch in batches:
             yield _lines(batch, schema)
 
-    return conditional_stream(_etag(args), body, mimetype=NDJSON)
+    return conditional_stream(etag, body, mimetype=NDJSON)
