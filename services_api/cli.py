@@ -12,12 +12,10 @@ from flask.cli import AppGroup, with_appcontext
 
 from .access_cli import keys_group, partners_group
 from .core.audit import Actor, record_event
-from .core.seed import (
-    directory_is_empty,
-    seed_demo_directory,
-    seed_gazetteer,
-    seed_taxonomies,
-)
+from .core.file_import import FileImportResult, import_hsds_tables
+from .core.hsds_files import HSDSFileError, read_hsds
+from .core.hsds_import import HSDSImportError
+from .core.seed import directory_is_empty, seed_demo_directory, seed_gazetteer, seed_taxonomies
 from .core.synthetic import SeedAlreadyUsedError, create_synthetic_listings
 from .db import get_engine, get_session, refresh_statistics
 from .migrate import upgrade_to_head
@@ -100,6 +98,51 @@ def seed_synthetic_command(count: int, seed: int) -> None:
     click.echo(f"Created {created} synthetic listings (seed {seed}) in {elapsed:.1f} s.")
 
 
+@click.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--vetted",
+    is_flag=True,
+    help="I have vetted these services: make them public now (otherwise new ones wait as pending).",
+)
+@with_appcontext
+def import_command(path: Path, vetted: bool) -> None:
+    """Import an HSDS 3.0 file as the operator: JSON, ndjson, or a CSV data package (folder or zip).
+
+    All or nothing: any bad record stops the import, each problem is named by its place in the file.
+    """
+    session = get_session()
+    try:
+        result = import_hsds_tables(
+            session, read_hsds(path), vetted=vetted, vetted_by=f"operator import of {path.name}"
+        )
+    except HSDSFileError as error:
+        session.rollback()
+        click.echo(f"Cannot read {path}: {error}", err=True)
+        raise click.exceptions.Exit(2) from None
+    except HSDSImportError as error:
+        session.rollback()
+        click.echo(f"Nothing imported: {len(error.problems)} problem(s) in {path}:", err=True)
+        for where, message in error.problems.items():
+            click.echo(f"  {where}: {message}", err=True)
+        raise click.exceptions.Exit(1) from None
+    session.commit()
+    _report_import(result, vetted)
+
+
+def _report_import(result: FileImportResult, vetted: bool) -> None:
+    state = "vetted unless the file states their status" if vetted else "pending unless already vetted"
+    services = f"; {result.services} service(s), {state}" if result.services else ""
+    click.echo(f"Imported: {result.created} records created, {result.changed} changed{services}.")
+    for table, count in sorted(result.left_out_tables.items()):
+        click.echo(f"Not kept (this directory does not store them): {count} {table} record(s).")
+    if result.left_out_fields:
+        fields = ", ".join(f"{table}.{name}" for table, name in sorted(result.left_out_fields))
+        click.echo(f"Fields not kept: {fields}.")
+    for where, message in result.warnings.items():
+        click.echo(f"Warning: {where}: {message}")
+
+
 def write_openapi(path: Path = OPENAPI_FILE) -> str:
     """Write the app's OpenAPI (Swagger 2.0) document to `path` and return its text."""
     text = openapi_text()
@@ -132,3 +175,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(openapi_command)
     app.cli.add_command(partners_group)
     app.cli.add_command(keys_group)
+    app.cli.add_command(import_command)

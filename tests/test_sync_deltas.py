@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -250,3 +251,25 @@ def test_location_edits_reach_the_services_delivered_there(admin: Admin) -> None
     assert [item["id"] for item in body["contents"]] == [service["id"]]
     shown = body["contents"][0]["service_at_locations"][0]["location"]
     assert shown["transportation"] == "Bus 12"
+
+
+def test_a_delta_streams_as_ndjson_with_its_tombstones(admin: Admin) -> None:
+    service = publish(admin)
+    since = (datetime.now(UTC) - timedelta(seconds=30)).isoformat()
+    etag = admin.as_partner("GET", f"/services/{service['id']}").headers["ETag"]
+    admin.as_partner("DELETE", f"/services/{service['id']}", headers={"If-Match": etag})
+    response = admin.client.get(
+        "/api/v1/service_at_locations", query_string={"modified_after": since, "format": "ndjson"}
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "application/x-ndjson"
+    assert response.headers["X-Next-Modified-After"]
+    lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
+    link_id = service["service_at_locations"][0]["id"]
+    assert {"id": link_id, "status": "withdrawn"} == {key: lines[-1][key] for key in ("id", "status")}
+    again = admin.client.get(
+        "/api/v1/service_at_locations",
+        query_string={"modified_after": since, "format": "ndjson"},
+        headers={"If-None-Match": response.headers["ETag"]},
+    )
+    assert again.status_code == 304

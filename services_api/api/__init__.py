@@ -10,6 +10,7 @@ from . import errors, rate_limits
 from .admin import ns as admin_ns
 from .http_cache import apply_http_caching
 from .public import (
+    export,
     organizations,
     root,
     service_at_locations,
@@ -30,6 +31,7 @@ NAMESPACES = (
     (taxonomies.ns, "/taxonomies"),
     (taxonomy_terms.ns, "/taxonomy_terms"),
     (admin_ns, "/admin"),
+    (export.ns, "/export"),
 )
 AUTHORIZATIONS = {
     "bearer": {

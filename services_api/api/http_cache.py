@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from collections.abc import Callable, Iterable
+
+from flask import Response, current_app, request, stream_with_context
 
 ADMIN_PATHS = "/api/v1/admin"
 
@@ -10,17 +12,45 @@ ADMIN_PATHS = "/api/v1/admin"
 def apply_http_caching(response: Response) -> Response:
     """Add ETag and Cache-Control to a successful GET and answer 304 when the client's copy matches.
 
+    A streamed answer carries its ETag already (from `conditional_stream`): its body is never read here.
     Admin responses are private to their key: never stored by a cache, though still conditional.
     """
     if request.path.startswith(ADMIN_PATHS):
         return _private(response)
     if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.direct_passthrough:
         return response
+    if response.is_streamed:
+        return response
     response.add_etag()
+    _cacheable(response)
+    response.make_conditional(request)
+    return response
+
+
+def _cacheable(response: Response) -> None:
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
     response.vary.add("Accept-Encoding")
-    response.make_conditional(request)
+
+
+def conditional_stream(
+    etag: str,
+    body: Callable[[], Iterable[bytes]],
+    *,
+    mimetype: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Answer 304 when the client holds `etag`, else stream `body()` with the request context kept open.
+
+    The tag must be known before the body is built (from a fingerprint of what it depends on), so
+    an unchanged answer costs the client and the server nothing but that check.
+    """
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(stream_with_context(iter(body())), mimetype=mimetype, headers=headers)
+    response.set_etag(etag)
+    _cacheable(response)
     return response
 
 

@@ -117,16 +117,21 @@ def paginate(session: Session, query: Select[Any], *, page: int, per_page: int) 
     return Page(items=items, total_items=total, page_number=page, per_page=per_page)
 
 
-def list_services(
-    session: Session, *, view: PublicView, filters: ListingFilters, page: int, per_page: int, full: bool
-) -> Page[Service]:
-    """Return a page of public services, by name, matching every filter."""
-    query = (
+def services_query(session: Session, *, view: PublicView, filters: ListingFilters, full: bool) -> Select[Any]:
+    """Return the query of public services matching every filter, by name then id."""
+    return (
         select(Service)
         .where(view.service_filter(), *listing_conditions(session, filters))
         .order_by(Service.name, Service.id)
         .options(*(FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)))
     )
+
+
+def list_services(
+    session: Session, *, view: PublicView, filters: ListingFilters, page: int, per_page: int, full: bool
+) -> Page[Service]:
+    """Return a page of public services, by name, matching every filter."""
+    query = services_query(session, view=view, filters=filters, full=full)
     return paginate(session, query, page=page, per_page=per_page)
 
 
@@ -136,12 +141,12 @@ def get_service(session: Session, *, view: PublicView, service_id: uuid.UUID) ->
     return session.scalars(query).first()
 
 
-def list_service_at_locations(
-    session: Session, *, view: PublicView, filters: ListingFilters, page: int, per_page: int, full: bool
-) -> Page[ServiceAtLocation]:
-    """Return a page of public service-at-locations, by service name, matching every filter."""
+def service_at_locations_query(
+    session: Session, *, view: PublicView, filters: ListingFilters, full: bool
+) -> Select[Any]:
+    """Return the query of public service-at-locations matching every filter, by service name then id."""
     service_options = FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)
-    query = (
+    return (
         select(ServiceAtLocation)
         .join(ServiceAtLocation.service)
         .where(view.service_filter(), *listing_conditions(session, filters))
@@ -155,6 +160,13 @@ def list_service_at_locations(
             selectinload(ServiceAtLocation.service).options(*service_options),
         )
     )
+
+
+def list_service_at_locations(
+    session: Session, *, view: PublicView, filters: ListingFilters, page: int, per_page: int, full: bool
+) -> Page[ServiceAtLocation]:
+    """Return a page of public service-at-locations, by service name, matching every filter."""
+    query = service_at_locations_query(session, view=view, filters=filters, full=full)
     return paginate(session, query, page=page, per_page=per_page)
 
 

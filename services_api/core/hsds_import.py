@@ -123,6 +123,13 @@ SERVICE = Node(
 ORGANIZATION = Node(
     Organization, {"phones": PHONE, "contacts": CONTACT, "locations": LOCATION, "services": SERVICE}
 )
+STAND_IN_NODES = {
+    "service": SERVICE,
+    "location": LOCATION,
+    "service_at_location": SERVICE_AT_LOCATION,
+    "contact": CONTACT,
+    "phone": PHONE,
+}
 TAXONOMY = Node(Taxonomy)
 TAXONOMY_TERM = Node(TaxonomyTerm)
 
@@ -144,12 +151,23 @@ class ImportResult:
 
 
 class _Importer:
-    def __init__(self, session: Session, *, trusted: bool):
+    def __init__(
+        self,
+        session: Session,
+        *,
+        trusted: bool,
+        prune: bool = True,
+        origins: Mapping[tuple[str, str], str] | None = None,
+    ):
         self.session = session
         self.trusted = trusted
+        self.prune = prune
+        self.origins = origins or {}
+        self.separator = "/" if origins else "."
         self.problems: dict[str, str] = {}
         self.result = ImportResult()
         self.touched_services: dict[uuid.UUID, Service] = {}
+        self.records: dict[tuple[type[Base], uuid.UUID], Any] = {}
 
     def upsert(
         self,
@@ -163,14 +181,19 @@ class _Importer:
         if not isinstance(doc, Mapping):
             self.problems[path] = "must be an object"
             return None, False
-        record_id = self._uuid(doc.get("id"), f"{path}.id")
+        path = self.origins.get((node.model.__tablename__, str(doc.get("id"))), path)
+        record_id = self._uuid(doc.get("id"), self._at(path, "id"))
         if record_id is None:
             return None, False
+        seen = self.records.get((node.model, record_id))
+        if seen is not None:
+            return seen, self._sync_all_children(node, seen, doc, path)
         record = self.session.get(node.model, record_id)
         is_new = record is None
         if record is None:
             record = node.model(id=record_id)
             self.session.add(record)
+        self.records[(node.model, record_id)] = record
         changed = is_new
         values = {**self._scalars(node.model, doc, path), **(fixed or {})}
         if is_new:
@@ -180,10 +203,8 @@ class _Importer:
                 setattr(record, name, value)
                 changed = True
         for name, problem in (node.check(record) if node.check else {}).items():
-            self.problems[f"{path}.{name}"] = problem
-        for key, child in node.children.items():
-            if key in doc:
-                changed |= self._sync_children(record, key, child, doc[key], f"{path}.{key}")
+            self.problems[self._at(path, name)] = problem
+        changed |= self._sync_all_children(node, record, doc, path)
         if isinstance(record, Service) and changed:
             self.touched_services[record.id] = record
             if record.vetting_status == VettingStatus.VETTED.value and record.vetted_at is None:
@@ -193,6 +214,16 @@ class _Importer:
         elif changed:
             self.result.changed.append(record_id)
         return record, changed
+
+    def _at(self, path: str, name: str) -> str:
+        return f"{path}{self.separator}{name}"
+
+    def _sync_all_children(self, node: Node, record: Any, doc: Mapping[str, Any], path: str) -> bool:
+        changed = False
+        for key, child in node.children.items():
+            if key in doc:
+                changed |= self._sync_children(record, key, child, doc[key], self._at(path, key))
+        return changed
 
     def _sync_children(self, parent: Any, key: str, node: Node, docs: Any, path: str) -> bool:
         if docs is None:
@@ -210,7 +241,11 @@ class _Importer:
             if child is not None:
                 children.append(child)
                 changed |= child_changed
-        current_ids = [child.id for child in getattr(parent, key)]
+        current = list(getattr(parent, key))
+        if not self.prune:
+            listed = {child.id for child in children}
+            children = [child for child in current if child.id not in listed] + children
+        current_ids = [child.id for child in current]
         new_ids = [child.id for child in children]
         if current_ids != new_ids:
             setattr(parent, key, children)
@@ -228,7 +263,7 @@ class _Importer:
             try:
                 values[name] = _convert(column, doc[name])
             except (TypeError, ValueError) as error:
-                self.problems[f"{path}.{name}"] = str(error)
+                self.problems[self._at(path, name)] = str(error)
         return values
 
     def _check_required(
@@ -237,7 +272,7 @@ class _Importer:
         for column in model.__table__.columns:
             needed = not column.nullable and column.default is None and not column.primary_key
             if needed and column.key not in values and column.key not in set_by_parent:
-                self.problems.setdefault(f"{path}.{column.key}", "is required")
+                self.problems.setdefault(self._at(path, column.key), "is required")
 
     def _uuid(self, value: Any, path: str) -> uuid.UUID | None:
         try:
@@ -287,7 +322,10 @@ def _convert(column: Any, value: Any) -> Any:
 def _number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("must be a number")
-    number = float(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("must be a number") from None
     if not math.isfinite(number):
         raise ValueError("must be a finite number")
     return number
@@ -427,3 +465,51 @@ def _pointer(path: str) -> str:
     """Turn an importer path like `.phones[0].number` into a JSON pointer like `/phones/0/number`."""
     pointer = path.replace("[", ".").replace("]", "")
     return "/" + "/".join(part for part in pointer.split(".") if part)
+
+
+def import_records(
+    session: Session,
+    *,
+    organizations: Iterable[Any] = (),
+    locations: Iterable[Any] = (),
+    taxonomies: Iterable[Any] = (),
+    terms: Iterable[Any] = (),
+    stand_ins: Iterable[tuple[str, Any]] = (),
+    trusted: bool,
+    prune: bool,
+    origins: Mapping[tuple[str, str], str],
+) -> ImportResult:
+    """Import taxonomies, terms (parents first), organisations and locations that belong to none.
+
+    `stand_ins` are (table, document) pairs of records already stored, holding new children of
+    theirs (a phone of a stored service). Without `prune`, records already stored but missing from
+    the documents are kept (the documents add and update, never remove). Problems are named by
+    `origins`, the place in the source file of each record (by table and id). Raises
+    HSDSImportError; nothing is flushed then.
+    """
+    importer = _Importer(session, trusted=trusted, prune=prune, origins=origins)
+    roots = [
+        *((TAXONOMY, doc) for doc in taxonomies),
+        *((TAXONOMY_TERM, doc) for doc in terms),
+        *((ORGANIZATION, doc) for doc in organizations),
+        *((LOCATION, doc) for doc in locations),
+        *((STAND_IN_NODES[table], doc) for table, doc in stand_ins),
+    ]
+    imported: list[Any] = []
+    with session.no_autoflush:
+        for index, (node, doc) in enumerate(roots):
+            record, _changed = importer.upsert(node, doc, f"/{index}")
+            imported.append(record)
+    if importer.problems:
+        raise HSDSImportError(importer.problems)
+    session.flush()
+    now = utcnow()
+    for service in importer.touched_services.values():
+        service.modified = now
+    for record in imported:
+        for service in record.services if isinstance(record, Organization) else []:
+            refresh_search_text(service)
+        if isinstance(record, Service):
+            refresh_search_text(record)
+    session.flush()
+    return importer.result

@@ -73,6 +73,14 @@ class ListingArgs(SearchArgs, GeoSearchArgs):
         metadata={"description": "With modified_after: the next_cursor of the previous page."},
     )
     full = fields.Boolean(load_default=False, metadata={"description": "Return fully nested objects."})
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "ndjson"]),
+        metadata={
+            "description": "`json` (a page) or `ndjson`: every matching listing, one HSDS object a line, "
+            "streamed (page and per_page are ignored)."
+        },
+    )
 
 
 class ServiceListArgs(ListingArgs):

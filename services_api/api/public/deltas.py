@@ -8,10 +8,13 @@ write: a listing changed mid-sync moves to the end, and none is skipped.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+from collections.abc import Iterator
 from typing import Any
 
-from flask import current_app, make_response
+from flask import current_app, make_response, request
 from flask.wrappers import Response
 from marshmallow import Schema
 from sqlalchemy import select
@@ -23,9 +26,12 @@ from ...db import get_session
 from ...models import Service, ServiceAtLocation
 from ...schemas.hsds import public_context
 from ..errors import ApiError
+from ..http_cache import conditional_stream
 from .common import listing_filters, public_view
 
 NEXT_HEADER = "X-Next-Modified-After"
+NDJSON = "application/x-ndjson"
+STREAM_BATCH = 500
 
 
 def wants_delta(args: dict[str, Any]) -> bool:
@@ -86,9 +92,34 @@ def dump_changes(kind: str, changes: list[sync.Change], schema: Schema) -> list[
     return contents
 
 
-def delta_page(kind: str, args: dict[str, Any], schema: Schema) -> Response:
-    """Answer a `modified_after` request with one page of changes, oldest first."""
+def delta_response(kind: str, args: dict[str, Any], schema: Schema) -> Response:
+    """Answer a `modified_after` request: one page of changes, or all of them as ndjson."""
     changes = _changes(kind, args)
+    if args.get("format") == "ndjson":
+        return _delta_stream(kind, changes, schema)
+    return _delta_page(kind, changes, args, schema)
+
+
+def _delta_stream(kind: str, changes: list[sync.Change], schema: Schema) -> Response:
+    """Stream every change, oldest first, one object (or tombstone) a line."""
+    digest = hashlib.sha256(request.full_path.encode())
+    for change in changes:
+        digest.update(f"{change.cursor}|{change.removed}".encode())
+
+    def body() -> Iterator[bytes]:
+        for start in range(0, len(changes), STREAM_BATCH):
+            dumped = dump_changes(kind, changes[start : start + STREAM_BATCH], schema)
+            get_session().expunge_all()
+            yield "".join(
+                json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in dumped
+            ).encode()
+
+    headers = {NEXT_HEADER: sync.next_modified_after(public_view().now).isoformat()}
+    return conditional_stream(digest.hexdigest()[:32], body, mimetype=NDJSON, headers=headers)
+
+
+def _delta_page(kind: str, changes: list[sync.Change], args: dict[str, Any], schema: Schema) -> Response:
+    """One page of changes after the request's cursor, oldest first."""
     try:
         page, next_cursor, before = sync.page_after(changes, args.get("cursor"), args["per_page"])
     except sync.BadCursorError as error:

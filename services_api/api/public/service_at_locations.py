@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask_restx import Namespace, Resource
+from marshmallow import Schema
 
 from ...core import directory
 from ...core.search import PER_PLACE
@@ -17,7 +17,8 @@ from ...schemas.search import FullPlaceResultSchema, PlaceResultSchema
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
 from .common import dump_one, dump_page, listing_filters, public_view
-from .deltas import delta_page, wants_delta
+from .deltas import delta_response, wants_delta
+from .ndjson import stream_service_at_locations, wants_ndjson
 from .searching import refuse_place_with_delta, run_search, wants_search
 
 ns = Namespace("service_at_locations", description="Services at their locations (HSDS 3.0)")
@@ -36,17 +37,25 @@ class ServiceAtLocationList(Resource):
     @ns.doc(params=query_params(ARGS))
     @ns.response(200, "A page of service-at-locations", page_model(ns, "ServiceAtLocationSearchPage", RESULT))
     @ns.response(400, "A query parameter is invalid")
-    def get(self) -> dict[str, Any] | Response:
+    def get(self) -> Any:
         """List public service-at-locations by service name, or nearest first around a place.
 
         Every filter given must hold. With a place, services covering it by their service area are
-        listed too (`match: service_area`, distance 0).
+        listed too (`match: service_area`, distance 0). With `format=ndjson`, every match is
+        streamed, one HSDS object a line.
         """
         args = parse_query(ARGS)
         view = public_view()
         if wants_delta(args):
             refuse_place_with_delta(args)
-            return delta_page("service_at_location", args, FULL_SERVICE_AT_LOCATION)
+            return delta_response("service_at_location", args, FULL_SERVICE_AT_LOCATION)
+        if wants_ndjson(args):
+            schema: Schema
+            if wants_search(args):
+                schema = FULL_RESULT if args["full"] else RESULT
+            else:
+                schema = FULL_SERVICE_AT_LOCATION if args["full"] else SERVICE_AT_LOCATION
+            return stream_service_at_locations(args, schema, per=PER_PLACE, load=load_place_results)
         if wants_search(args):
             found = run_search(args, per=PER_PLACE)
             results = load_place_results(get_session(), found.items, full=args["full"])

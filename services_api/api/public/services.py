@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask_restx import Namespace, Resource
 
 from ...core import directory
@@ -17,7 +16,8 @@ from ...schemas.search import FullServiceResultSchema, ServiceResultSchema
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
 from .common import dump_one, dump_page, listing_filters, public_view
-from .deltas import delta_page, wants_delta
+from .deltas import delta_response, wants_delta
+from .ndjson import stream_services, wants_ndjson
 from .reports import submit
 from .searching import refuse_place_with_delta, run_search, wants_search
 
@@ -44,13 +44,21 @@ class ServiceList(Resource):
         page_model(ns, "ServiceSearchPage", RESULT),
     )
     @ns.response(400, "A query parameter is invalid")
-    def get(self) -> dict[str, Any] | Response:
-        """List public services by name, or nearest first around a place; every filter given must hold."""
+    def get(self) -> Any:
+        """List public services by name, or nearest first around a place; every filter given must hold.
+
+        With `format=ndjson`, every matching service is streamed, one HSDS object a line. With
+        `modified_after`, what changed since then, tombstones included.
+        """
         args = parse_query(ARGS)
         view = public_view()
         if wants_delta(args):
             refuse_place_with_delta(args)
-            return delta_page("service", args, FULL_SERVICE)
+            return delta_response("service", args, FULL_SERVICE)
+        if wants_ndjson(args):
+            searching = wants_search(args)
+            schema = _list_schema(args, searching)
+            return stream_services(args, schema, per=PER_SERVICE, load=load_service_results)
         if wants_search(args):
             found = run_search(args, per=PER_SERVICE)
             results = load_service_results(get_session(), found.items, full=args["full"])
@@ -66,6 +74,12 @@ class ServiceList(Resource):
         )
         schema = FULL_SERVICE if args["full"] else MINIMAL_SERVICE if args["minimal"] else SERVICE
         return dump_page(page, schema, view)
+
+
+def _list_schema(args: dict[str, Any], searching: bool) -> Any:
+    if searching:
+        return FULL_RESULT if args["full"] else MINIMAL_RESULT if args["minimal"] else RESULT
+    return FULL_SERVICE if args["full"] else MINIMAL_SERVICE if args["minimal"] else SERVICE
 
 
 @ns.route("/<string:id>")

@@ -1,0 +1,78 @@
+"""/export: the whole public directory as an HSDS 3.0 tabular data package (a zip of CSV files)."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from flask import Response
+from flask_restx import Namespace, Resource
+from marshmallow import Schema
+
+from ...core.export import public_records
+from ...core.fingerprint import directory_fingerprint
+from ...core.hsds_package import spool_package, zip_package
+from ...db import get_session
+from ...schemas.hsds import (
+    FullOrganizationSchema,
+    FullServiceSchema,
+    LocationSchema,
+    TaxonomySchema,
+    TaxonomyTermSchema,
+    public_context,
+)
+from ..http_cache import conditional_stream
+from .common import public_view
+
+ns = Namespace("export", description="The whole public directory as an HSDS 3.0 tabular data package")
+
+PACKAGE_VERSION = "1"
+FILE_NAME = "services_api-hsds-3.0.zip"
+# The same public shapes as the JSON API (confidential locations coarsened), each record once.
+SCHEMAS: dict[str, Schema] = {
+    "organization": FullOrganizationSchema(exclude=("locations", "services")),
+    "service": FullServiceSchema(
+        exclude=("organization", "service_at_locations.location", "attributes.taxonomy_term", "stale")
+    ),
+    "location": LocationSchema(exclude=("attributes.taxonomy_term",)),
+    "taxonomy": TaxonomySchema(),
+    "taxonomy_term": TaxonomyTermSchema(exclude=("taxonomy_detail",)),
+}
+
+
+def _dumped(batches: Iterator[tuple[str, Sequence[Any]]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    for table, batch in batches:
+        with public_context(public_view()):
+            dumped = SCHEMAS[table].dump(batch, many=True)
+        yield table, dumped
+
+
+@ns.route("")
+class Export(Resource):
+    """The public directory as a data package."""
+
+    @ns.produces(["application/zip"])
+    @ns.response(200, "A zip: datapackage.json and one CSV file per HSDS table")
+    @ns.response(304, "Nothing changed since the copy whose ETag was sent in If-None-Match")
+    def get(self) -> Response:
+        """Download every public listing as an HSDS 3.0 tabular data package (zip of CSV files).
+
+        Confidential locations are coarsened exactly as in the JSON API. Send the ETag back in
+        `If-None-Match` to get a 304 when nothing changed.
+        """
+        session = get_session()
+        fingerprint = directory_fingerprint(session, public_view())
+        etag = hashlib.sha256(f"export|{PACKAGE_VERSION}|{fingerprint}".encode()).hexdigest()[:32]
+
+        def body() -> Iterator[bytes]:
+            with tempfile.TemporaryDirectory(prefix="hsds-export-") as folder:
+                spool_package(_dumped(public_records(get_session(), public_view())), Path(folder))
+                for chunk in zip_package(Path(folder)):
+                    if chunk:
+                        yield chunk
+
+        disposition = {"Content-Disposition": f'attachment; filename="{FILE_NAME}"'}
+        return conditional_stream(etag, body, mimetype="application/zip", headers=disposition)

@@ -1,0 +1,116 @@
+"""`format=ndjson`: every matching public listing, one HSDS object a line, streamed in batches."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from flask import Response, request
+from marshmallow import Schema
+
+from ...core import directory
+from ...core.fingerprint import directory_fingerprint
+from ...core.streaming import iter_batches
+from ...db import get_session
+from ...models import Service, ServiceAtLocation, utcnow
+from ...schemas.hsds import public_context
+from ..http_cache import conditional_stream
+from .common import listing_filters, public_view
+from .searching import run_search, wants_search
+
+NDJSON = "application/x-ndjson"
+SEARCH_BATCH = 200
+
+
+def wants_ndjson(args: dict[str, Any]) -> bool:
+    """Return whether the client asked for newline-delimited JSON."""
+    return args.get("format") == "ndjson"
+
+
+def _etag(args: dict[str, Any]) -> str:
+    """Tag the answer by the directory's state, the query and (for opening hours) the minute."""
+    parts = [directory_fingerprint(get_session(), public_view()), request.full_path]
+    if args.get("open_now"):
+        parts.append(utcnow().strftime("%Y-%m-%dT%H:%M"))
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def _lines(records: Sequence[Any], schema: Schema) -> bytes:
+    with public_context(public_view()):
+        dumped = schema.dump(records, many=True)
+    text = "".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in dumped)
+    return text.encode()
+
+
+def _searched(
+    args: dict[str, Any], per: str, load: Callable[..., Sequence[Any]], schema: Schema
+) -> Callable[[], Iterator[bytes]]:
+    """Return the body of a searched stream, running the first page now so bad input is a JSON error."""
+    first = run_search({**args, "page": 1, "per_page": SEARCH_BATCH}, per=per)
+
+    def body() -> Iterator[bytes]:
+        found, page = first, 1
+        while True:
+            session = get_session()
+            yield _lines(load(session, found.items, full=args["full"]), schema)
+            session.expunge_all()
+            if page >= found.total_pages:
+                return
+            page += 1
+            found = run_search({**args, "page": page, "per_page": SEARCH_BATCH}, per=per)
+
+    return body
+
+
+def stream_services(
+    args: dict[str, Any], schema: Schema, *, per: str, load: Callable[..., Sequence[Any]]
+) -> Response:
+    """Stream every public service matching the request's filters (nearest first for a place)."""
+
+    etag = _etag(args)
+    if wants_search(args):
+        return conditional_stream(etag, _searched(args, per, load, schema), mimetype=NDJSON)
+
+    def body() -> Iterator[bytes]:
+        session = get_session()
+        query = directory.services_query(
+            session, view=public_view(), filters=listing_filters(args), full=args["full"]
+        )
+        batches = iter_batches(
+            session,
+            query,
+            columns=(Service.name, Service.id),
+            key=lambda service: (service.name, service.id),
+        )
+        for batch in batches:
+            yield _lines(batch, schema)
+
+    return conditional_stream(etag, body, mimetype=NDJSON)
+
+
+def stream_service_at_locations(
+    args: dict[str, Any], schema: Schema, *, per: str, load: Callable[..., Sequence[Any]]
+) -> Response:
+    """Stream every public service-at-location matching the request's filters."""
+
+    etag = _etag(args)
+    if wants_search(args):
+        return conditional_stream(etag, _searched(args, per, load, schema), mimetype=NDJSON)
+
+    def body() -> Iterator[bytes]:
+        session = get_session()
+        query = directory.service_at_locations_query(
+            session, view=public_view(), filters=listing_filters(args), full=args["full"]
+        )
+        batches = iter_batches(
+            session,
+            query,
+            columns=(Service.name, ServiceAtLocation.id),
+            key=lambda link: (link.service.name, link.id),
+        )
+        for batch in batches:
+            yield _lines(batch, schema)
+
+    return conditional_stream(etag, body, mimetype=NDJSON)
