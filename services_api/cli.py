@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.orm import Session
 
 from .access_cli import keys_group, partners_group
 from .core.audit import Actor, record_event
 from .core.file_import import FileImportResult, import_hsds_tables
 from .core.hsds_files import HSDSFileError, read_hsds
 from .core.hsds_import import HSDSImportError
+from .core.hsds_tables import Tables
+from .core.partner_import import scope_to_partner
 from .core.seed import directory_is_empty, seed_demo_directory, seed_gazetteer, seed_taxonomies
 from .core.synthetic import SeedAlreadyUsedError, create_synthetic_listings
 from .db import get_engine, get_session, refresh_statistics
+from .locators import address_locator
 from .migrate import upgrade_to_head
+from .models import Partner
 
 OPENAPI_FILE = Path(__file__).resolve().parents[1] / "openapi" / "swagger.json"
 
@@ -105,16 +111,29 @@ def seed_synthetic_command(count: int, seed: int) -> None:
     is_flag=True,
     help="I have vetted these services: make them public now (otherwise new ones wait as pending).",
 )
+@click.option(
+    "--partner",
+    "partner_id",
+    type=click.UUID,
+    help="Import for this partner: only into its own organisation, new services pending.",
+)
 @with_appcontext
-def import_command(path: Path, vetted: bool) -> None:
-    """Import an HSDS 3.0 file as the operator: JSON, ndjson, or a CSV data package (folder or zip).
+def import_command(path: Path, vetted: bool, partner_id: uuid.UUID | None) -> None:
+    """Import an HSDS 3.0 file: JSON, ndjson, or a CSV data package (folder or zip).
 
-    All or nothing: any bad record stops the import, each problem is named by its place in the file.
+    Without --partner, as the operator (keeping the organisations named in the file); with it, as
+    that partner would through the admin API. All or nothing: any bad record stops the import,
+    each problem is named by its place in the file.
     """
     session = get_session()
+    if partner_id is not None and vetted:
+        raise click.UsageError("--vetted is the operator's attestation; it cannot go with --partner.")
     try:
+        tables = read_hsds(path)
+        if partner_id is not None:
+            _scope_to_partner(session, tables, partner_id)
         result = import_hsds_tables(
-            session, read_hsds(path), vetted=vetted, vetted_by=f"operator import of {path.name}"
+            session, tables, vetted=vetted, vetted_by=f"operator import of {path.name}"
         )
     except HSDSFileError as error:
         session.rollback()
@@ -126,8 +145,25 @@ def import_command(path: Path, vetted: bool) -> None:
         for where, message in error.problems.items():
             click.echo(f"  {where}: {message}", err=True)
         raise click.exceptions.Exit(1) from None
+    record_event(
+        session,
+        Actor.command_line(),
+        "import",
+        "organization" if partner_id else "directory",
+        partner_id or path.name,
+        {"records": {"before": None, "after": {"created": result.created, "changed": result.changed}}},
+    )
     session.commit()
     _report_import(result, vetted)
+
+
+def _scope_to_partner(session: Session, tables: Tables, partner_id: uuid.UUID) -> None:
+    partner = session.get(Partner, partner_id)
+    if partner is None or not partner.active:
+        raise click.BadParameter(f"no active partner has id {partner_id}", param_hint="--partner")
+    problems = scope_to_partner(session, tables, partner_id, address_locator())
+    if problems:
+        raise HSDSImportError(problems)
 
 
 def _report_import(result: FileImportResult, vetted: bool) -> None:

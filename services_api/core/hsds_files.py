@@ -65,11 +65,15 @@ def read_hsds(path: Path) -> Tables:
         raise HSDSFileError(f"{path}: no such file or folder")
     if path.stat().st_size > MAX_FILE_BYTES:
         raise HSDSFileError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    data = path.read_bytes()
-    if zipfile.is_zipfile(io.BytesIO(data)):
-        return read_csv_package(_zip_members(data))
     if path.suffix.lower() == ".csv":
         raise HSDSFileError("one CSV file is not a package: give the folder or zip holding the CSV files")
+    return read_hsds_bytes(path.read_bytes())
+
+
+def read_hsds_bytes(data: bytes) -> Tables:
+    """Read HSDS data given as bytes: a zip of CSV files, or JSON / ndjson."""
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        return read_csv_package(_zip_members(data))
     return read_json(data)
 
 

@@ -1,6 +1,6 @@
 """The admin API under /api/v1/admin: partners edit their own listings; the operator runs the directory."""
 
-from . import access, listings, moderation, review
+from . import access, importing, listings, moderation, review
 from .common import ns
 
-__all__ = ["access", "listings", "moderation", "ns", "review"]
+__all__ = ["access", "importing", "listings", "moderation", "ns", "review"]

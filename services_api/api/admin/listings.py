@@ -13,13 +13,13 @@ from ...core import editing
 from ...core.directory import Page
 from ...core.editing import LOCATIONS, SERVICE_AT_LOCATIONS, SERVICES, EditError, Kind
 from ...db import get_session
+from ...locators import configured_geocoder
 from ...models import Location, Service, ServiceAtLocation
 from ..errors import ApiError
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_query
 from .auth import current_actor
 from .common import AdminResource, PageArgs, admin_view, ns, page_envelope, path_id
-from .geocoders import configured_geocoder
 from .writes import (
     commit,
     edit_errors,

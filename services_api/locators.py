@@ -1,4 +1,4 @@
-"""The geocoder partners' addresses go through: the offline gazetteer, or Nominatim when configured."""
+"""The geocoder partners' addresses go through (app wiring): the offline gazetteer, or Nominatim."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ from typing import Any
 
 from flask import current_app
 
-from ...core.address_geocoding import nominatim
+from .core.address_geocoding import nominatim
+from .core.geocoding import GazetteerGeocoder
+from .db import get_session
 
 
 def configured_geocoder() -> Any | None:
-    """Return the configured online geocoder, or None for the offline gazetteer (the default)."""
+    """Return the configured online geocoder (one per process, so its pace holds), or None."""
     config = current_app.config
     if config["GEOCODER"] != "nominatim":
         return None
@@ -22,3 +24,8 @@ def configured_geocoder() -> Any | None:
             min_delay_seconds=config["GEOCODER_MIN_DELAY_SECONDS"],
         )
     return current_app.extensions["nominatim"]
+
+
+def address_locator() -> Any:
+    """Return what places partners' addresses: the configured online geocoder, or the gazetteer."""
+    return configured_geocoder() or GazetteerGeocoder(get_session())

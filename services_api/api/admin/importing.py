@@ -1,0 +1,115 @@
+"""POST /admin/import: HSDS 3.0 JSON, ndjson or a zipped CSV package, all or nothing, with a dry run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from marshmallow import Schema, fields
+
+from ...core.audit import record_event
+from ...core.file_import import FileImportResult, import_hsds_tables
+from ...core.hsds_files import HSDSFileError, read_hsds_bytes
+from ...core.hsds_import import HSDSImportError
+from ...core.partner_import import scope_to_partner
+from ...db import get_session
+from ...locators import address_locator
+from ..errors import ApiError
+from ..openapi import query_params
+from ..params import parse_query
+from .auth import current_actor
+from .common import AdminResource, ns
+from .writes import idempotent, respond
+
+CONTENT_TYPES = ("application/json", "application/x-ndjson", "application/zip")
+
+
+class ImportArgs(Schema):
+    """Options of an import."""
+
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "Validate and report; write nothing."}
+    )
+    vetted = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Operator only: the operator has vetted these services; make them public."},
+    )
+
+
+IMPORT_ARGS = ImportArgs()
+
+
+def import_report(result: FileImportResult, dry_run: bool) -> dict[str, Any]:
+    """Return what an import did (or would do)."""
+    return {
+        "dry_run": dry_run,
+        "created": result.created,
+        "changed": result.changed,
+        "services": result.services,
+        "left_out_tables": result.left_out_tables,
+        "left_out_fields": sorted(f"{table}.{name}" for table, name in result.left_out_fields),
+        "warnings": result.warnings,
+    }
+
+
+@ns.route("/import")
+class Import(AdminResource):
+    @ns.doc(params=query_params(IMPORT_ARGS))
+    @ns.response(200, "Imported (or, with dry_run, what would be)")
+    @ns.response(413, "The body is larger than MAX_REQUEST_BYTES")
+    @ns.response(415, "Not JSON, ndjson or a zip")
+    @ns.response(422, "Nothing imported: the problems by JSON pointer, ndjson line or CSV row")
+    def post(self) -> Response:
+        """Import HSDS 3.0 records: a partner only into its own organisation; new services start pending.
+
+        Records that carry an id update that record (importing the same file again changes nothing);
+        addresses without coordinates are placed by the configured geocoder, and one that cannot be
+        placed is reported, not guessed.
+        """
+        args = parse_query(IMPORT_ARGS)
+        actor = current_actor()
+        if args["vetted"] and not actor.is_operator:
+            raise ApiError(403, "Only the operator may import services as vetted.")
+        if request.mimetype not in CONTENT_TYPES:
+            raise ApiError(415, f"Send HSDS data as one of: {', '.join(CONTENT_TYPES)}.")
+        session = get_session()
+        try:
+            tables = read_hsds_bytes(request.get_data())
+        except HSDSFileError as error:
+            raise ApiError(422, f"The body is not HSDS data: {error}", {"/": [str(error)]}) from None
+        if not actor.is_operator:
+            geocoder = address_locator()
+            problems = scope_to_partner(session, tables, actor.partner_id, geocoder)  # type: ignore[arg-type]
+            if problems:
+                raise ApiError(422, f"Nothing imported: {len(problems)} problem(s).", problems)
+
+        def run() -> Response:
+            try:
+                result = import_hsds_tables(
+                    session, tables, vetted=args["vetted"], vetted_by=f"operator import by key {actor.key_id}"
+                )
+            except HSDSImportError as error:
+                session.rollback()
+                raise ApiError(
+                    422, f"Nothing imported: {len(error.problems)} problem(s).", error.problems
+                ) from None
+            report = import_report(result, args["dry_run"])
+            if args["dry_run"]:
+                session.rollback()
+            else:
+                record_event(
+                    session,
+                    actor,
+                    "import",
+                    "organization" if actor.partner_id else "directory",
+                    actor.partner_id or "all",
+                    {
+                        "records": {
+                            "before": None,
+                            "after": {"created": result.created, "changed": result.changed},
+                        }
+                    },
+                )
+            return respond(report)
+
+        return idempotent(run)

@@ -1,0 +1,159 @@
+"""Bulk imports by a partner: only into its own organisation, never over anyone else's records.
+
+Runs over the tables read from the file, before anything is written: it claims the organisation's
+records for the partner, names every record that is not the partner's to write, refuses vetting
+fields and changes to a vetted listing's safety claims (those go through the review of PATCH), and
+places addresses without coordinates through the configured geocoder (never a guess).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..models import Base, Location, Service, ServiceAtLocation, VettingStatus
+from .address_geocoding import place_address
+from .hsds_import import OPERATOR_ONLY
+from .hsds_tables import Tables
+
+OWNED_TABLES = ("organization", "service", "location")
+OPERATOR_TABLES = ("taxonomy", "taxonomy_term")
+PARENT_COLUMNS = (
+    "organization_id",
+    "service_id",
+    "location_id",
+    "service_at_location_id",
+    "contact_id",
+    "link_id",
+)
+
+
+def _models() -> dict[str, type[Base]]:
+    return {mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers}
+
+
+def owning_organization(session: Session, record: Any, depth: int = 0) -> uuid.UUID | None:
+    """Return the organisation a stored record belongs to, following its parent links."""
+    if depth > 4 or record is None:
+        return None
+    if isinstance(record, ServiceAtLocation):
+        return owning_organization(session, session.get(Service, record.service_id), depth + 1)
+    if getattr(record, "__tablename__", "") == "organization":
+        return uuid.UUID(str(record.id))
+    for column in PARENT_COLUMNS:
+        parent_id = getattr(record, column, None)
+        if parent_id is None:
+            continue
+        if column == "organization_id":
+            return uuid.UUID(str(parent_id))
+        parent_model: type[Any] | None = {
+            "service_id": Service,
+            "location_id": Location,
+            "service_at_location_id": ServiceAtLocation,
+            "link_id": Service if getattr(record, "link_entity", None) == "service" else Location,
+        }.get(column)
+        if parent_model is None:
+            parent_model = _models()["contact"]
+        return owning_organization(session, session.get(parent_model, parent_id), depth + 1)
+    return None
+
+
+def scope_to_partner(
+    session: Session, tables: Tables, partner_id: uuid.UUID, geocode: Callable[..., Any] | Any
+) -> dict[str, str]:
+    """Make the tables the partner's own import; return the problems by where they are in the file."""
+    problems: dict[str, str] = {}
+    models = _models()
+    partner = str(partner_id)
+
+    def where(table: str, record_id: str, name: str) -> str:
+        return f"{tables.origins.get((table, record_id), table)}/{name}"
+
+    for table in OPERATOR_TABLES:
+        for record_id in tables.rows.get(table, {}):
+            problems[where(table, record_id, "id")] = f"only the operator imports {table} records"
+    for record_id in tables.rows.get("organization", {}):
+        if record_id != partner:
+            problems[where("organization", record_id, "id")] = (
+                "a partner imports only into its own organisation"
+            )
+    for table in ("service", "location"):
+        for record_id, row in tables.rows.get(table, {}).items():
+            given = row.get("organization_id")
+            if given in (None, ""):
+                row["organization_id"] = partner
+            elif str(given) != partner:
+                problems[where(table, record_id, "organization_id")] = "must be your own organisation"
+    for record_id, row in tables.rows.get("service", {}).items():
+        for name in sorted(OPERATOR_ONLY & {key for key, value in row.items() if value not in (None, "")}):
+            problems[where("service", record_id, name)] = "is set only by the operator"
+    for table, rows in tables.rows.items():
+        model = models.get(table)
+        if model is None or table in OPERATOR_TABLES:
+            continue
+        for record_id in rows:
+            try:
+                stored = session.get(model, uuid.UUID(record_id))
+            except ValueError:
+                continue
+            if stored is not None and owning_organization(session, stored) != partner_id:
+                problems.setdefault(where(table, record_id, "id"), "belongs to another organisation")
+    problems.update(_held_claims(session, tables))
+    problems.update(_place_locations(session, tables, geocode))
+    return problems
+
+
+def _held_claims(session: Session, tables: Tables) -> dict[str, str]:
+    """Refuse new attributes on a vetted service: safety claims change only through review."""
+    problems = {}
+    for record_id, row in tables.rows.get("attribute", {}).items():
+        link = row.get("link_id")
+        try:
+            service = session.get(Service, uuid.UUID(str(link))) if link else None
+        except ValueError:
+            continue
+        if service is None or service.vetting_status != VettingStatus.VETTED.value:
+            continue
+        stored = {(str(item.taxonomy_term_id), item.value) for item in service.attributes}
+        if (str(row.get("taxonomy_term_id")), row.get("value")) not in stored:
+            origin = tables.origins.get(("attribute", record_id), "attribute")
+            problems[f"{origin}/taxonomy_term_id"] = (
+                "a vetted listing's safety claims change through PATCH /api/v1/admin/services/{id}, "
+                "where the operator reviews them"
+            )
+    return problems
+
+
+def _place_locations(session: Session, tables: Tables, geocode: Any) -> dict[str, str]:
+    """Give physical locations without coordinates a point from their addresses, or name them."""
+    problems = {}
+    addresses: dict[str, list[dict[str, Any]]] = {}
+    for row in tables.rows.get("address", {}).values():
+        addresses.setdefault(str(row.get("location_id")), []).append(row)
+    for record_id, row in tables.rows.get("location", {}).items():
+        if (row.get("location_type") or "physical") != "physical":
+            continue
+        if row.get("latitude") not in (None, "") and row.get("longitude") not in (None, ""):
+            continue
+        stored = _stored(session, Location, record_id)
+        if stored is not None and stored.latitude is not None and "latitude" not in row:
+            continue
+        point = place_address(geocode, addresses.get(record_id, []))
+        if point is None:
+            origin = tables.origins.get(("location", record_id), "location")
+            problems[f"{origin}/latitude"] = (
+                "could not place this location from its address; give coordinates"
+            )
+        else:
+            row["latitude"], row["longitude"] = point
+    return problems
+
+
+def _stored(session: Session, model: type[Any], record_id: str) -> Any:
+    try:
+        return session.get(model, uuid.UUID(record_id))
+    except ValueError:
+        return None
