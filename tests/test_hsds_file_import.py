@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,18 @@ def test_every_official_example_imports(app: Flask, name: str) -> None:
     result = _import(app, EXAMPLES / name, "--vetted")
     assert result.exit_code == 0, result.output
     assert "Imported:" in result.output
+    models = _models()
+    file = read_hsds(EXAMPLES / name)
+    with app.app_context():
+        session = get_session()
+        for table, rows in file.rows.items():
+            if table not in models:
+                assert f"{len(rows)} {table} record(s)" in result.output, f"{table} left out silently"
+                continue
+            for row_id in rows:
+                stored = session.get(models[table], uuid.UUID(row_id))
+                left_out = f"{file.origins[(table, row_id)]}: " in result.output
+                assert stored is not None or left_out, f"{table} {row_id} was neither stored nor reported"
 
 
 def test_the_official_csv_package_imports_from_a_zip(app: Flask, tmp_path: Path) -> None:
