@@ -273,3 +273,21 @@ def test_a_delta_streams_as_ndjson_with_its_tombstones(admin: Admin) -> None:
         headers={"If-None-Match": response.headers["ETag"]},
     )
     assert again.status_code == 304
+
+
+def test_renaming_a_partner_reaches_every_service_that_shows_its_name(admin: Admin) -> None:
+    since = datetime.now(UTC).isoformat()
+    etag = admin.as_operator("GET", f"/partners/{admin.partner_id}").headers["ETag"]
+    renamed = admin.as_operator(
+        "PATCH",
+        f"/partners/{admin.partner_id}",
+        json={"name": "New Name Collective"},
+        headers={"If-Match": etag},
+    )
+    assert renamed.status_code == 200
+    body = admin.client.get(
+        "/api/v1/services", query_string={"modified_after": since, "per_page": 100}
+    ).get_json()
+    own_public = {item["id"] for item in partner_services(admin) if item["public"]}
+    assert {item["id"] for item in body["contents"]} == own_public
+    assert {item["organization"]["name"] for item in body["contents"]} == {"New Name Collective"}

@@ -44,8 +44,10 @@ def create_partner(
 def update_partner(session: Session, actor: Actor, partner: Partner, changes: dict[str, Any]) -> Partner:
     """Rename, re-address, deactivate or reactivate a partner."""
     before = partner_fields(partner)
-    if "name" in changes:
+    if "name" in changes and changes["name"] != partner.organization.name:
         partner.organization.name = changes["name"]
+        for service in partner.organization.services:
+            service.modified = utcnow()
     if "email" in changes:
         partner.email = changes["email"]
     if "active" in changes and changes["active"] != partner.active:
