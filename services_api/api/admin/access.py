@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, url_for
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from ...core import keys, partners
 from ...core.audit import record_event
@@ -15,7 +15,7 @@ from ...schemas.admin import ApiKeySchema, PartnerSchema
 from ..errors import ApiError
 from .auth import current_actor, operator_only
 from .common import AdminResource, ns, path_id
-from .writes import commit, idempotent, json_body, require_if_match, respond
+from .writes import commit, idempotent, load_body, require_if_match, respond
 
 PARTNER = PartnerSchema()
 KEY = ApiKeySchema()
@@ -45,15 +45,6 @@ class NewKey(Schema):
     label = fields.String(validate=validate.Length(max=255), allow_none=True)
 
 
-def _load(schema: Schema) -> dict[str, Any]:
-    try:
-        loaded: dict[str, Any] = schema.load(json_body() or {})
-    except ValidationError as error:
-        messages = {f"/{name}": message for name, message in error.normalized_messages().items()}
-        raise ApiError(422, f"The request has invalid fields: {', '.join(messages)}", messages) from None
-    return loaded
-
-
 def _partner_or_404(id: str) -> Partner:
     partner = get_session().get(Partner, path_id(id))
     if partner is None:
@@ -72,7 +63,7 @@ class PartnerList(AdminResource):
     @operator_only
     def post(self) -> Response:
         """Create a partner organisation (or make an existing organisation a partner)."""
-        body = _load(NewPartner())
+        body = load_body(NewPartner())
         session = get_session()
         organization_id = body.get("organization_id")
         if organization_id is not None:
@@ -107,7 +98,7 @@ class PartnerItem(AdminResource):
         """Rename, re-address, deactivate (keys stop; listings stay) or reactivate; needs If-Match."""
         partner = _partner_or_404(id)
         require_if_match(partner)
-        partners.update_partner(get_session(), current_actor(), partner, _load(PartnerChange()))
+        partners.update_partner(get_session(), current_actor(), partner, load_body(PartnerChange()))
         commit(partner)
         return respond(PARTNER.dump(partner), record=partner)
 
@@ -132,7 +123,7 @@ class KeyList(AdminResource):
     @operator_only
     def post(self) -> Response:
         """Issue a key; the response shows it once, in `key`."""
-        body = _load(NewKey())
+        body = load_body(NewKey())
         session = get_session()
         role = Role(body["role"])
         partner = None

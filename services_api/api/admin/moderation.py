@@ -6,7 +6,7 @@ from datetime import UTC
 from typing import Any
 
 from flask import Response
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
 from ...core import reports
 from ...core.audit import AuditFilters, list_events
@@ -18,7 +18,7 @@ from ..openapi import query_params
 from ..params import parse_query
 from .auth import current_actor, operator_only
 from .common import AdminResource, PageArgs, ns, page_envelope, path_id
-from .writes import commit, json_body, require_if_match, respond
+from .writes import commit, load_body, require_if_match, respond
 
 REPORT = ReportSchema()
 EVENT = AuditEventSchema()
@@ -93,11 +93,7 @@ class ReportItem(AdminResource):
         """Resolve, dismiss or reopen a report, with a note; needs If-Match."""
         report = _report_or_404(id)
         require_if_match(report)
-        try:
-            body = Moderation().load(json_body() or {})
-        except ValidationError as error:
-            messages = {f"/{name}": message for name, message in error.normalized_messages().items()}
-            raise ApiError(422, f"The request has invalid fields: {', '.join(messages)}", messages) from None
+        body = load_body(Moderation())
         reports.moderate(get_session(), current_actor(), report, body["status"], body.get("resolution_note"))
         commit(report)
         return respond(REPORT.dump(report), record=report)

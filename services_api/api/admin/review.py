@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request
-from marshmallow import Schema, ValidationError, fields, validate
+from flask import Response, current_app
+from marshmallow import Schema, fields, validate
 
 from ...core import editing, vetting
 from ...core.editing import SERVICES, EditError
 from ...db import get_session
 from ...schemas.admin import ProposedChangeSchema
-from ..errors import ApiError
 from .auth import current_actor, operator_only
 from .common import AdminResource, admin_view, ns
 from .listings import owned_or_404
-from .writes import edit_errors, idempotent, json_body, respond
+from .writes import edit_errors, idempotent, load_body, respond
 
 CHANGE = ProposedChangeSchema()
 
@@ -30,16 +29,6 @@ class ApprovalBody(DecisionBody):
     """The body of /approve: a note and the codes of the criteria the operator attests."""
 
     criteria = fields.List(fields.String(), required=True)
-
-
-def _load(schema: Schema) -> dict[str, Any]:
-    body = json_body() if request.get_data() else {}
-    try:
-        loaded: dict[str, Any] = schema.load(body if body is not None else {})
-    except ValidationError as error:
-        messages = {f"/{name}": message for name, message in error.normalized_messages().items()}
-        raise ApiError(422, f"The request has invalid fields: {', '.join(messages)}", messages) from None
-    return loaded
 
 
 def _act(id: str, action: Any) -> Response:
@@ -75,7 +64,7 @@ class ApproveService(AdminResource):
     @operator_only
     def post(self, id: str) -> Response:
         """Vet a pending, suspended or rejected service, or apply its held change; attest the criteria."""
-        body = _load(ApprovalBody())
+        body = load_body(ApprovalBody())
         return _act(
             id,
             lambda service: vetting.approve(
@@ -92,7 +81,7 @@ class RejectService(AdminResource):
     @operator_only
     def post(self, id: str) -> Response:
         """Reject a pending service, or the change held on a vetted one (which stays as approved)."""
-        body = _load(DecisionBody())
+        body = load_body(DecisionBody())
         return _act(
             id,
             lambda service: vetting.reject(
@@ -109,7 +98,7 @@ class SuspendService(AdminResource):
     @operator_only
     def post(self, id: str) -> Response:
         """Take a vetted service out of public output at once."""
-        body = _load(DecisionBody())
+        body = load_body(DecisionBody())
         return _act(
             id,
             lambda service: vetting.suspend(

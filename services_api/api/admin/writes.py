@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, current_app, request
+from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -33,6 +34,17 @@ def json_body() -> Any:
         return json.loads(request.get_data(as_text=True) or "null")
     except ValueError as error:
         raise ApiError(400, f"The body is not valid JSON: {error}", {"body": [str(error)]}) from None
+
+
+def load_body(schema: Schema) -> dict[str, Any]:
+    """Load the JSON body (an empty body is `{}`) with `schema`; 422 names each bad field."""
+    body = json_body() if request.get_data() else {}
+    try:
+        loaded: dict[str, Any] = schema.load(body if body is not None else {})
+    except ValidationError as error:
+        messages = {f"/{name}": message for name, message in error.normalized_messages().items()}
+        raise ApiError(422, f"The request has invalid fields: {', '.join(messages)}", messages) from None
+    return loaded
 
 
 def require_if_match(record: Any) -> None:
