@@ -336,3 +336,69 @@ def test_suspending_removes_a_listing_from_the_next_public_request(admin: Admin)
     )
     assert again.status_code == 200
     assert admin.client.get(f"/api/v1/services/{service['id']}").status_code == 200
+
+
+def test_each_collection_lists_only_what_the_caller_may_edit(admin: Admin) -> None:
+    mine = created_service(admin)[0]
+    place = create_location(admin)
+    link = admin.as_partner(
+        "POST", "/service_at_locations", json={"service_id": mine["id"], "location_id": place["id"]}
+    )
+    for path, own_id in (
+        ("/services", mine["id"]),
+        ("/locations", place["id"]),
+        ("/service_at_locations", link.get_json()["id"]),
+    ):
+        own = admin.as_partner("GET", f"{path}?per_page=100").get_json()
+        others = admin.as_other("GET", f"{path}?per_page=100").get_json()
+        everything = admin.as_operator("GET", f"{path}?per_page=100").get_json()
+        assert own_id in [item["id"] for item in own["contents"]], path
+        assert own_id not in [item["id"] for item in others["contents"]], path
+        assert everything["total_items"] >= own["total_items"] + others["total_items"], path
+    pending = admin.as_partner("GET", "/services?vetting_status=pending").get_json()["contents"]
+    assert [item["id"] for item in pending] == [mine["id"]]
+    filtered = admin.as_operator(
+        "GET", f"/services?organization_id={admin.partner_id}&per_page=100"
+    ).get_json()
+    assert {item["organization_id"] for item in filtered["contents"]} == {str(admin.partner_id)}
+    assert admin.as_partner("GET", "/services?vetting_status=maybe").status_code == 400
+
+
+def test_the_operator_can_reassign_a_listing_to_another_partner(admin: Admin) -> None:
+    service, etag = created_service(admin)
+    moved = admin.as_operator(
+        "PATCH",
+        f"/services/{service['id']}",
+        json={"organization_id": str(admin.other_partner_id)},
+        headers={"If-Match": etag},
+    )
+    assert moved.status_code == 200, moved.get_json()
+    assert admin.as_partner("GET", f"/services/{service['id']}").status_code == 404
+    assert admin.as_other("GET", f"/services/{service['id']}").status_code == 200
+    nowhere = admin.as_operator(
+        "PATCH",
+        f"/services/{service['id']}",
+        json={"organization_id": "8d1e6a36-5d7b-4b11-a3b9-3b5d0f1c9a11"},
+        headers={"If-Match": moved.headers["ETag"]},
+    )
+    assert nowhere.status_code == 422 and "/organization_id" in nowhere.get_json()["errors"]
+
+
+def test_deleting_a_partner_deactivates_it_and_keeps_its_record(admin: Admin) -> None:
+    current = admin.as_operator("GET", f"/partners/{admin.partner_id}")
+    assert admin.as_operator("DELETE", f"/partners/{admin.partner_id}").status_code == 428
+    removed = admin.as_operator(
+        "DELETE", f"/partners/{admin.partner_id}", headers={"If-Match": current.headers["ETag"]}
+    )
+    assert removed.status_code == 200
+    assert removed.get_json()["active"] is False and removed.get_json()["deactivated_at"]
+    assert admin.as_partner("GET", "/services").status_code == 401
+    listed = admin.as_operator("GET", "/partners").get_json()["contents"]
+    assert str(admin.partner_id) in [item["id"] for item in listed]
+    assert admin.as_operator("GET", "/partners/8d1e6a36-5d7b-4b11-a3b9-3b5d0f1c9a11").status_code == 404
+    duplicate = admin.as_operator(
+        "POST", "/partners", json={"name": "Again", "organization_id": str(admin.partner_id)}
+    )
+    assert duplicate.status_code == 409
+    bad = admin.as_operator("POST", "/partners", json={"name": "", "email": "not-an-email"})
+    assert bad.status_code == 422 and {"/name", "/email"} <= set(bad.get_json()["errors"])

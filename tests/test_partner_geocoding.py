@@ -113,3 +113,38 @@ def test_a_geocoder_that_fails_is_reported_not_guessed(seeded_app: Flask) -> Non
     )
     assert response.status_code == 422
     assert "/latitude" in response.get_json()["errors"]
+
+
+def test_a_partner_import_places_addresses_through_nominatim(seeded_app: Flask, nominatim: str) -> None:
+    seeded_app.config.update(
+        GEOCODER="nominatim",
+        NOMINATIM_DOMAIN=nominatim,
+        NOMINATIM_SCHEME="http",
+        GEOCODER_MIN_DELAY_SECONDS=0.0,
+    )
+    admin = make_admin(seeded_app)
+    location_id = "5b0c7d0e-8a39-4d7e-9a77-1f1f3f0e2a10"
+    document = {
+        "id": str(admin.partner_id),
+        "name": "First partner",
+        "description": "",
+        "locations": [
+            {
+                "id": location_id,
+                "name": "Leeds drop-in",
+                "addresses": [
+                    {
+                        "id": "6c1d8e1f-9b4a-4e8f-8b88-2a2a4f1f3b21",
+                        **address("221 Example Road", "Leeds", "LS1 4AP"),
+                    }
+                ],
+            }
+        ],
+    }
+    response = admin.client.post(
+        "/api/v1/admin/import", json=[document], headers=admin.headers(admin.partner_key)
+    )
+    assert response.status_code == 200, response.get_json()
+    location = admin.as_partner("GET", f"/locations/{location_id}").get_json()
+    assert (location["latitude"], location["longitude"]) == (53.7997, -1.5492)
+    assert [call["q"] for call in FakeNominatim.calls] == ["221 Example Road, Leeds, LS1 4AP, GB"]
