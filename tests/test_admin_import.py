@@ -198,7 +198,9 @@ def test_cli_imports_for_a_partner(seeded_app: Flask, tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", sorted(path.name for path in EXAMPLES.glob("*.json")))
 def test_the_operator_imports_every_official_json_example_through_the_api(app: Flask, name: str) -> None:
     admin = make_admin(app)
-    response = post_import(admin, (EXAMPLES / name).read_bytes(), key=admin.operator_key, query="?vetted=true")
+    response = post_import(
+        admin, (EXAMPLES / name).read_bytes(), key=admin.operator_key, query="?vetted=true"
+    )
     assert response.status_code == 200, response.get_json()
     again = post_import(admin, (EXAMPLES / name).read_bytes(), key=admin.operator_key, query="?vetted=true")
     assert (again.get_json()["created"], again.get_json()["changed"]) == (0, 0)
