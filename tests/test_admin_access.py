@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from services_api import create_app
+from services_api.api import rate_limits
 from services_api.db import get_session
 from services_api.models import ApiKey, Service
 from tests.admin_helpers import Admin, make_admin, new_service
@@ -216,3 +220,22 @@ def test_cli_creates_partners_and_keys(runner) -> None:  # type: ignore[no-untyp
         and ("issue", "api_key") in actions
         and ("revoke", "api_key") in actions
     )
+
+
+def test_failed_logins_are_counted_across_app_processes_through_redis(seeded_app: Flask) -> None:
+    settings = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "AUTH_FAILURE_LIMIT": "3/minute"}
+    seeded_app.config.update(settings)
+    rate_limits.init_app(seeded_app)
+    other_process = create_app(
+        {"APP_ENV": "testing", "DATABASE_URL": seeded_app.config["DATABASE_URL"], **settings}
+    )
+    first, second = seeded_app.test_client(), other_process.test_client()
+    client = {"REMOTE_ADDR": f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"}
+    bad = {"Authorization": "Bearer sa_nope_nope"}
+
+    def status(app_client: FlaskClient) -> int:
+        return app_client.get("/api/v1/admin/services", headers=bad, environ_base=client).status_code
+
+    assert [status(first), status(first), status(second)] == [401, 401, 401]
+    assert [status(second), status(first)] == [429, 429]
+    other_process.extensions["db_engine"].dispose()
