@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias
 
 from geopy.geocoders.base import Geocoder
-from marshmallow import Schema
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -26,12 +25,6 @@ from ..models import (
     ServiceAtLocation,
     utcnow,
 )
-from ..schemas.admin import (
-    AdminLocationSchema,
-    AdminServiceAtLocationSchema,
-    AdminServiceSchema,
-)
-from ..schemas.hsds import public_context
 from .address_geocoding import place_address
 from .audit import Actor, field_changes, record_event
 from .geocoding import GazetteerGeocoder
@@ -72,15 +65,19 @@ class NotAllowedError(EditError):
 
 @dataclass(frozen=True)
 class Kind:
-    """One editable kind of record: its model, import tree, admin output and the rules around them."""
+    """One editable kind of record: its model, import tree, the rules around it, and its admin document.
+
+    `describe` (set by the API layer, which owns output shapes) returns the document clients read
+    and send back; edits are checked and audited against it.
+    """
 
     name: str
     model: type[Any]
     node: Node
-    schema: Schema
     read_only: frozenset[str]
     owner_of: Callable[[Any], uuid.UUID | None]
     nested_elsewhere: frozenset[str] = frozenset()
+    describe: Callable[[Session, Any, PublicView], dict[str, Any]] | None = None
 
 
 SERVICE_NODE = replace(
@@ -91,7 +88,6 @@ SERVICES = Kind(
     name="service",
     model=Service,
     node=SERVICE_NODE,
-    schema=AdminServiceSchema(),
     read_only=VETTING_FIELDS
     | {"withdrawn_at", "last_verified_at", "assured_date", "assurer_email", "version", "public"}
     | {"pending_change", "open_reports", "stale", "last_modified", "organization"},
@@ -102,7 +98,6 @@ LOCATIONS = Kind(
     name="location",
     model=Location,
     node=LOCATION,
-    schema=AdminLocationSchema(),
     read_only=frozenset({"version"}),
     owner_of=lambda location: location.organization_id,
 )
@@ -110,7 +105,6 @@ SERVICE_AT_LOCATIONS = Kind(
     name="service_at_location",
     model=ServiceAtLocation,
     node=SERVICE_AT_LOCATION,
-    schema=AdminServiceAtLocationSchema(),
     read_only=frozenset({"version", "location", "service"}),
     owner_of=lambda link: link.service.organization_id if link.service else None,
 )
@@ -139,18 +133,15 @@ def find_owned(session: Session, kind: Kind, actor: Actor, record_id: uuid.UUID)
 
 def describe(session: Session, kind: Kind, record: Any, view: PublicView) -> dict[str, Any]:
     """Return the admin document of a record, as the API shows it."""
-    if isinstance(record, Service):
-        _attach_review_state(session, record)
-    with public_context(view):
-        document: dict[str, Any] = kind.schema.dump(record)
-    return document
+    if kind.describe is None:
+        raise RuntimeError(f"no admin document is set for {kind.name} records")
+    return kind.describe(session, record, view)
 
 
-def _attach_review_state(session: Session, service: Service) -> None:
-    service.pending_change = pending_change(session, service)  # type: ignore[attr-defined]
-    service.open_report_count = session.scalar(  # type: ignore[attr-defined]
-        select(func.count(Report.id)).where(Report.service_id == service.id, Report.status == "open")
-    )
+def open_report_count(session: Session, service: Service) -> int:
+    """Count the public reports about this service still open."""
+    query = select(func.count(Report.id)).where(Report.service_id == service.id, Report.status == "open")
+    return int(session.scalar(query) or 0)
 
 
 def pending_change(session: Session, service: Service) -> ProposedChange | None:
@@ -176,7 +167,7 @@ def create(
     doc = _with_child_ids({**doc, "id": str(uuid.uuid4())}, kind.node)
     fixed = _fixed_values(kind, owner)
     _check_links(session, kind, actor, doc, None)
-    if kind is LOCATIONS:
+    if kind.name == LOCATIONS.name:
         _place_location(session, doc, geocoder)
     record, _ = _upsert(session, kind, doc, fixed)
     _touch_services_shown_with(record)
@@ -218,7 +209,7 @@ def update(
     if isinstance(record, Service):
         editable, held = _hold_safety_claims(session, actor, record, before, editable)
     _check_links(session, kind, actor, editable, record)
-    if kind is LOCATIONS:
+    if kind.name == LOCATIONS.name:
         _guard_confidentiality(actor, record, editable)
         _place_location(session, editable, geocoder)
     foreign = foreign_children(session, kind.node, editable, record)
@@ -238,28 +229,28 @@ def update(
     return EditResult(record, after, held=held, changed=bool(changes))
 
 
-def withdraw(session: Session, actor: Actor, service: Service, view: PublicView) -> EditResult:
+def withdraw(session: Session, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
     """Take a service out of public output at once; it stays stored for the audit log and sync."""
     if service.withdrawn_at is not None:
         raise NotAllowedError("This service is already withdrawn.")
-    before = describe(session, SERVICES, service, view)
+    before = describe(session, kind, service, view)
     service.withdrawn_at = utcnow()
     _touch(service)
     session.flush()
-    after = describe(session, SERVICES, service, view)
+    after = describe(session, kind, service, view)
     record_event(session, actor, "withdraw", "service", service.id, audited_changes(before, after))
     return EditResult(service, after, changed=True)
 
 
-def confirm(session: Session, actor: Actor, service: Service, view: PublicView) -> EditResult:
+def confirm(session: Session, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
     """Mark a service as checked today by its provider (it is fresh again)."""
     if service.withdrawn_at is not None:
         raise NotAllowedError("A withdrawn service cannot be confirmed; create it again instead.")
-    before = describe(session, SERVICES, service, view)
+    before = describe(session, kind, service, view)
     service.last_verified_at = utcnow()
     _touch(service)
     session.flush()
-    after = describe(session, SERVICES, service, view)
+    after = describe(session, kind, service, view)
     record_event(session, actor, "confirm", "service", service.id, audited_changes(before, after))
     return EditResult(service, after, changed=True)
 
@@ -324,7 +315,7 @@ def _refused_fields(kind: Kind, doc: Mapping[str, Any], current: Mapping[str, An
 def _owner_for_new(
     session: Session, kind: Kind, actor: Actor, doc: Mapping[str, Any], problems: dict[str, str]
 ) -> uuid.UUID | None:
-    if kind is SERVICE_AT_LOCATIONS:
+    if kind.name == SERVICE_AT_LOCATIONS.name:
         return None
     requested = doc.get("organization_id")
     if not actor.is_operator:
@@ -340,7 +331,7 @@ def _owner_for_new(
 def _ownership_change(
     session: Session, kind: Kind, actor: Actor, record: Any, doc: Mapping[str, Any]
 ) -> dict[str, str]:
-    if kind is SERVICE_AT_LOCATIONS or "organization_id" not in doc:
+    if kind.name == SERVICE_AT_LOCATIONS.name or "organization_id" not in doc:
         return {}
     requested = _parse_uuid(doc["organization_id"])
     if requested == record.organization_id:
@@ -353,16 +344,16 @@ def _ownership_change(
 
 
 def _fixed_values(kind: Kind, owner: uuid.UUID | None) -> dict[str, Any]:
-    if kind is SERVICES:
+    if kind.name == SERVICES.name:
         return {"organization_id": owner, "vetting_status": "pending"}
-    if kind is LOCATIONS:
+    if kind.name == LOCATIONS.name:
         return {"organization_id": owner}
     return {}
 
 
 def _check_links(session: Session, kind: Kind, actor: Actor, doc: dict[str, Any], record: Any) -> None:
     """A service-at-location must join a service and a location of the same (own) organisation."""
-    if kind is not SERVICE_AT_LOCATIONS:
+    if kind.name != SERVICE_AT_LOCATIONS.name:
         return
     problems = {}
     service = session.get(Service, _parse_uuid(doc.get("service_id"))) if doc.get("service_id") else None

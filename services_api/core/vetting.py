@@ -15,9 +15,9 @@ from ..models import Organization, ProposedChange, Service, VettingStatus, utcno
 from .audit import Actor, record_event
 from .editing import (
     SERVICE_NODE,
-    SERVICES,
     EditResult,
     InvalidFieldsError,
+    Kind,
     NotAllowedError,
     audited_changes,
     describe,
@@ -54,6 +54,7 @@ def _check_criteria(criteria: Sequence[str]) -> None:
 
 def approve(
     session: Session,
+    kind: Kind,
     actor: Actor,
     service: Service,
     note: str | None,
@@ -67,7 +68,7 @@ def approve(
     change = pending_change(session, service)
     if change is None and service.vetting_status == VettingStatus.VETTED.value:
         raise NotAllowedError("This service is already vetted and has no change waiting.")
-    before = describe(session, SERVICES, service, view)
+    before = describe(session, kind, service, view)
     if change is not None:
         _apply_change(session, service, change)
         _decide(change, "approved", note)
@@ -81,16 +82,16 @@ def approve(
     service.assured_date = now.date()
     service.modified = now
     session.flush()
-    after = describe(session, SERVICES, service, view)
+    after = describe(session, kind, service, view)
     record_event(session, actor, "approve", "service", service.id, audited_changes(before, after), note)
     return EditResult(service, after, changed=True)
 
 
 def reject(
-    session: Session, actor: Actor, service: Service, note: str | None, view: PublicView
+    session: Session, kind: Kind, actor: Actor, service: Service, note: str | None, view: PublicView
 ) -> EditResult:
     """Reject a held change (the listing stays as approved) or a pending listing (it never goes public)."""
-    before = describe(session, SERVICES, service, view)
+    before = describe(session, kind, service, view)
     change = pending_change(session, service)
     if change is not None:
         _decide(change, "rejected", note)
@@ -105,23 +106,23 @@ def reject(
         )
     service.modified = utcnow()
     session.flush()
-    after = describe(session, SERVICES, service, view)
+    after = describe(session, kind, service, view)
     record_event(session, actor, action, "service", service.id, audited_changes(before, after), note)
     return EditResult(service, after, changed=True)
 
 
 def suspend(
-    session: Session, actor: Actor, service: Service, note: str | None, view: PublicView
+    session: Session, kind: Kind, actor: Actor, service: Service, note: str | None, view: PublicView
 ) -> EditResult:
     """Take a vetted service out of public output from the next request on."""
     if service.vetting_status != VettingStatus.VETTED.value:
         raise NotAllowedError("Only a vetted service can be suspended.")
-    before = describe(session, SERVICES, service, view)
+    before = describe(session, kind, service, view)
     service.vetting_status = VettingStatus.SUSPENDED.value
     service.vetting_notes = note
     service.modified = utcnow()
     session.flush()
-    after = describe(session, SERVICES, service, view)
+    after = describe(session, kind, service, view)
     record_event(session, actor, "suspend", "service", service.id, audited_changes(before, after), note)
     return EditResult(service, after, changed=True)
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ...core import editing
 from ...core.directory import Page
-from ...core.editing import LOCATIONS, SERVICE_AT_LOCATIONS, SERVICES, EditError, Kind
+from ...core.editing import EditError, Kind
 from ...db import get_session
 from ...locators import configured_geocoder
 from ...models import Location, Service, ServiceAtLocation
@@ -20,6 +20,7 @@ from ..openapi import page_model, query_params, schema_model
 from ..params import parse_query
 from .auth import current_actor
 from .common import AdminResource, PageArgs, admin_view, ns, page_envelope, path_id
+from .kinds import LOCATIONS, SCHEMAS, SERVICE_AT_LOCATIONS, SERVICES
 from .writes import (
     commit,
     edit_errors,
@@ -102,14 +103,14 @@ def _write(kind: Kind, record: Any, *, partial: bool) -> Response:
 
 def register(kind: Kind, path: str, model_name: str) -> None:
     """Register the collection and item resources of one editable kind under `path`."""
-    output = schema_model(ns, f"Admin{model_name}", kind.schema)
+    output = schema_model(ns, f"Admin{model_name}", SCHEMAS[kind.name])
 
     @ns.route(path, endpoint=f"admin_{kind.name}_list")
     class Collection(AdminResource):
         @ns.doc(
             params=query_params(LIST_ARGS), description=f"Your {kind.name}s (all of them for the operator)."
         )
-        @ns.response(200, "A page of records", page_model(ns, f"Admin{model_name}Page", kind.schema))
+        @ns.response(200, "A page of records", page_model(ns, f"Admin{model_name}Page", SCHEMAS[kind.name]))
         def get(self) -> dict[str, Any]:
             """List the records you may edit."""
             page = _list(kind, parse_query(LIST_ARGS))
@@ -175,7 +176,7 @@ def register(kind: Kind, path: str, model_name: str) -> None:
             session = get_session()
             try:
                 if kind is SERVICES:
-                    result = editing.withdraw(session, current_actor(), record, admin_view())
+                    result = editing.withdraw(session, kind, current_actor(), record, admin_view())
                     commit(record)
                     return respond(result.document, record=result.record)
                 editing.delete(session, kind, current_actor(), record, admin_view())

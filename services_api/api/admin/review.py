@@ -8,11 +8,12 @@ from flask import Response, current_app
 from marshmallow import Schema, fields, validate
 
 from ...core import editing, vetting
-from ...core.editing import SERVICES, EditError
+from ...core.editing import EditError
 from ...db import get_session
 from ...schemas.admin import ProposedChangeSchema
 from .auth import current_actor, operator_only
 from .common import AdminResource, admin_view, ns
+from .kinds import SERVICES
 from .listings import owned_or_404
 from .writes import edit_errors, idempotent, load_body, respond
 
@@ -52,7 +53,8 @@ class ConfirmService(AdminResource):
     def post(self, id: str) -> Response:
         """Confirm that the listing is still right (it stops being stale)."""
         return _act(
-            id, lambda service: editing.confirm(get_session(), current_actor(), service, admin_view())
+            id,
+            lambda service: editing.confirm(get_session(), SERVICES, current_actor(), service, admin_view()),
         )
 
 
@@ -68,7 +70,13 @@ class ApproveService(AdminResource):
         return _act(
             id,
             lambda service: vetting.approve(
-                get_session(), current_actor(), service, body.get("note"), body["criteria"], admin_view()
+                get_session(),
+                SERVICES,
+                current_actor(),
+                service,
+                body.get("note"),
+                body["criteria"],
+                admin_view(),
             ),
         )
 
@@ -85,7 +93,7 @@ class RejectService(AdminResource):
         return _act(
             id,
             lambda service: vetting.reject(
-                get_session(), current_actor(), service, body.get("note"), admin_view()
+                get_session(), SERVICES, current_actor(), service, body.get("note"), admin_view()
             ),
         )
 
@@ -102,7 +110,7 @@ class SuspendService(AdminResource):
         return _act(
             id,
             lambda service: vetting.suspend(
-                get_session(), current_actor(), service, body.get("note"), admin_view()
+                get_session(), SERVICES, current_actor(), service, body.get("note"), admin_view()
             ),
         )
 
