@@ -7,9 +7,11 @@ from typing import Any
 from flask_restx import Namespace, Resource
 
 from ...core import directory
+from ...core.result_records import place_records
 from ...core.search import PER_PLACE
 from ...core.search_results import load_place_results
 from ...db import get_session
+from ...schemas.compiled import CompiledDump
 from ...schemas.hsds import FullServiceAtLocationSchema, ServiceAtLocationSchema
 from ...schemas.params import ListingArgs
 from ...schemas.search import FullPlaceResultSchema, PlaceResultSchema
@@ -25,6 +27,7 @@ SERVICE_AT_LOCATION = ServiceAtLocationSchema()
 FULL_SERVICE_AT_LOCATION = FullServiceAtLocationSchema()
 RESULT = PlaceResultSchema()
 FULL_RESULT = FullPlaceResultSchema()
+FAST_RESULT = CompiledDump(RESULT)
 
 
 @ns.route("")
@@ -44,8 +47,10 @@ class ServiceAtLocationList(Resource):
         view = public_view()
         if wants_search(args):
             found = run_search(args, per=PER_PLACE)
-            results = load_place_results(get_session(), found.items, full=args["full"])
-            return dump_page(found.with_items(results), FULL_RESULT if args["full"] else RESULT, view)
+            if args["full"]:
+                results = load_place_results(get_session(), found.items, full=True)
+                return dump_page(found.with_items(results), FULL_RESULT, view)
+            return dump_page(found.with_items(place_records(get_session(), found.items)), FAST_RESULT, view)
         page = directory.list_service_at_locations(
             get_session(),
             view=view,
