@@ -31,6 +31,8 @@ RTREE_IN_STEP = """
     SELECT count(*) FROM service_at_location AS sal JOIN place_rtree AS r ON r.id = sal.spatial_key
     WHERE r.sal_id = sal.id"""
 
+SCHEDULES_AT_PLACES = "SELECT count(*) FROM schedule WHERE service_at_location_id IS NOT NULL"
+
 
 def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:
     config = alembic_config(engine)
@@ -92,3 +94,17 @@ def test_new_places_get_keys_in_their_area_after_upgrade_and_in_order_after_down
     assert _scalar(engine, f"SELECT min(spatial_key) FROM service_at_location WHERE spatial_key > {largest}")
     assert _scalar(engine, f"SELECT count(*) FROM service_at_location WHERE spatial_key > {largest}") == 10
     assert _scalar(engine, RTREE_IN_STEP) == 510
+
+
+def test_downgrade_below_the_index_keeps_every_place_and_its_hours(engine_at_0004: Engine) -> None:
+    engine = engine_at_0004
+    upgrade_to_head(engine)
+    schedules = _scalar(engine, SCHEDULES_AT_PLACES)
+    assert schedules > 100
+    _migrate(engine, "0003", down=True)
+    with engine.connect() as connection:
+        columns = {row[1] for row in connection.execute(text("PRAGMA table_info(service_at_location)"))}
+        assert not connection.execute(text("PRAGMA foreign_key_check")).all()
+    assert "spatial_key" not in columns
+    assert _scalar(engine, "SELECT count(*) FROM service_at_location") == 300
+    assert _scalar(engine, SCHEDULES_AT_PLACES) == schedules
