@@ -131,13 +131,13 @@ class _Searcher:
             ),
         )
         self.term_masks = [mask for mask in masks if mask is not None]
-        self.shape = (*listing_shape(place_filters), len(self.term_masks))
+        self.place_shape = listing_shape(place_filters)
+        self.shape = (*self.place_shape, len(self.term_masks))
         self.params = {
             **query.view.params(),
             **listing_params(session, place_filters),
             **{f"geo_terms_{number}": mask for number, mask in enumerate(self.term_masks)},
         }
-        self.place_shape = listing_shape(place_filters)
         self.offset = (query.page - 1) * query.per_page
         self.opening_times = OpeningTimes(session)
         self.area_hits: list[Hit] = []
