@@ -97,3 +97,21 @@ def test_terms_beyond_the_index_bits_still_filter(seeded_app: Flask) -> None:
     assert _found(seeded_app, "category=extra-69") == ["Fiji clinic"]
     assert _found(seeded_app, "category=health") == ["Fiji clinic"]
     assert _found(seeded_app, "category=extra-00") == []
+
+
+def test_a_term_removed_and_added_again_still_filters(seeded_app: Flask) -> None:
+    import_listings(seeded_app, [listing("Fiji clinic", *POINT)])
+    clinic = _service_id(seeded_app, "Fiji clinic")
+    term_id = uuid.uuid4()
+    with seeded_app.app_context():
+        session = get_session()
+        parent = session.scalars(select(TaxonomyTerm).where(TaxonomyTerm.code == "health")).one()
+        fields = {"code": "again", "name": "Again", "parent_id": parent.id, "taxonomy": parent.taxonomy}
+        session.add(TaxonomyTerm(id=term_id, **fields))
+        session.commit()
+        session.delete(session.get(TaxonomyTerm, term_id))
+        session.commit()
+        session.add(TaxonomyTerm(id=term_id, **fields))
+        session.commit()
+    _tag(seeded_app, clinic, "again")
+    assert _found(seeded_app, "category=again") == ["Fiji clinic"]

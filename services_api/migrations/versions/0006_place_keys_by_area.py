@@ -113,7 +113,7 @@ TRIGGERS = {
          BEGIN {refresh_service("OLD.link_id")} {refresh_service("NEW.link_id")} END""",
     "search_term_bit_insert": f"""AFTER INSERT ON taxonomy_term
          WHEN (SELECT COALESCE(MAX(bit), -1) FROM search_term_bit) < {TERM_BITS - 1} BEGIN
-         INSERT INTO search_term_bit (term_id, bit)
+         INSERT OR IGNORE INTO search_term_bit (term_id, bit)  -- a term deleted and added again keeps its bit
          VALUES (NEW.id, (SELECT COALESCE(MAX(bit), -1) + 1 FROM search_term_bit));
        END""",
 }
