@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any, cast
@@ -26,6 +26,7 @@ from ..models import Service, ServiceArea, ServiceAtLocation
 from .directory import (
     ListingFilters,
     Page,
+    listing_conditions,
     listing_params,
     listing_shape,
     listing_template,
@@ -121,21 +122,36 @@ class _Searcher:
         self.query = query
         self.dialect = session.get_bind().dialect.name
         self.index: SpatialIndex = spatial_index_for(self.dialect)
-        self.shape = listing_shape(query.filters)
-        self.params = {**query.view.params(), **listing_params(session, query.filters)}
+        # Term sets the index can test by bit mask leave the filters joined to services.
+        masks = self.index.term_masks(session.connection(), query.filters.required_terms)
+        place_filters = replace(
+            query.filters,
+            required_terms=tuple(
+                terms for terms, mask in zip(query.filters.required_terms, masks, strict=True) if mask is None
+            ),
+        )
+        self.term_masks = [mask for mask in masks if mask is not None]
+        self.place_shape = listing_shape(place_filters)
+        self.shape = (*self.place_shape, len(self.term_masks))
+        self.params = {
+            **query.view.params(),
+            **listing_params(session, place_filters),
+            **{f"geo_terms_{number}": mask for number, mask in enumerate(self.term_masks)},
+        }
         self.offset = (query.page - 1) * query.per_page
         self.opening_times = OpeningTimes(session)
         self.area_hits: list[Hit] = []
 
     @cached_property
     def conditions(self) -> list[ColumnElement[bool]]:
-        """Return the visibility and filter conditions on services, values bound by name."""
-        return [self.query.view.service_filter(), *self.filters]
+        """Return the visibility and every filter condition on services, values bound by name."""
+        filters = self.query.filters
+        return [self.query.view.service_filter(), *listing_conditions(self.session, filters)]
 
     @cached_property
     def filters(self) -> list[ColumnElement[bool]]:
-        """Return the filter conditions on services, values bound by name."""
-        return listing_template(self.shape, self.params)
+        """Return the filter conditions on services that places still need besides their term masks."""
+        return listing_template(self.place_shape, self.params)
 
     def _statement(
         self, purpose: str, per: str, spatial: str, build: Callable[[], Select[Any]]
@@ -283,7 +299,12 @@ class _Searcher:
         return select(ranked).where(ranked.c.rank == 1).order_by(ranked.c.nearness, ranked.c.service_id)
 
     def _joined(self, *columns: Any) -> Select[Any]:
-        return self.index.places(*columns, listed=self.query.view.service_filter(), conditions=self.filters)
+        return self.index.places(
+            *columns,
+            listed=self.query.view.service_filter(),
+            conditions=self.filters,
+            term_masks=len(self.term_masks),
+        )
 
     def _count(self, area: SearchArea) -> int:
         """Count results inside the area, each service (or place) and area once."""

@@ -37,7 +37,8 @@ Batch = dict[str, list[Row]]
 
 CATEGORY_TAXONOMY = "sw-categories"
 ACCESS_TAXONOMY = "sw-access-safety"
-TABLES = ("organization", "service", "location", "service_at_location", "schedule", "language", "attribute")
+# Attributes go in before the places, so on SQLite the place index reads a service's terms once.
+TABLES = ("organization", "service", "attribute", "location", "service_at_location", "schedule", "language")
 STAMPS = ("created", "modified")
 BATCH_SIZE = 10_000
 LISTINGS_PER_ORGANIZATION = 20

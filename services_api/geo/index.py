@@ -68,7 +68,9 @@ place_rtree = table(
     column("z", Float),
     column("min_day", Integer),
     column("max_day", Integer),
+    column("terms", Integer),
 )
+search_term_bit = table("search_term_bit", column("term_id", Uuid), column("bit", Integer))
 public_geography: ColumnClause[Any] = column("public_geography")
 
 
@@ -81,14 +83,23 @@ class SpatialIndex(ABC):
 
     @abstractmethod
     def places(
-        self, *columns: Any, listed: ColumnElement[bool], conditions: Sequence[ColumnElement[bool]]
+        self,
+        *columns: Any,
+        listed: ColumnElement[bool],
+        conditions: Sequence[ColumnElement[bool]],
+        term_masks: int = 0,
     ) -> Select[Any]:
         """Select `columns` of public places whose service meets `listed` and the other `conditions`.
 
         `listed` is the public-visibility rule on `Service`, its cut-off bound as `view_hidden_before`;
         an index that stores visibility itself may answer it without reading services.
-        `place_columns()` names what can be selected.
+        `place_columns()` names what can be selected. With `term_masks`, the service must also carry
+        a term of each mask bound as `geo_terms_0`, `geo_terms_1`... (see `term_masks()`).
         """
+
+    def term_masks(self, connection: Connection, term_sets: Sequence[frozenset[Any]]) -> list[int | None]:
+        """Return for each set of taxonomy terms the bit mask the index can test, or None where it cannot."""
+        return [None] * len(term_sets)
 
     @abstractmethod
     def place_columns(self) -> dict[str, Any]:
@@ -183,14 +194,41 @@ class SQLiteRTreeIndex(SpatialIndex):
     """
 
     def places(
-        self, *columns: Any, listed: ColumnElement[bool], conditions: Sequence[ColumnElement[bool]]
+        self,
+        *columns: Any,
+        listed: ColumnElement[bool],
+        conditions: Sequence[ColumnElement[bool]],
+        term_masks: int = 0,
     ) -> Select[Any]:
-        """Select from the R*Tree (which stores `listed`), joining services only when a filter needs them."""
+        """Select from the R*Tree (which stores `listed` and term bits); join services for other filters."""
         rtree = place_rtree.c
         statement = select(*columns).select_from(place_rtree)
         if conditions:
             statement = statement.join(Service, Service.id == rtree.service_id)
-        return statement.where(rtree.min_day >= bindparam("view_hidden_day", type_=Integer), *conditions)
+        has_terms = [
+            rtree.terms.op("&")(bindparam(f"geo_terms_{number}", type_=Integer)) != 0
+            for number in range(term_masks)
+        ]
+        return statement.where(
+            rtree.min_day >= bindparam("view_hidden_day", type_=Integer), *has_terms, *conditions
+        )
+
+    def term_masks(self, connection: Connection, term_sets: Sequence[frozenset[Any]]) -> list[int | None]:
+        """Return the OR of the terms' bits for each set whose terms all have a bit (migration 0006)."""
+        wanted = sorted(set().union(*term_sets))
+        if not wanted:
+            return [None] * len(term_sets)
+        bits = dict(
+            connection.execute(
+                select(search_term_bit.c.term_id, search_term_bit.c.bit).where(
+                    search_term_bit.c.term_id.in_(wanted)
+                )
+            ).all()
+        )
+        return [
+            sum(1 << bits[term] for term in terms) if all(term in bits for term in terms) else None
+            for terms in term_sets
+        ]
 
     def place_columns(self) -> dict[str, Any]:
         """Return the R*Tree's auxiliary columns."""
@@ -286,9 +324,15 @@ class PostGISIndex(SpatialIndex):
     """PostgreSQL: a GiST-indexed geography column; ST_DWithin to restrict, KNN `<->` to order."""
 
     def places(
-        self, *columns: Any, listed: ColumnElement[bool], conditions: Sequence[ColumnElement[bool]]
+        self,
+        *columns: Any,
+        listed: ColumnElement[bool],
+        conditions: Sequence[ColumnElement[bool]],
+        term_masks: int = 0,
     ) -> Select[Any]:
-        """Select service-at-locations joined to their service and location."""
+        """Select service-at-locations joined to their service and location (no term masks here)."""
+        if term_masks:
+            raise ValueError("PostGIS tests terms through `conditions`")
         return (
             select(*columns)
             .select_from(ServiceAtLocation)

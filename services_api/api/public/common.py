@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app
-from marshmallow import Schema
 
 from ...core.directory import ListingFilters, Page
 from ...core.visibility import PublicView
 from ...schemas.hsds import public_context
 from ..errors import ApiError
+
+
+class Dumper(Protocol):
+    """A marshmallow schema, or anything that dumps like one (see schemas/compiled.py)."""
+
+    def dump(self, obj: Any, *, many: bool = ...) -> Any:
+        """Return the output shape of `obj` (a list of them when `many`)."""
 
 
 def public_view() -> PublicView:
@@ -21,7 +27,7 @@ def public_view() -> PublicView:
     )
 
 
-def dump_page(page: Page[Any], schema: Schema, view: PublicView) -> dict[str, Any]:
+def dump_page(page: Page[Any], schema: Dumper, view: PublicView) -> dict[str, Any]:
     """Return the HSDS page envelope around one page of items."""
     with public_context(view):
         contents = schema.dump(page.items, many=True)
@@ -37,7 +43,7 @@ def dump_page(page: Page[Any], schema: Schema, view: PublicView) -> dict[str, An
     }
 
 
-def dump_one(record: Any, schema: Schema, view: PublicView, what: str) -> dict[str, Any]:
+def dump_one(record: Any, schema: Dumper, view: PublicView, what: str) -> dict[str, Any]:
     """Dump one record, or raise a 404 saying which kind of record was not found."""
     if record is None:
         raise ApiError(404, f"No public {what} has this id.")

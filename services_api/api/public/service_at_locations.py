@@ -8,9 +8,11 @@ from flask_restx import Namespace, Resource
 from marshmallow import Schema
 
 from ...core import directory
+from ...core.result_records import place_records
 from ...core.search import PER_PLACE
 from ...core.search_results import load_place_results
 from ...db import get_session
+from ...schemas.compiled import CompiledDump
 from ...schemas.hsds import FullServiceAtLocationSchema, ServiceAtLocationSchema
 from ...schemas.params import ListingArgs
 from ...schemas.search import FullPlaceResultSchema, PlaceResultSchema
@@ -28,6 +30,7 @@ SERVICE_AT_LOCATION = ServiceAtLocationSchema()
 FULL_SERVICE_AT_LOCATION = FullServiceAtLocationSchema()
 RESULT = PlaceResultSchema()
 FULL_RESULT = FullPlaceResultSchema()
+FAST_RESULT = CompiledDump(RESULT)
 
 
 @ns.route("")
@@ -58,8 +61,10 @@ class ServiceAtLocationList(Resource):
             return stream_service_at_locations(args, schema, per=PER_PLACE, load=load_place_results)
         if wants_search(args):
             found = run_search(args, per=PER_PLACE)
-            results = load_place_results(get_session(), found.items, full=args["full"])
-            return dump_page(found.with_items(results), FULL_RESULT if args["full"] else RESULT, view)
+            if args["full"]:
+                results = load_place_results(get_session(), found.items, full=True)
+                return dump_page(found.with_items(results), FULL_RESULT, view)
+            return dump_page(found.with_items(place_records(get_session(), found.items)), FAST_RESULT, view)
         page = directory.list_service_at_locations(
             get_session(),
             view=view,

@@ -7,9 +7,11 @@ from typing import Any
 from flask_restx import Namespace, Resource
 
 from ...core import directory
+from ...core.result_records import service_records
 from ...core.search import PER_SERVICE
 from ...core.search_results import load_service_results
 from ...db import get_session
+from ...schemas.compiled import CompiledDump
 from ...schemas.hsds import FullServiceSchema, ServiceSchema
 from ...schemas.params import ServiceListArgs
 from ...schemas.search import FullServiceResultSchema, ServiceResultSchema
@@ -31,6 +33,8 @@ FULL_SERVICE = FullServiceSchema()
 RESULT = ServiceResultSchema()
 MINIMAL_RESULT = ServiceResultSchema(only=(*MINIMAL_FIELDS, "distance_km", "match", "beyond_radius"))
 FULL_RESULT = FullServiceResultSchema()
+FAST_RESULT = CompiledDump(RESULT)
+FAST_MINIMAL_RESULT = CompiledDump(MINIMAL_RESULT)
 
 
 @ns.route("")
@@ -61,9 +65,11 @@ class ServiceList(Resource):
             return stream_services(args, schema, per=PER_SERVICE, load=load_service_results)
         if wants_search(args):
             found = run_search(args, per=PER_SERVICE)
-            results = load_service_results(get_session(), found.items, full=args["full"])
-            result_schema = FULL_RESULT if args["full"] else MINIMAL_RESULT if args["minimal"] else RESULT
-            return dump_page(found.with_items(results), result_schema, view)
+            if args["full"]:
+                results = load_service_results(get_session(), found.items, full=True)
+                return dump_page(found.with_items(results), FULL_RESULT, view)
+            result = FAST_MINIMAL_RESULT if args["minimal"] else FAST_RESULT
+            return dump_page(found.with_items(service_records(get_session(), found.items)), result, view)
         page = directory.list_services(
             get_session(),
             view=view,

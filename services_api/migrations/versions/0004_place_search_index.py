@@ -108,6 +108,11 @@ def downgrade() -> None:
         ):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS place_rtree")
+        # Dropped in place (SQLite 3.35+): copying the table, as batch mode would, breaks the
+        # foreign keys of its phones, schedules and contacts.
+        op.drop_index("ix_service_at_location_spatial_key", table_name="service_at_location")
+        op.execute("ALTER TABLE service_at_location DROP COLUMN spatial_key")
+        return
     with op.batch_alter_table("service_at_location", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_service_at_location_spatial_key"))
         batch_op.drop_column("spatial_key")
