@@ -54,6 +54,8 @@ def _partner_or_404(id: str) -> Partner:
 
 @ns.route("/partners")
 class PartnerList(AdminResource):
+    """Partner organisations (operator only)."""
+
     @operator_only
     def get(self) -> dict[str, Any]:
         """List every partner."""
@@ -87,6 +89,8 @@ class PartnerList(AdminResource):
 @ns.route("/partners/<string:id>", endpoint="admin_partner")
 @ns.param("id", "The partner's id (its organisation's id)")
 class PartnerItem(AdminResource):
+    """One partner (operator only)."""
+
     @operator_only
     def get(self, id: str) -> Response:
         """Read one partner."""
@@ -114,6 +118,8 @@ class PartnerItem(AdminResource):
 
 @ns.route("/keys")
 class KeyList(AdminResource):
+    """API keys (operator only)."""
+
     @operator_only
     def get(self) -> dict[str, Any]:
         """List every key (never its secret)."""
@@ -157,6 +163,8 @@ class KeyList(AdminResource):
 @ns.route("/keys/<string:prefix>", endpoint="admin_key")
 @ns.param("prefix", "The key's public prefix")
 class KeyItem(AdminResource):
+    """One API key, by its public prefix (operator only)."""
+
     @operator_only
     def get(self, prefix: str) -> dict[str, Any]:
         """Read one key (never its secret)."""

@@ -54,6 +54,8 @@ def import_report(result: FileImportResult, dry_run: bool) -> dict[str, Any]:
 
 @ns.route("/import")
 class Import(AdminResource):
+    """Bulk import of HSDS 3.0 records."""
+
     @ns.doc(params=query_params(IMPORT_ARGS))
     @ns.response(200, "Imported (or, with dry_run, what would be)")
     @ns.response(413, "The body is larger than MAX_REQUEST_BYTES")

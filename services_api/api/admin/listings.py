@@ -107,6 +107,8 @@ def register(kind: Kind, path: str, model_name: str) -> None:
 
     @ns.route(path, endpoint=f"admin_{kind.name}_list")
     class Collection(AdminResource):
+        """The records of one kind the caller may edit."""
+
         @ns.doc(
             params=query_params(LIST_ARGS), description=f"Your {kind.name}s (all of them for the operator)."
         )
@@ -140,6 +142,8 @@ def register(kind: Kind, path: str, model_name: str) -> None:
     @ns.route(f"{path}/<string:id>", endpoint=f"admin_{kind.name}_item")
     @ns.param("id", f"The {kind.name}'s id")
     class Item(AdminResource):
+        """One record the caller may edit."""
+
         @ns.response(200, "The record, with its ETag", output)
         @ns.response(404, "You have no record with this id")
         def get(self, id: str) -> Response:

@@ -66,6 +66,8 @@ def _report_or_404(id: str) -> Any:
 
 @ns.route("/reports")
 class ReportList(AdminResource):
+    """Public reports on listings."""
+
     @ns.doc(params=query_params(REPORT_ARGS))
     def get(self) -> dict[str, Any]:
         """List reports, newest first: on your own listings, or all of them for the operator."""
@@ -83,6 +85,8 @@ class ReportList(AdminResource):
 @ns.route("/reports/<string:id>")
 @ns.param("id", "The report's id")
 class ReportItem(AdminResource):
+    """One public report."""
+
     def get(self, id: str) -> Response:
         """Read one report."""
         report = _report_or_404(id)
@@ -101,6 +105,8 @@ class ReportItem(AdminResource):
 
 @ns.route("/audit")
 class AuditLog(AdminResource):
+    """The append-only audit log (operator only)."""
+
     @ns.doc(params=query_params(AUDIT_ARGS))
     @operator_only
     def get(self) -> dict[str, Any]:

@@ -48,6 +48,8 @@ def _act(id: str, action: Any) -> Response:
 @ns.route("/services/<string:id>/confirm")
 @ns.param("id", "The service's id")
 class ConfirmService(AdminResource):
+    """Freshness: the provider confirms a listing."""
+
     @ns.response(200, "Confirmed: the listing is fresh from today")
     @ns.response(409, "The service is withdrawn")
     def post(self, id: str) -> Response:
@@ -61,6 +63,8 @@ class ConfirmService(AdminResource):
 @ns.route("/services/<string:id>/approve")
 @ns.param("id", "The service's id")
 class ApproveService(AdminResource):
+    """The operator vets a listing or its held change."""
+
     @ns.response(200, "Vetted (or its held change applied); public from the next request")
     @ns.response(422, "A mandatory criterion is not attested")
     @operator_only
@@ -84,6 +88,8 @@ class ApproveService(AdminResource):
 @ns.route("/services/<string:id>/reject")
 @ns.param("id", "The service's id")
 class RejectService(AdminResource):
+    """The operator rejects a pending listing or a held change."""
+
     @ns.response(200, "Rejected")
     @ns.response(409, "Nothing to reject")
     @operator_only
@@ -101,6 +107,8 @@ class RejectService(AdminResource):
 @ns.route("/services/<string:id>/suspend")
 @ns.param("id", "The service's id")
 class SuspendService(AdminResource):
+    """The operator takes a listing out of public output."""
+
     @ns.response(200, "Suspended: gone from public output from the next request")
     @ns.response(409, "The service is not vetted")
     @operator_only
@@ -117,6 +125,8 @@ class SuspendService(AdminResource):
 
 @ns.route("/review_queue")
 class ReviewQueue(AdminResource):
+    """What waits for the operator."""
+
     @operator_only
     def get(self) -> dict[str, Any]:
         """List what waits for the operator: new listings and held changes, oldest first."""
@@ -135,6 +145,8 @@ class ReviewQueue(AdminResource):
 
 @ns.route("/stale")
 class StaleReport(AdminResource):
+    """Listings not confirmed for too long."""
+
     def get(self) -> dict[str, Any]:
         """List vetted listings unconfirmed for STALE_AFTER_DAYS, by partner (a partner sees its own)."""
         actor = current_actor()
@@ -164,6 +176,8 @@ class StaleReport(AdminResource):
 
 @ns.route("/vetting_criteria")
 class VettingCriteria(AdminResource):
+    """The published vetting criteria."""
+
     def get(self) -> dict[str, Any]:
         """List the published vetting criteria; an approval must attest every mandatory one."""
         return {"contents": list(vetting.vetting_criteria())}
