@@ -273,6 +273,7 @@ def test_a_delta_streams_as_ndjson_with_its_tombstones(admin: Admin) -> None:
         headers={"If-None-Match": response.headers["ETag"]},
     )
     assert again.status_code == 304
+    assert again.headers["X-Next-Modified-After"]
 
 
 def test_renaming_a_partner_reaches_every_service_that_shows_its_name(admin: Admin) -> None:

@@ -46,7 +46,7 @@ def conditional_stream(
     an unchanged answer costs the client and the server nothing but that check.
     """
     if request.if_none_match.contains(etag):
-        response = Response(status=304)
+        response = Response(status=304, headers=headers)
     else:
         response = Response(stream_with_context(iter(body())), mimetype=mimetype, headers=headers)
     response.set_etag(etag)
