@@ -215,6 +215,15 @@ class _Importer:
             self.result.changed.append(record_id)
         return record, changed
 
+    def finish(self) -> None:
+        """Raise the problems found, or flush and mark every service whose content changed as modified now."""
+        if self.problems:
+            raise HSDSImportError(self.problems)
+        self.session.flush()
+        now = utcnow()
+        for service in self.touched_services.values():
+            service.modified = now
+
     def _at(self, path: str, name: str) -> str:
         return f"{path}{self.separator}{name}"
 
@@ -361,12 +370,7 @@ def import_organizations(session: Session, documents: Iterable[Any], *, trusted:
         for index, doc in enumerate(documents):
             organization, _changed = importer.upsert(ORGANIZATION, doc, f"organizations[{index}]")
             organizations.append(organization)
-    if importer.problems:
-        raise HSDSImportError(importer.problems)
-    session.flush()
-    now = utcnow()
-    for service in importer.touched_services.values():
-        service.modified = now
+    importer.finish()
     for organization in organizations:
         for service in organization.services:
             refresh_search_text(service)
@@ -406,9 +410,8 @@ def upsert_one(
         problems = {**importer.problems, **_unknown_terms(session, node, doc, path)}
     if problems:
         raise HSDSImportError({_pointer(key): message for key, message in problems.items()})
-    session.flush()
+    importer.finish()
     for service in importer.touched_services.values():
-        service.modified = utcnow()
         refresh_search_text(service)
     session.flush()
     return record, changed
@@ -500,12 +503,7 @@ def import_records(
         for index, (node, doc) in enumerate(roots):
             record, _changed = importer.upsert(node, doc, f"/{index}")
             imported.append(record)
-    if importer.problems:
-        raise HSDSImportError(importer.problems)
-    session.flush()
-    now = utcnow()
-    for service in importer.touched_services.values():
-        service.modified = now
+    importer.finish()
     for record in imported:
         for service in record.services if isinstance(record, Organization) else []:
             refresh_search_text(service)

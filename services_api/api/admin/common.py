@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from flask_restx import Namespace, Resource
 from marshmallow import Schema, fields, validate
 
-from ...core.directory import Page
 from ...core.visibility import PublicView
 from ..errors import ApiError
 from ..public.common import public_view
@@ -34,20 +32,6 @@ class PageArgs(Schema):
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(validate=validate.Range(min=1))
-
-
-def page_envelope(page: Page[Any], contents: list[Any]) -> dict[str, Any]:
-    """Return the HSDS page envelope around already-dumped items."""
-    return {
-        "total_items": page.total_items,
-        "total_pages": page.total_pages,
-        "page_number": page.page_number,
-        "size": len(contents),
-        "first_page": page.page_number == 1,
-        "last_page": page.page_number >= page.total_pages,
-        "empty": page.total_items == 0,
-        "contents": contents,
-    }
 
 
 def admin_view() -> PublicView:

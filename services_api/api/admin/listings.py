@@ -18,8 +18,9 @@ from ...models import Location, Service, ServiceAtLocation
 from ..errors import ApiError
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_query
+from ..public.common import page_envelope
 from .auth import current_actor
-from .common import AdminResource, PageArgs, admin_view, ns, page_envelope, path_id
+from .common import AdminResource, PageArgs, admin_view, ns, path_id
 from .kinds import LOCATIONS, SCHEMAS, SERVICE_AT_LOCATIONS, SERVICES
 from .writes import (
     commit,

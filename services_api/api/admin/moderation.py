@@ -16,8 +16,9 @@ from ...schemas.admin import AuditEventSchema, ReportSchema
 from ..errors import ApiError
 from ..openapi import query_params
 from ..params import parse_query
+from ..public.common import page_envelope
 from .auth import current_actor, operator_only
-from .common import AdminResource, PageArgs, ns, page_envelope, path_id
+from .common import AdminResource, PageArgs, ns, path_id
 from .writes import commit, load_body, require_if_match, respond
 
 REPORT = ReportSchema()

@@ -31,6 +31,11 @@ def dump_page(page: Page[Any], schema: Dumper, view: PublicView) -> dict[str, An
     """Return the HSDS page envelope around one page of items."""
     with public_context(view):
         contents = schema.dump(page.items, many=True)
+    return page_envelope(page, contents)
+
+
+def page_envelope(page: Page[Any], contents: list[Any]) -> dict[str, Any]:
+    """Return the HSDS page envelope around already-dumped items."""
     return {
         "total_items": page.total_items,
         "total_pages": page.total_pages,
