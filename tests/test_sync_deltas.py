@@ -292,3 +292,18 @@ def test_renaming_a_partner_reaches_every_service_that_shows_its_name(admin: Adm
     own_public = {item["id"] for item in partner_services(admin) if item["public"]}
     assert {item["id"] for item in body["contents"]} == own_public
     assert {item["organization"]["name"] for item in body["contents"]} == {"New Name Collective"}
+
+
+def test_a_listing_rejected_after_being_public_leaves_as_a_rejected_tombstone(admin: Admin) -> None:
+    service = publish(admin)
+    since = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    assert (
+        admin.as_operator("POST", f"/services/{service['id']}/suspend", json={"note": "Reports."}).status_code
+        == 200
+    )
+    rejected = admin.as_operator(
+        "POST", f"/services/{service['id']}/reject", json={"note": "Confirmed unsafe."}
+    )
+    assert rejected.status_code == 200 and rejected.get_json()["vetting_status"] == "rejected"
+    body = admin.client.get("/api/v1/services", query_string={"modified_after": since}).get_json()
+    assert [(item["id"], item["status"]) for item in body["contents"]] == [(service["id"], "rejected")]

@@ -90,19 +90,19 @@ def approve(
 def reject(
     session: Session, kind: Kind, actor: Actor, service: Service, note: str | None, view: PublicView
 ) -> EditResult:
-    """Reject a held change (the listing stays as approved) or a pending listing (it never goes public)."""
+    """Reject a held change (the listing stays as approved), or a pending or suspended listing for good."""
     before = describe(session, kind, service, view)
     change = pending_change(session, service)
     if change is not None:
         _decide(change, "rejected", note)
         action = "reject_change"
-    elif service.vetting_status == VettingStatus.PENDING.value:
+    elif service.vetting_status in (VettingStatus.PENDING.value, VettingStatus.SUSPENDED.value):
         service.vetting_status = VettingStatus.REJECTED.value
         service.vetting_notes = note
         action = "reject"
     else:
         raise NotAllowedError(
-            "Only a pending service or a held change can be rejected; suspend a vetted one."
+            "Only a pending or suspended service, or a held change, can be rejected; suspend a vetted one."
         )
     service.modified = utcnow()
     session.flush()

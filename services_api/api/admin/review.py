@@ -94,7 +94,7 @@ class RejectService(AdminResource):
     @ns.response(409, "Nothing to reject")
     @operator_only
     def post(self, id: str) -> Response:
-        """Reject a pending service, or the change held on a vetted one (which stays as approved)."""
+        """Reject a pending or suspended service, or a change held on a vetted one (which stays)."""
         body = load_body(DecisionBody())
         return _act(
             id,
