@@ -18,7 +18,7 @@ from services_api.core.visibility import PublicView
 from services_api.db import get_session
 from services_api.models import Service
 from tests.admin_helpers import Admin, make_admin, new_service
-from tests.test_admin_listings import publish
+from tests.test_admin_listings import create_location, publish
 
 EPOCH = "1970-01-01T00:00:00Z"
 
@@ -174,12 +174,12 @@ def test_writes_from_another_thread_during_a_sync_are_never_missed(seeded_app: F
 
 def test_tombstones_say_nothing_but_id_status_and_time(admin: Admin) -> None:
     service = publish(admin)
-    before = datetime.now(UTC) - timedelta(seconds=1)
+    before = datetime.now(UTC)
     etag = admin.as_partner("GET", f"/services/{service['id']}").headers["ETag"]
     admin.as_partner("DELETE", f"/services/{service['id']}", headers={"If-Match": etag})
     pending = admin.as_partner("POST", "/services", json=new_service("Never public")).get_json()
     body = admin.client.get(
-        "/api/v1/services", query_string={"modified_after": before.isoformat()}
+        "/api/v1/services", query_string={"modified_after": before.isoformat(), "per_page": 100}
     ).get_json()
     tombstones = [item for item in body["contents"] if item["id"] == service["id"]]
     assert len(tombstones) == 1
@@ -296,7 +296,7 @@ def test_renaming_a_partner_reaches_every_service_that_shows_its_name(admin: Adm
 
 def test_a_listing_rejected_after_being_public_leaves_as_a_rejected_tombstone(admin: Admin) -> None:
     service = publish(admin)
-    since = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+    since = datetime.now(UTC).isoformat()
     assert (
         admin.as_operator("POST", f"/services/{service['id']}/suspend", json={"note": "Reports."}).status_code
         == 200
@@ -307,3 +307,31 @@ def test_a_listing_rejected_after_being_public_leaves_as_a_rejected_tombstone(ad
     assert rejected.status_code == 200 and rejected.get_json()["vetting_status"] == "rejected"
     body = admin.client.get("/api/v1/services", query_string={"modified_after": since}).get_json()
     assert [(item["id"], item["status"]) for item in body["contents"]] == [(service["id"], "rejected")]
+
+
+def test_deltas_never_show_a_confidential_locations_true_place(admin: Admin) -> None:
+    since = datetime.now(UTC).isoformat()
+    refuge = create_location(admin, confidential=True, latitude=51.523456, longitude=-0.145678)
+    service = admin.as_partner("POST", "/services", json=new_service("Safe house")).get_json()
+    link = {"service_id": service["id"], "location_id": refuge["id"]}
+    assert admin.as_partner("POST", "/service_at_locations", json=link).status_code == 201
+    criteria = [
+        item["code"]
+        for item in admin.as_operator("GET", "/vetting_criteria").get_json()["contents"]
+        if item.get("mandatory")
+    ]
+    assert (
+        admin.as_operator(
+            "POST", f"/services/{service['id']}/approve", json={"criteria": criteria}
+        ).status_code
+        == 200
+    )
+    for path in ("/api/v1/services", "/api/v1/service_at_locations"):
+        for fmt in ("json", "ndjson"):
+            response = admin.client.get(
+                path, query_string={"modified_after": since, "format": fmt, "per_page": 100}
+            )
+            text = response.get_data(as_text=True)
+            assert service["id"] in text or refuge["id"] in text
+            assert "51.523456" not in text and "-0.145678" not in text and "12 Example Street" not in text
+            assert "W1D 3QU" not in text
