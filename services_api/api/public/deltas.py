@@ -9,7 +9,6 @@ write: a listing changed mid-sync moves to the end, and none is skipped.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -28,9 +27,9 @@ from ...schemas.hsds import public_context
 from ..errors import ApiError
 from ..http_cache import conditional_stream
 from .common import listing_filters, public_view
+from .ndjson import NDJSON, encode_lines
 
 NEXT_HEADER = "X-Next-Modified-After"
-NDJSON = "application/x-ndjson"
 STREAM_BATCH = 500
 
 
@@ -43,16 +42,17 @@ def _changes(kind: str, args: dict[str, Any]) -> list[sync.Change]:
     session = get_session()
     view = public_view()
     filters: ListingFilters = listing_filters({**args, "modified_after": None})
-    matching = select(Service.id).where(
-        view.service_filter(), *directory.listing_conditions(session, filters)
-    )
+    conditions = directory.listing_conditions(session, filters)
+    public_ids = None
+    if conditions:
+        public_ids = session.scalars(select(Service.id).where(view.service_filter(), *conditions))
     changes = sync.service_changes(
         session,
         view,
         args["modified_after"],
         stale_after_days=current_app.config["STALE_AFTER_DAYS"],
         hide_after_days=current_app.config["HIDE_AFTER_DAYS"],
-        public_ids=session.scalars(matching),
+        public_ids=public_ids,
     )
     if kind == "service_at_location":
         changes = sync.service_at_location_changes(session, changes, args["modified_after"])
@@ -110,9 +110,7 @@ def _delta_stream(kind: str, changes: list[sync.Change], schema: Schema) -> Resp
         for start in range(0, len(changes), STREAM_BATCH):
             dumped = dump_changes(kind, changes[start : start + STREAM_BATCH], schema)
             get_session().expunge_all()
-            yield "".join(
-                json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in dumped
-            ).encode()
+            yield encode_lines(dumped)
 
     headers = {NEXT_HEADER: sync.next_modified_after(public_view().now).isoformat()}
     return conditional_stream(digest.hexdigest()[:32], body, mimetype=NDJSON, headers=headers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from flask import Response, request
@@ -37,11 +37,15 @@ def _etag(args: dict[str, Any]) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
+def encode_lines(items: Iterable[Any]) -> bytes:
+    """Return JSON documents as ndjson: one compact document a line."""
+    text = "".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in items)
+    return text.encode()
+
+
 def _lines(records: Sequence[Any], schema: Schema) -> bytes:
     with public_context(public_view()):
-        dumped = schema.dump(records, many=True)
-    text = "".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) + "\n" for item in dumped)
-    return text.encode()
+        return encode_lines(schema.dump(records, many=True))
 
 
 def _searched(
@@ -68,49 +72,51 @@ def stream_services(
     args: dict[str, Any], schema: Schema, *, per: str, load: Callable[..., Sequence[Any]]
 ) -> Response:
     """Stream every public service matching the request's filters (nearest first for a place)."""
-
-    etag = _etag(args)
-    if wants_search(args):
-        return conditional_stream(etag, _searched(args, per, load, schema), mimetype=NDJSON)
-
-    def body() -> Iterator[bytes]:
-        session = get_session()
-        query = directory.services_query(
-            session, view=public_view(), filters=listing_filters(args), full=args["full"]
-        )
-        batches = iter_batches(
-            session,
-            query,
-            columns=(Service.name, Service.id),
-            key=lambda service: (service.name, service.id),
-        )
-        for batch in batches:
-            yield _lines(batch, schema)
-
-    return conditional_stream(etag, body, mimetype=NDJSON)
+    return _stream(
+        args,
+        schema,
+        per=per,
+        load=load,
+        build=directory.services_query,
+        columns=(Service.name, Service.id),
+        key=lambda service: (service.name, service.id),
+    )
 
 
 def stream_service_at_locations(
     args: dict[str, Any], schema: Schema, *, per: str, load: Callable[..., Sequence[Any]]
 ) -> Response:
     """Stream every public service-at-location matching the request's filters."""
+    return _stream(
+        args,
+        schema,
+        per=per,
+        load=load,
+        build=directory.service_at_locations_query,
+        columns=(Service.name, ServiceAtLocation.id),
+        key=lambda link: (link.service.name, link.id),
+    )
 
+
+def _stream(
+    args: dict[str, Any],
+    schema: Schema,
+    *,
+    per: str,
+    load: Callable[..., Sequence[Any]],
+    build: Callable[..., Any],
+    columns: tuple[Any, ...],
+    key: Callable[[Any], tuple[Any, ...]],
+) -> Response:
+    """Stream a search page by page, or a listing query in keyset batches in its page order."""
     etag = _etag(args)
     if wants_search(args):
         return conditional_stream(etag, _searched(args, per, load, schema), mimetype=NDJSON)
 
     def body() -> Iterator[bytes]:
         session = get_session()
-        query = directory.service_at_locations_query(
-            session, view=public_view(), filters=listing_filters(args), full=args["full"]
-        )
-        batches = iter_batches(
-            session,
-            query,
-            columns=(Service.name, ServiceAtLocation.id),
-            key=lambda link: (link.service.name, link.id),
-        )
-        for batch in batches:
+        query = build(session, view=public_view(), filters=listing_filters(args), full=args["full"])
+        for batch in iter_batches(session, query, columns=columns, key=key):
             yield _lines(batch, schema)
 
     return conditional_stream(etag, body, mimetype=NDJSON)
