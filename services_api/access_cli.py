@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .core import keys, partners
-from .core.audit import Actor, record_event
+from .core.audit import Actor
 from .db import get_session
 from .models import Partner, Role
 
@@ -49,17 +49,8 @@ def issue_key_command(partner_id: uuid.UUID | None, operator: bool, label: str |
     if partner_id and partner is None:
         raise click.BadParameter(f"no partner has id {partner_id}", param_hint="--partner")
     role = Role.OPERATOR if operator else Role.PARTNER
-    issued = keys.issue_key(
-        session, current_app.config["SECRET_KEY"], role=role, partner=partner, label=label
-    )
-    record_event(
-        session,
-        Actor.command_line(),
-        "issue",
-        "api_key",
-        issued.record.prefix,
-        {"role": {"before": None, "after": role.value}},
-    )
+    secret = current_app.config["SECRET_KEY"]
+    issued = keys.issue_key(session, secret, Actor.command_line(), role=role, partner=partner, label=label)
     session.commit()
     click.echo(issued.token)
 
@@ -82,16 +73,8 @@ def revoke_key_command(prefix: str) -> None:
     key = keys.find_key(session, prefix)
     if key is None:
         raise click.BadParameter(f"no key has prefix {prefix}", param_hint="PREFIX")
-    if not keys.revoke_key(key):
+    if not keys.revoke_key(session, Actor.command_line(), key):
         click.echo(f"Key {prefix} was already revoked.")
         return
-    record_event(
-        session,
-        Actor.command_line(),
-        "revoke",
-        "api_key",
-        prefix,
-        {"revoked_at": {"before": None, "after": key.revoked_at}},
-    )
     session.commit()
     click.echo(f"Key {prefix} revoked.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -14,11 +15,10 @@ from sqlalchemy.orm import Session
 
 from .access_cli import keys_group, partners_group
 from .core.audit import Actor, record_event
-from .core.file_import import FileImportResult, import_hsds_tables
+from .core.file_import import FileImportResult
 from .core.hsds_files import HSDSFileError, read_hsds
 from .core.hsds_import import HSDSImportError
-from .core.hsds_tables import Tables
-from .core.partner_import import scope_to_partner
+from .core.partner_import import import_as
 from .core.seed import directory_is_empty, seed_demo_directory, seed_gazetteer, seed_taxonomies
 from .core.synthetic import SeedAlreadyUsedError, create_synthetic_listings
 from .db import get_engine, get_session, refresh_statistics
@@ -128,12 +128,19 @@ def import_command(path: Path, vetted: bool, partner_id: uuid.UUID | None) -> No
     session = get_session()
     if partner_id is not None and vetted:
         raise click.UsageError("--vetted is the operator's attestation; it cannot go with --partner.")
+    actor = Actor.command_line()
+    if partner_id is not None:
+        _require_active_partner(session, partner_id)
+        actor = replace(actor, partner_id=partner_id)
     try:
-        tables = read_hsds(path)
-        if partner_id is not None:
-            _scope_to_partner(session, tables, partner_id)
-        result = import_hsds_tables(
-            session, tables, vetted=vetted, vetted_by=f"operator import of {path.name}"
+        result = import_as(
+            session,
+            actor,
+            read_hsds(path),
+            locator=address_locator(),
+            vetted=vetted,
+            vetted_by=f"operator import of {path.name}",
+            source=path.name,
         )
     except HSDSFileError as error:
         session.rollback()
@@ -145,25 +152,14 @@ def import_command(path: Path, vetted: bool, partner_id: uuid.UUID | None) -> No
         for where, message in error.problems.items():
             click.echo(f"  {where}: {message}", err=True)
         raise click.exceptions.Exit(1) from None
-    record_event(
-        session,
-        Actor.command_line(),
-        "import",
-        "organization" if partner_id else "directory",
-        partner_id or path.name,
-        {"records": {"before": None, "after": {"created": result.created, "changed": result.changed}}},
-    )
     session.commit()
     _report_import(result, vetted)
 
 
-def _scope_to_partner(session: Session, tables: Tables, partner_id: uuid.UUID) -> None:
+def _require_active_partner(session: Session, partner_id: uuid.UUID) -> None:
     partner = session.get(Partner, partner_id)
     if partner is None or not partner.active:
         raise click.BadParameter(f"no active partner has id {partner_id}", param_hint="--partner")
-    problems = scope_to_partner(session, tables, partner_id, address_locator())
-    if problems:
-        raise HSDSImportError(problems)
 
 
 def _report_import(result: FileImportResult, vetted: bool) -> None:

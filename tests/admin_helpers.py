@@ -64,9 +64,9 @@ def make_admin(app: Flask) -> Admin:
         else:
             first = partners.create_partner(session, cli, "First partner")
             second = partners.create_partner(session, cli, "Second partner")
-        operator = keys.issue_key(session, secret, role=Role.OPERATOR).token
-        partner_key = keys.issue_key(session, secret, role=Role.PARTNER, partner=first).token
-        other_key = keys.issue_key(session, secret, role=Role.PARTNER, partner=second).token
+        operator = keys.issue_key(session, secret, cli, role=Role.OPERATOR).token
+        partner_key = keys.issue_key(session, secret, cli, role=Role.PARTNER, partner=first).token
+        other_key = keys.issue_key(session, secret, cli, role=Role.PARTNER, partner=second).token
         session.commit()
         return Admin(app.test_client(), operator, first.id, partner_key, second.id, other_key)
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import ApiKey, Partner, Role, utcnow
+from .audit import Actor, record_event
 
 KEY_SCHEME = "sa"
 PREFIX_BYTES = 6
@@ -40,9 +41,15 @@ def _split(token: str) -> tuple[str, str] | None:
 
 
 def issue_key(
-    session: Session, secret_key: str, *, role: Role, partner: Partner | None = None, label: str | None = None
+    session: Session,
+    secret_key: str,
+    actor: Actor,
+    *,
+    role: Role,
+    partner: Partner | None = None,
+    label: str | None = None,
 ) -> IssuedKey:
-    """Create a key for the operator or for a partner; return it with its one-time token."""
+    """Create a key for the operator or for a partner (audited); return it with its one-time token."""
     if (role is Role.PARTNER) != (partner is not None):
         raise ValueError("a partner key needs a partner, an operator key must not have one")
     prefix = secrets.token_hex(PREFIX_BYTES)
@@ -57,6 +64,7 @@ def issue_key(
     )
     session.add(record)
     session.flush()
+    record_event(session, actor, "issue", "api_key", prefix, {"role": {"before": None, "after": role.value}})
     return IssuedKey(record, token)
 
 
@@ -94,9 +102,11 @@ def list_keys(session: Session) -> list[ApiKey]:
     return list(session.scalars(select(ApiKey).order_by(ApiKey.created.desc(), ApiKey.prefix)))
 
 
-def revoke_key(key: ApiKey) -> bool:
-    """Revoke the key from now on; return False when it was already revoked."""
+def revoke_key(session: Session, actor: Actor, key: ApiKey) -> bool:
+    """Revoke the key from now on (audited); return False when it was already revoked."""
     if key.revoked_at is not None:
         return False
     key.revoked_at = utcnow()
+    changes = {"revoked_at": {"before": None, "after": key.revoked_at}}
+    record_event(session, actor, "revoke", "api_key", key.prefix, changes)
     return True

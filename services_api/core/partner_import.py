@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from ..models import Base, Location, Service, ServiceAtLocation, VettingStatus
 from .address_geocoding import place_address
-from .hsds_import import OPERATOR_ONLY
+from .audit import Actor, record_event
+from .file_import import FileImportResult, import_hsds_tables
+from .hsds_import import OPERATOR_ONLY, HSDSImportError
 from .hsds_tables import Tables
 
 OWNED_TABLES = ("organization", "service", "location")
@@ -157,3 +159,35 @@ def _stored(session: Session, model: type[Any], record_id: str) -> Any:
         return session.get(model, uuid.UUID(record_id))
     except ValueError:
         return None
+
+
+def import_as(
+    session: Session,
+    actor: Actor,
+    tables: Tables,
+    *,
+    locator: Any,
+    vetted: bool,
+    vetted_by: str,
+    source: str,
+) -> FileImportResult:
+    """Import tables as this actor (a partner only into its own organisation), as one audit event.
+
+    Raises HSDSImportError naming every problem; nothing is flushed then.
+    """
+    if actor.partner_id is not None:
+        problems = scope_to_partner(session, tables, actor.partner_id, locator)
+        if problems:
+            raise HSDSImportError(problems)
+    result = import_hsds_tables(session, tables, vetted=vetted, vetted_by=vetted_by)
+    counts = {"created": result.created, "changed": result.changed}
+    entity_type = "organization" if actor.partner_id else "directory"
+    record_event(
+        session,
+        actor,
+        "import",
+        entity_type,
+        actor.partner_id or source,
+        {"records": {"before": None, "after": counts}},
+    )
+    return result

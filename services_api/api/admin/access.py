@@ -8,7 +8,6 @@ from flask import Response, current_app, url_for
 from marshmallow import Schema, fields, validate
 
 from ...core import keys, partners
-from ...core.audit import record_event
 from ...db import get_session
 from ...models import Organization, Partner, Role
 from ...schemas.admin import ApiKeySchema, PartnerSchema
@@ -144,15 +143,12 @@ class KeyList(AdminResource):
 
         def issue() -> Response:
             issued = keys.issue_key(
-                session, current_app.config["SECRET_KEY"], role=role, partner=partner, label=body.get("label")
-            )
-            record_event(
                 session,
+                current_app.config["SECRET_KEY"],
                 current_actor(),
-                "issue",
-                "api_key",
-                issued.record.prefix,
-                {"role": {"before": None, "after": role.value}},
+                role=role,
+                partner=partner,
+                label=body.get("label"),
             )
             location = url_for("api_v1.admin_key", prefix=issued.record.prefix)
             return respond({**KEY.dump(issued.record), "key": issued.token}, 201, location=location)
@@ -174,16 +170,8 @@ class KeyItem(AdminResource):
     def delete(self, prefix: str) -> dict[str, Any]:
         """Revoke a key: it stops working at once."""
         key = self._key(prefix)
-        if not keys.revoke_key(key):
+        if not keys.revoke_key(get_session(), current_actor(), key):
             raise ApiError(409, "This key is already revoked.")
-        record_event(
-            get_session(),
-            current_actor(),
-            "revoke",
-            "api_key",
-            key.prefix,
-            {"revoked_at": {"before": None, "after": key.revoked_at}},
-        )
         commit()
         return KEY.dump(key)  # type: ignore[no-any-return]
 

@@ -7,11 +7,10 @@ from typing import Any
 from flask import Response, request
 from marshmallow import Schema, fields
 
-from ...core.audit import record_event
-from ...core.file_import import FileImportResult, import_hsds_tables
+from ...core.file_import import FileImportResult
 from ...core.hsds_files import HSDSFileError, read_hsds_bytes
 from ...core.hsds_import import HSDSImportError
-from ...core.partner_import import scope_to_partner
+from ...core.partner_import import import_as
 from ...db import get_session
 from ...locators import address_locator
 from ..errors import ApiError
@@ -79,39 +78,25 @@ class Import(AdminResource):
             tables = read_hsds_bytes(request.get_data())
         except HSDSFileError as error:
             raise ApiError(422, f"The body is not HSDS data: {error}", {"/": [str(error)]}) from None
-        if not actor.is_operator:
-            geocoder = address_locator()
-            problems = scope_to_partner(session, tables, actor.partner_id, geocoder)  # type: ignore[arg-type]
-            if problems:
-                raise ApiError(422, f"Nothing imported: {len(problems)} problem(s).", problems)
 
         def run() -> Response:
             try:
-                result = import_hsds_tables(
-                    session, tables, vetted=args["vetted"], vetted_by=f"operator import by key {actor.key_id}"
+                result = import_as(
+                    session,
+                    actor,
+                    tables,
+                    locator=address_locator(),
+                    vetted=args["vetted"],
+                    vetted_by=f"operator import by key {actor.key_id}",
+                    source="all",
                 )
             except HSDSImportError as error:
                 session.rollback()
                 raise ApiError(
                     422, f"Nothing imported: {len(error.problems)} problem(s).", error.problems
                 ) from None
-            report = import_report(result, args["dry_run"])
             if args["dry_run"]:
                 session.rollback()
-            else:
-                record_event(
-                    session,
-                    actor,
-                    "import",
-                    "organization" if actor.partner_id else "directory",
-                    actor.partner_id or "all",
-                    {
-                        "records": {
-                            "before": None,
-                            "after": {"created": result.created, "changed": result.changed},
-                        }
-                    },
-                )
-            return respond(report)
+            return respond(import_report(result, args["dry_run"]))
 
         return idempotent(run)
