@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Organization, Partner, utcnow
 from .audit import Actor, field_changes, record_event
+from .editing import InvalidFieldsError, NotAllowedError
 
 
 def partner_fields(partner: Partner) -> dict[str, Any]:
@@ -29,8 +30,15 @@ def create_partner(
     email: str | None = None,
     organization_id: uuid.UUID | None = None,
 ) -> Partner:
-    """Make an organisation a partner (creating the organisation unless `organization_id` names one)."""
+    """Make an organisation a partner (creating the organisation unless `organization_id` names one).
+
+    Raises InvalidFieldsError for an unknown organisation, NotAllowedError when it is a partner already.
+    """
     organization = session.get(Organization, organization_id) if organization_id else None
+    if organization_id is not None and organization is None:
+        raise InvalidFieldsError({"/organization_id": "No organisation has this id."})
+    if organization_id is not None and session.get(Partner, organization_id) is not None:
+        raise NotAllowedError("This organisation is already a partner.")
     if organization is None:
         organization = Organization(id=organization_id or uuid.uuid4(), name=name, description="")
         session.add(organization)

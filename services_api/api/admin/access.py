@@ -8,13 +8,14 @@ from flask import Response, current_app, url_for
 from marshmallow import Schema, fields, validate
 
 from ...core import keys, partners
+from ...core.editing import EditError
 from ...db import get_session
-from ...models import Organization, Partner, Role
+from ...models import Partner, Role
 from ...schemas.admin import ApiKeySchema, PartnerSchema
 from ..errors import ApiError
 from .auth import current_actor, operator_only
 from .common import AdminResource, ns, path_id
-from .writes import commit, idempotent, load_body, require_if_match, respond
+from .writes import commit, edit_errors, idempotent, load_body, require_if_match, respond
 
 PARTNER = PartnerSchema()
 KEY = ApiKeySchema()
@@ -66,19 +67,14 @@ class PartnerList(AdminResource):
         """Create a partner organisation (or make an existing organisation a partner)."""
         body = load_body(NewPartner())
         session = get_session()
-        organization_id = body.get("organization_id")
-        if organization_id is not None:
-            if session.get(Organization, organization_id) is None:
-                raise ApiError(
-                    422, "No organisation has this id.", {"/organization_id": ["Unknown organisation."]}
-                )
-            if session.get(Partner, organization_id) is not None:
-                raise ApiError(409, "This organisation is already a partner.")
 
         def create() -> Response:
-            partner = partners.create_partner(
-                session, current_actor(), body["name"], body.get("email"), organization_id
-            )
+            try:
+                partner = partners.create_partner(
+                    session, current_actor(), body["name"], body.get("email"), body.get("organization_id")
+                )
+            except EditError as error:
+                raise edit_errors(error) from None
             location = url_for("api_v1.admin_partner", id=str(partner.id))
             return respond(PARTNER.dump(partner), 201, record=partner, location=location)
 
