@@ -229,30 +229,47 @@ def update(
     return EditResult(record, after, held=held, changed=bool(changes))
 
 
+def act_on_service(
+    session: Session,
+    kind: Kind,
+    actor: Actor,
+    service: Service,
+    view: PublicView,
+    apply: Callable[[], str],
+    note: str | None = None,
+) -> EditResult:
+    """Apply one state change to a service (`apply` returns the action's name), then version and audit it."""
+    before = describe(session, kind, service, view)
+    action = apply()
+    _touch(service)
+    session.flush()
+    after = describe(session, kind, service, view)
+    record_event(session, actor, action, "service", service.id, audited_changes(before, after), note)
+    return EditResult(service, after, changed=True)
+
+
 def withdraw(session: Session, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
     """Take a service out of public output at once; it stays stored for the audit log and sync."""
     if service.withdrawn_at is not None:
         raise NotAllowedError("This service is already withdrawn.")
-    before = describe(session, kind, service, view)
-    service.withdrawn_at = utcnow()
-    _touch(service)
-    session.flush()
-    after = describe(session, kind, service, view)
-    record_event(session, actor, "withdraw", "service", service.id, audited_changes(before, after))
-    return EditResult(service, after, changed=True)
+
+    def apply() -> str:
+        service.withdrawn_at = utcnow()
+        return "withdraw"
+
+    return act_on_service(session, kind, actor, service, view, apply)
 
 
 def confirm(session: Session, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
     """Mark a service as checked today by its provider (it is fresh again)."""
     if service.withdrawn_at is not None:
         raise NotAllowedError("A withdrawn service cannot be confirmed; create it again instead.")
-    before = describe(session, kind, service, view)
-    service.last_verified_at = utcnow()
-    _touch(service)
-    session.flush()
-    after = describe(session, kind, service, view)
-    record_event(session, actor, "confirm", "service", service.id, audited_changes(before, after))
-    return EditResult(service, after, changed=True)
+
+    def apply() -> str:
+        service.last_verified_at = utcnow()
+        return "confirm"
+
+    return act_on_service(session, kind, actor, service, view, apply)
 
 
 def delete(session: Session, kind: Kind, actor: Actor, record: Any, view: PublicView) -> None:

@@ -12,15 +12,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Organization, ProposedChange, Service, VettingStatus, utcnow
-from .audit import Actor, record_event
+from .audit import Actor
 from .editing import (
     SERVICE_NODE,
     EditResult,
     InvalidFieldsError,
     Kind,
     NotAllowedError,
-    audited_changes,
-    describe,
+    act_on_service,
     pending_change,
 )
 from .hsds_import import HSDSImportError, upsert_one
@@ -68,47 +67,44 @@ def approve(
     change = pending_change(session, service)
     if change is None and service.vetting_status == VettingStatus.VETTED.value:
         raise NotAllowedError("This service is already vetted and has no change waiting.")
-    before = describe(session, kind, service, view)
-    if change is not None:
-        _apply_change(session, service, change)
-        _decide(change, "approved", note)
-    now = utcnow()
-    service.vetting_status = VettingStatus.VETTED.value
-    service.vetted_at = now
-    service.vetted_by = str(actor.key_id) if actor.key_id else actor.role
-    service.vetting_criteria = sorted(set(criteria))
-    service.vetting_notes = note
-    service.last_verified_at = now
-    service.assured_date = now.date()
-    service.modified = now
-    session.flush()
-    after = describe(session, kind, service, view)
-    record_event(session, actor, "approve", "service", service.id, audited_changes(before, after), note)
-    return EditResult(service, after, changed=True)
+
+    def apply() -> str:
+        if change is not None:
+            _apply_change(session, service, change)
+            _decide(change, "approved", note)
+        now = utcnow()
+        service.vetting_status = VettingStatus.VETTED.value
+        service.vetted_at = now
+        service.vetted_by = str(actor.key_id) if actor.key_id else actor.role
+        service.vetting_criteria = sorted(set(criteria))
+        service.vetting_notes = note
+        service.last_verified_at = now
+        service.assured_date = now.date()
+        return "approve"
+
+    return act_on_service(session, kind, actor, service, view, apply, note)
 
 
 def reject(
     session: Session, kind: Kind, actor: Actor, service: Service, note: str | None, view: PublicView
 ) -> EditResult:
     """Reject a held change (the listing stays as approved), or a pending or suspended listing for good."""
-    before = describe(session, kind, service, view)
     change = pending_change(session, service)
-    if change is not None:
-        _decide(change, "rejected", note)
-        action = "reject_change"
-    elif service.vetting_status in (VettingStatus.PENDING.value, VettingStatus.SUSPENDED.value):
-        service.vetting_status = VettingStatus.REJECTED.value
-        service.vetting_notes = note
-        action = "reject"
-    else:
+    rejectable = (VettingStatus.PENDING.value, VettingStatus.SUSPENDED.value)
+    if change is None and service.vetting_status not in rejectable:
         raise NotAllowedError(
             "Only a pending or suspended service, or a held change, can be rejected; suspend a vetted one."
         )
-    service.modified = utcnow()
-    session.flush()
-    after = describe(session, kind, service, view)
-    record_event(session, actor, action, "service", service.id, audited_changes(before, after), note)
-    return EditResult(service, after, changed=True)
+
+    def apply() -> str:
+        if change is not None:
+            _decide(change, "rejected", note)
+            return "reject_change"
+        service.vetting_status = VettingStatus.REJECTED.value
+        service.vetting_notes = note
+        return "reject"
+
+    return act_on_service(session, kind, actor, service, view, apply, note)
 
 
 def suspend(
@@ -117,14 +113,13 @@ def suspend(
     """Take a vetted service out of public output from the next request on."""
     if service.vetting_status != VettingStatus.VETTED.value:
         raise NotAllowedError("Only a vetted service can be suspended.")
-    before = describe(session, kind, service, view)
-    service.vetting_status = VettingStatus.SUSPENDED.value
-    service.vetting_notes = note
-    service.modified = utcnow()
-    session.flush()
-    after = describe(session, kind, service, view)
-    record_event(session, actor, "suspend", "service", service.id, audited_changes(before, after), note)
-    return EditResult(service, after, changed=True)
+
+    def apply() -> str:
+        service.vetting_status = VettingStatus.SUSPENDED.value
+        service.vetting_notes = note
+        return "suspend"
+
+    return act_on_service(session, kind, actor, service, view, apply, note)
 
 
 def _apply_change(session: Session, service: Service, change: ProposedChange) -> None:
