@@ -135,6 +135,11 @@ def list_services(
     return paginate(session, query, page=page, per_page=per_page)
 
 
+def find_public_service(session: Session, *, view: PublicView, service_id: uuid.UUID) -> Service | None:
+    """Return a public service without its nested records (to check it exists), or None."""
+    return session.scalars(select(Service).where(Service.id == service_id, view.service_filter())).first()
+
+
 def get_service(session: Session, *, view: PublicView, service_id: uuid.UUID) -> Service | None:
     """Return a public service with everything nested, or None."""
     query = select(Service).where(Service.id == service_id, view.service_filter()).options(*FULL_SERVICE_LOAD)

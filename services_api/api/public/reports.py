@@ -32,7 +32,7 @@ def submit(service_id: str) -> tuple[dict[str, Any], int]:
     """Store a report about a public service; return what the sender may see of it."""
     rate_limits.refuse_if_exhausted(REPORTS_PER_CLIENT, "reports")
     session = get_session()
-    service = directory.get_service(session, view=public_view(), service_id=parse_id(service_id))
+    service = directory.find_public_service(session, view=public_view(), service_id=parse_id(service_id))
     if service is None:
         raise ApiError(404, "No public service has this id.")
     if not request.is_json:
