@@ -38,9 +38,10 @@ def refuse_if_exhausted(name: str, scope: str) -> None:
     """Answer 429 with Retry-After when this client has used up the limit `name`."""
     limiter: MovingWindowRateLimiter = current_app.extensions["rate_limiter"]
     item = _limit(name)
-    if limiter.test(item, scope, _client()):
+    client = _client()
+    if limiter.test(item, scope, client):
         return
-    reset_at = limiter.get_window_stats(item, scope, _client()).reset_time
+    reset_at = limiter.get_window_stats(item, scope, client).reset_time
     retry_after = max(1, math.ceil(reset_at - time.time()))
     raise ApiError(
         429,
