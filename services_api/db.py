@@ -10,7 +10,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BUSY_TIMEOUT_MS = 20_000  # writers queue behind each other; under gunicorn's 30 s worker timeout
 SQLITE_CACHE_KIB = 65536  # 64 MiB page cache per connection
 SQLITE_MMAP_BYTES = 1 << 31  # read through memory-mapped I/O: far fewer system calls on big files
 

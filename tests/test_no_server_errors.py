@@ -34,7 +34,11 @@ values = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     endpoint=st.sampled_from(LISTS),
     query=st.dictionaries(st.sampled_from(PARAMETERS), values, max_size=4),
