@@ -34,17 +34,14 @@ sys.path.insert(0, str(ROOT))
 from services_api import create_app  # noqa: E402
 from services_api.api.http_cache import apply_http_caching  # noqa: E402
 from services_api.api.public.common import public_view  # noqa: E402
-from services_api.core.directory import (  # noqa: E402
-    ListingFilters,
-    listing_conditions,
-    term_and_descendant_ids,
-)
+from services_api.core.directory import ListingFilters, listing_conditions  # noqa: E402
+from services_api.core.locating import required_terms  # noqa: E402
 from services_api.core.search import PER_PLACE, Query, SearchArea, search  # noqa: E402
 from services_api.core.synthetic import create_synthetic_listings  # noqa: E402
 from services_api.db import get_session, make_engine  # noqa: E402
 from services_api.geo.sphere import EARTH_RADIUS_KM, Point  # noqa: E402
 from services_api.migrate import upgrade_to_head  # noqa: E402
-from services_api.models import Location, Place, Service, ServiceAtLocation, TaxonomyTerm  # noqa: E402
+from services_api.models import Location, Place, Service, ServiceAtLocation  # noqa: E402
 
 RADII_KM = (10.0, 50.0)
 TOP = 50
@@ -148,10 +145,10 @@ def _query_points(url: str, count: int, seed: int) -> list[Point]:
 
 
 def _filters(session: Session, with_category: bool) -> ListingFilters:
+    """Return the filters of a search, resolving the category code as the API does."""
     if not with_category:
         return ListingFilters()
-    term = session.scalars(select(TaxonomyTerm.id).where(TaxonomyTerm.code == CATEGORY)).one()
-    return ListingFilters(required_terms=(frozenset(term_and_descendant_ids(session, term)),))
+    return ListingFilters(required_terms=required_terms(session, category=CATEGORY, attributes=()))
 
 
 def _search(session: Session, point: Point, radius: float, with_category: bool) -> int:

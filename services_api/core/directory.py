@@ -22,7 +22,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from ..models import (
     Attribute,
@@ -269,13 +269,15 @@ def get_taxonomy_term(session: Session, *, term_id: uuid.UUID) -> TaxonomyTerm |
 
 def term_and_descendant_ids(session: Session, term_id: uuid.UUID) -> set[uuid.UUID]:
     """Return the id of a term and of every term below it."""
-    found = {term_id}
-    frontier = {term_id}
-    while frontier:
-        frontier = set(session.scalars(select(TaxonomyTerm.id).where(TaxonomyTerm.parent_id.in_(frontier))))
-        frontier -= found
-        found |= frontier
-    return found
+    return {term_id} | terms_below(session, TaxonomyTerm.id == term_id)
+
+
+def terms_below(session: Session, start: ColumnElement[bool]) -> set[uuid.UUID]:
+    """Return the ids of the terms meeting `start` and of every term below them, in one statement."""
+    tree = select(TaxonomyTerm.id).where(start).cte("term_tree", recursive=True)
+    child = aliased(TaxonomyTerm)
+    tree = tree.union(select(child.id).where(child.parent_id == tree.c.id))
+    return set(session.scalars(select(tree.c.id)))
 
 
 def listing_conditions(session: Session, filters: ListingFilters) -> list[ColumnElement[bool]]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..geo.sphere import Box, Point, split_at_antimeridian
 from ..models import TaxonomyTerm
-from .directory import term_and_descendant_ids
+from .directory import terms_below
 from .geocoding import GazetteerGeocoder
 from .search import SearchArea
 
@@ -87,9 +87,9 @@ def required_terms(
 
 
 def _with_descendants(session: Session, parameter: str, code: str) -> frozenset[uuid.UUID]:
-    found: set[uuid.UUID] = set()
-    for term_id in _terms_with_code(session, parameter, code):
-        found |= term_and_descendant_ids(session, term_id)
+    found = terms_below(session, TaxonomyTerm.code == code)
+    if not found:
+        raise UnknownCodeError(parameter, code)
     return frozenset(found)
 
 
