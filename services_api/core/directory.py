@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import uuid
@@ -269,15 +270,25 @@ def get_taxonomy_term(session: Session, *, term_id: uuid.UUID) -> TaxonomyTerm |
 
 def term_and_descendant_ids(session: Session, term_id: uuid.UUID) -> set[uuid.UUID]:
     """Return the id of a term and of every term below it."""
-    return {term_id} | terms_below(session, TaxonomyTerm.id == term_id)
+    return {term_id} | terms_below(session, "id", term_id)
 
 
-def terms_below(session: Session, start: ColumnElement[bool]) -> set[uuid.UUID]:
-    """Return the ids of the terms meeting `start` and of every term below them, in one statement."""
-    tree = select(TaxonomyTerm.id).where(start).cte("term_tree", recursive=True)
+def terms_below(session: Session, by: str, value: Any) -> set[uuid.UUID]:
+    """Return the ids of the terms whose column `by` ("id" or "code") is `value`, and all terms below."""
+    return set(session.scalars(_term_tree(by), {"start": value}))
+
+
+@functools.cache
+def _term_tree(by: str) -> Select[tuple[uuid.UUID]]:
+    """Return the recursive statement of `terms_below`, built once: building costs more than running."""
+    tree = (
+        select(TaxonomyTerm.id)
+        .where(getattr(TaxonomyTerm, by) == bindparam("start"))
+        .cte("term_tree", recursive=True)
+    )
     child = aliased(TaxonomyTerm)
     tree = tree.union(select(child.id).where(child.parent_id == tree.c.id))
-    return set(session.scalars(select(tree.c.id)))
+    return select(tree.c.id)
 
 
 def listing_conditions(session: Session, filters: ListingFilters) -> list[ColumnElement[bool]]:

@@ -87,7 +87,7 @@ def required_terms(
 
 
 def _with_descendants(session: Session, parameter: str, code: str) -> frozenset[uuid.UUID]:
-    found = terms_below(session, TaxonomyTerm.code == code)
+    found = terms_below(session, "code", code)
     if not found:
         raise UnknownCodeError(parameter, code)
     return frozenset(found)
