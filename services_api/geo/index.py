@@ -73,6 +73,9 @@ place_rtree = table(
 )
 search_term_bit = table("search_term_bit", column("term_id", Uuid), column("bit", Integer))
 public_geography: ColumnClause[Any] = column("public_geography")
+TERM_BITS = select(search_term_bit.c.term_id, search_term_bit.c.bit).where(
+    search_term_bit.c.term_id.in_(bindparam("terms", expanding=True))
+)
 
 
 def _param(name: str) -> Any:
@@ -219,13 +222,7 @@ class SQLiteRTreeIndex(SpatialIndex):
         wanted = sorted(set().union(*term_sets))
         if not wanted:
             return [None] * len(term_sets)
-        bits = dict(
-            connection.execute(
-                select(search_term_bit.c.term_id, search_term_bit.c.bit).where(
-                    search_term_bit.c.term_id.in_(wanted)
-                )
-            ).all()
-        )
+        bits = dict(connection.execute(TERM_BITS, {"terms": wanted}).all())
         return [
             sum(1 << bits[term] for term in terms) if all(term in bits for term in terms) else None
             for terms in term_sets
