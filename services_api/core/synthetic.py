@@ -352,7 +352,7 @@ def write_batch(session: Session, batch: Batch, *, now: datetime) -> None:
         if postgres:
             _copy_rows(session, table, rows, now=now)
         else:
-            session.execute(insert(table).values(_stamps(session, table, now)), rows)
+            session.connection().execute(insert(table).values(_stamps(session, table, now)), rows)
 
 
 def _stamps(session: Session, table: Table, now: datetime) -> dict[str, ColumnElement[Any]]:
