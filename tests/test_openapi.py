@@ -97,3 +97,31 @@ def test_the_admin_api_is_documented_with_its_security_scheme() -> None:
             assert operation.get("security") == [{"bearer": []}], (path, method)
         else:
             assert "security" not in operation, (path, method)
+
+
+BODYLESS_WRITES = {("/admin/services/{id}/confirm", "post"), ("/admin/import", "post")}
+
+
+def test_every_write_documents_its_json_body_and_every_id_is_a_uuid() -> None:
+    spec = json.loads(OPENAPI_FILE.read_text())
+    for path, item in spec["paths"].items():
+        path_params = [p for p in item.get("parameters", []) if p["in"] == "path" and p["name"] == "id"]
+        assert all(p.get("format") == "uuid" for p in path_params), path
+        for method, operation in item.items():
+            if method not in {"post", "put", "patch"} or (path, method) in BODYLESS_WRITES:
+                continue
+            bodies = [p for p in operation.get("parameters", []) if p["in"] == "body"]
+            assert len(bodies) == 1, (path, method)
+            name = bodies[0]["schema"]["$ref"].rsplit("/", 1)[-1]
+            assert spec["definitions"][name]["properties"], (path, method)
+    required = {
+        name: set(spec["definitions"][name].get("required", []))
+        for name in ("ReportBody", "Approval", "NewPartner", "NewKey", "Moderation")
+    }
+    assert required == {
+        "ReportBody": {"kind"},
+        "Approval": {"criteria"},
+        "NewPartner": {"name"},
+        "NewKey": {"role"},
+        "Moderation": {"status"},
+    }

@@ -13,6 +13,7 @@ from ...db import get_session
 from ...models import Partner, Role
 from ...schemas.admin import ApiKeySchema, PartnerSchema
 from ..errors import ApiError
+from ..openapi import schema_model
 from .auth import current_actor, operator_only
 from .common import AdminResource, ns, path_id
 from .writes import commit, edit_errors, idempotent, load_body, require_if_match, respond
@@ -62,6 +63,7 @@ class PartnerList(AdminResource):
         items = partners.list_partners(get_session())
         return {"total_items": len(items), "contents": PARTNER.dump(items, many=True)}
 
+    @ns.expect(schema_model(ns, "NewPartner", NewPartner()), validate=False)
     @operator_only
     def post(self) -> Response:
         """Create a partner organisation (or make an existing organisation a partner)."""
@@ -82,7 +84,7 @@ class PartnerList(AdminResource):
 
 
 @ns.route("/partners/<string:id>", endpoint="admin_partner")
-@ns.param("id", "The partner's id (its organisation's id)")
+@ns.param("id", "The partner's id (its organisation's id)", format="uuid")
 class PartnerItem(AdminResource):
     """One partner (operator only)."""
 
@@ -92,6 +94,7 @@ class PartnerItem(AdminResource):
         partner = _partner_or_404(id)
         return respond(PARTNER.dump(partner), record=partner)
 
+    @ns.expect(schema_model(ns, "PartnerChange", PartnerChange()), validate=False)
     @operator_only
     def patch(self, id: str) -> Response:
         """Rename, re-address, deactivate (keys stop; listings stay) or reactivate; needs If-Match."""
@@ -121,6 +124,7 @@ class KeyList(AdminResource):
         items = keys.list_keys(get_session())
         return {"total_items": len(items), "contents": KEY.dump(items, many=True)}
 
+    @ns.expect(schema_model(ns, "NewKey", NewKey()), validate=False)
     @operator_only
     def post(self) -> Response:
         """Issue a key; the response shows it once, in `key`."""

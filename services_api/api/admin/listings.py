@@ -141,7 +141,7 @@ def register(kind: Kind, path: str, model_name: str) -> None:
             return idempotent(create)
 
     @ns.route(f"{path}/<string:id>", endpoint=f"admin_{kind.name}_item")
-    @ns.param("id", f"The {kind.name}'s id")
+    @ns.param("id", f"The {kind.name}'s id", format="uuid")
     class Item(AdminResource):
         """One record the caller may edit."""
 

@@ -14,7 +14,7 @@ from ...db import get_session
 from ...models import REPORT_STATUSES
 from ...schemas.admin import AuditEventSchema, ReportSchema
 from ..errors import ApiError
-from ..openapi import query_params
+from ..openapi import query_params, schema_model
 from ..params import parse_query
 from ..public.common import page_envelope
 from .auth import current_actor, operator_only
@@ -84,7 +84,7 @@ class ReportList(AdminResource):
 
 
 @ns.route("/reports/<string:id>")
-@ns.param("id", "The report's id")
+@ns.param("id", "The report's id", format="uuid")
 class ReportItem(AdminResource):
     """One public report."""
 
@@ -93,6 +93,7 @@ class ReportItem(AdminResource):
         report = _report_or_404(id)
         return respond(REPORT.dump(report), record=report)
 
+    @ns.expect(schema_model(ns, "Moderation", Moderation()), validate=False)
     @operator_only
     def patch(self, id: str) -> Response:
         """Resolve, dismiss or reopen a report, with a note; needs If-Match."""

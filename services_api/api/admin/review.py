@@ -11,6 +11,7 @@ from ...core import editing, vetting
 from ...core.editing import EditError
 from ...db import get_session
 from ...schemas.admin import ProposedChangeSchema
+from ..openapi import schema_model
 from .auth import current_actor, operator_only
 from .common import AdminResource, admin_view, ns
 from .kinds import SERVICES
@@ -32,6 +33,9 @@ class ApprovalBody(DecisionBody):
     criteria = fields.List(fields.String(), required=True)
 
 
+DECISION_MODEL = schema_model(ns, "Decision", DecisionBody())
+
+
 def _act(id: str, action: Any) -> Response:
     service = owned_or_404(SERVICES, id)
 
@@ -46,7 +50,7 @@ def _act(id: str, action: Any) -> Response:
 
 
 @ns.route("/services/<string:id>/confirm")
-@ns.param("id", "The service's id")
+@ns.param("id", "The service's id", format="uuid")
 class ConfirmService(AdminResource):
     """Freshness: the provider confirms a listing."""
 
@@ -61,12 +65,13 @@ class ConfirmService(AdminResource):
 
 
 @ns.route("/services/<string:id>/approve")
-@ns.param("id", "The service's id")
+@ns.param("id", "The service's id", format="uuid")
 class ApproveService(AdminResource):
     """The operator vets a listing or its held change."""
 
     @ns.response(200, "Vetted (or its held change applied); public from the next request")
     @ns.response(422, "A mandatory criterion is not attested")
+    @ns.expect(schema_model(ns, "Approval", ApprovalBody()), validate=False)
     @operator_only
     def post(self, id: str) -> Response:
         """Vet a pending, suspended or rejected service, or apply its held change; attest the criteria."""
@@ -86,12 +91,13 @@ class ApproveService(AdminResource):
 
 
 @ns.route("/services/<string:id>/reject")
-@ns.param("id", "The service's id")
+@ns.param("id", "The service's id", format="uuid")
 class RejectService(AdminResource):
     """The operator rejects a pending listing or a held change."""
 
     @ns.response(200, "Rejected")
     @ns.response(409, "Nothing to reject")
+    @ns.expect(DECISION_MODEL, validate=False)
     @operator_only
     def post(self, id: str) -> Response:
         """Reject a pending or suspended service, or a change held on a vetted one (which stays)."""
@@ -105,12 +111,13 @@ class RejectService(AdminResource):
 
 
 @ns.route("/services/<string:id>/suspend")
-@ns.param("id", "The service's id")
+@ns.param("id", "The service's id", format="uuid")
 class SuspendService(AdminResource):
     """The operator takes a listing out of public output."""
 
     @ns.response(200, "Suspended: gone from public output from the next request")
     @ns.response(409, "The service is not vetted")
+    @ns.expect(DECISION_MODEL, validate=False)
     @operator_only
     def post(self, id: str) -> Response:
         """Take a vetted service out of public output at once."""

@@ -54,7 +54,7 @@ class OrganizationList(Resource):
 
 
 @ns.route("/<string:id>")
-@ns.param("id", "Organisation id (UUID)")
+@ns.param("id", "Organisation id (UUID)", format="uuid")
 class OrganizationDetail(Resource):
     """One organisation."""
 

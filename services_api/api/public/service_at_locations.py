@@ -77,7 +77,7 @@ class ServiceAtLocationList(Resource):
 
 
 @ns.route("/<string:id>")
-@ns.param("id", "Service-at-location id (UUID)")
+@ns.param("id", "Service-at-location id (UUID)", format="uuid")
 class ServiceAtLocationDetail(Resource):
     """One public service-at-location."""
 

@@ -20,7 +20,7 @@ from ..params import parse_id, parse_query
 from .common import dump_one, dump_page, listing_filters, public_view
 from .deltas import delta_response, wants_delta
 from .ndjson import stream_services, wants_ndjson
-from .reports import submit
+from .reports import REPORT_BODY, submit
 from .searching import refuse_place_with_delta, run_search, wants_search
 
 ns = Namespace("services", description="Vetted services (HSDS 3.0)")
@@ -89,7 +89,7 @@ def _list_schema(args: dict[str, Any], searching: bool) -> Any:
 
 
 @ns.route("/<string:id>")
-@ns.param("id", "Service id (UUID)")
+@ns.param("id", "Service id (UUID)", format="uuid")
 class ServiceDetail(Resource):
     """One public service."""
 
@@ -103,7 +103,7 @@ class ServiceDetail(Resource):
 
 
 @ns.route("/<string:id>/reports")
-@ns.param("id", "Service id (UUID)")
+@ns.param("id", "Service id (UUID)", format="uuid")
 class ServiceReports(Resource):
     """Reports from the public about one service."""
 
@@ -111,6 +111,7 @@ class ServiceReports(Resource):
     @ns.response(404, "No public service has this id")
     @ns.response(422, "The kind or message is invalid")
     @ns.response(429, "Too many reports from this client; see Retry-After")
+    @ns.expect(schema_model(ns, "ReportBody", REPORT_BODY), validate=False)
     def post(self, id: str) -> tuple[dict[str, Any], int]:
         """Report that a listing is wrong, closed or unsafe, or that someone was treated badly there.
 

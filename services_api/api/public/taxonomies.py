@@ -37,7 +37,7 @@ class TaxonomyList(Resource):
 
 
 @ns.route("/<string:id>")
-@ns.param("id", "Taxonomy id (UUID)")
+@ns.param("id", "Taxonomy id (UUID)", format="uuid")
 class TaxonomyDetail(Resource):
     """One taxonomy."""
 

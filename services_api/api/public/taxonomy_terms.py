@@ -43,7 +43,7 @@ class TaxonomyTermList(Resource):
 
 
 @ns.route("/<string:id>")
-@ns.param("id", "Taxonomy term id (UUID)")
+@ns.param("id", "Taxonomy term id (UUID)", format="uuid")
 class TaxonomyTermDetail(Resource):
     """One taxonomy term."""
 
