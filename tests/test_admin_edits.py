@@ -143,6 +143,9 @@ def test_nested_records_of_another_listing_cannot_be_taken_over(admin: Admin) ->
             "/attributes/0/taxonomy_term_id",
         ),
         ({"phones": "+44 20 7946 0000"}, "/phones"),
+        ({"phones": [{"number": "1", "extension": 10**30}]}, "/phones/0/extension"),
+        ({"schedules": [{"freq": "WEEKLY", "count": 2**31}]}, "/schedules/0/count"),
+        ({"minimum_age": 10**400}, "/minimum_age"),
         (
             {"service_areas": [{"extent": '{"type": "Circle"}', "extent_type": "geojson"}]},
             "/service_areas/0/extent",

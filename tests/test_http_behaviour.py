@@ -86,6 +86,7 @@ def test_wrong_method_gets_a_json_405_with_allow(client: FlaskClient) -> None:
         ("page=0", "page"),
         ("page=-3", "page"),
         ("page=abc", "page"),
+        ("page=44275472338921390633110941407903744", "page"),
         ("per_page=abc", "per_page"),
         ("per_page=0", "per_page"),
         ("per_page=101", "per_page"),

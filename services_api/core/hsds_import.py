@@ -13,7 +13,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, Integer, String, Text, Time, Uuid, inspect
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    Uuid,
+    inspect,
+)
 from sqlalchemy.orm import Session
 
 from ..geo.areas import AreaError
@@ -291,6 +303,10 @@ class _Importer:
             return None
 
 
+# The largest value each integer column type holds on every database (PostgreSQL's sizes).
+INTEGER_LIMITS = {SmallInteger: 2**15 - 1, Integer: 2**31 - 1, BigInteger: 2**63 - 1}
+
+
 def _convert(column: Any, value: Any) -> Any:
     """Convert a JSON value to the Python type of a column, or raise ValueError saying why."""
     column_type = column.type
@@ -310,13 +326,10 @@ def _convert(column: Any, value: Any) -> Any:
         if isinstance(value, bool):
             return value
         raise ValueError("must be true or false")
-    if isinstance(column_type, Integer | Float):
-        number = _number(value)
-        if isinstance(column_type, Integer):
-            if number != int(number):
-                raise ValueError("must be a whole number")
-            return int(number)
-        return number
+    if isinstance(column_type, Integer):
+        return _whole_number(value, INTEGER_LIMITS.get(type(column_type), INTEGER_LIMITS[Integer]))
+    if isinstance(column_type, Float):
+        return _number(value)
     if isinstance(column_type, String | Text):
         if not isinstance(value, str | int | float):
             raise ValueError("must be a string")
@@ -328,12 +341,21 @@ def _convert(column: Any, value: Any) -> Any:
     return value
 
 
+def _whole_number(value: Any, limit: int) -> int:
+    number = value if isinstance(value, int) and not isinstance(value, bool) else _number(value)
+    if number != int(number):
+        raise ValueError("must be a whole number")
+    if not -limit - 1 <= number <= limit:
+        raise ValueError(f"must be between {-limit - 1} and {limit}")
+    return int(number)
+
+
 def _number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("must be a number")
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError("must be a number") from None
     if not math.isfinite(number):
         raise ValueError("must be a finite number")

@@ -16,6 +16,9 @@ def no_control_characters(value: str) -> None:
         raise ValidationError("Must not contain control characters.")
 
 
+MAX_PAGE = 1_000_000_000  # far past any last page; keeps the row offset within a 64-bit integer
+
+
 class QuerySchema(Schema):
     """Base of every query-parameter schema: unknown parameters are ignored, as HSDS clients expect."""
 
@@ -27,7 +30,9 @@ class PageArgs(QuerySchema):
     """Paging shared by every list."""
 
     page = fields.Integer(
-        load_default=1, validate=validate.Range(min=1), metadata={"description": "Page number, from 1."}
+        load_default=1,
+        validate=validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": "Page number, from 1."},
     )
     per_page = fields.Integer(
         load_default=None,

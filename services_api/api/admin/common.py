@@ -8,6 +8,7 @@ from flask_restx import Namespace, Resource
 from marshmallow import Schema, fields, validate
 
 from ...core.visibility import PublicView
+from ...schemas.params import MAX_PAGE
 from ..errors import ApiError
 from ..public.common import public_view
 from .auth import authenticated
@@ -30,7 +31,7 @@ class AdminResource(Resource):
 class PageArgs(Schema):
     """Paging parameters of admin lists."""
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
     per_page = fields.Integer(validate=validate.Range(min=1))
 
 
