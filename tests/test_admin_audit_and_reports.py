@@ -89,6 +89,8 @@ def test_the_audit_log_filters_combine_and_page(admin: Admin) -> None:
     assert page["total_items"] == 3 and page["size"] == 1 and page["last_page"] is True
     bad = admin.as_operator("GET", "/audit?since=yesterday")
     assert bad.status_code == 400 and "since" in bad.get_json()["errors"]
+    nul = admin.as_operator("GET", "/audit?entity_id=a%00b")
+    assert nul.status_code == 400 and "entity_id" in nul.get_json()["errors"]
 
 
 def test_the_audit_log_cannot_be_changed_through_the_api(admin: Admin) -> None:
@@ -148,6 +150,7 @@ def test_public_reports_reach_the_owner_and_the_operator_and_keep_nothing_of_the
         ({"message": "no kind"}, 422, "kind"),
         ({"kind": "other", "message": "x" * 2001}, 422, "message"),
         ({"kind": "other", "message": 5}, 422, "message"),
+        ({"kind": "other", "message": "a NUL \u0000 byte"}, 422, "message"),
     ],
 )
 def test_a_bad_report_is_refused_naming_the_field(

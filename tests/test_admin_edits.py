@@ -146,6 +146,8 @@ def test_nested_records_of_another_listing_cannot_be_taken_over(admin: Admin) ->
         ({"phones": [{"number": "1", "extension": 10**30}]}, "/phones/0/extension"),
         ({"schedules": [{"freq": "WEEKLY", "count": 2**31}]}, "/schedules/0/count"),
         ({"minimum_age": 10**400}, "/minimum_age"),
+        ({"description": "nul \u0000 byte"}, "/description"),
+        ({"phones": [{"number": "1\u0000"}]}, "/phones/0/number"),
         (
             {"service_areas": [{"extent": '{"type": "Circle"}', "extent_type": "geojson"}]},
             "/service_areas/0/extent",

@@ -12,6 +12,7 @@ from ...core.editing import EditError
 from ...db import get_session
 from ...models import Partner, Role
 from ...schemas.admin import ApiKeySchema, PartnerSchema
+from ...schemas.params import plain_text
 from ..errors import ApiError
 from ..openapi import schema_model
 from .auth import current_actor, operator_only
@@ -25,7 +26,7 @@ KEY = ApiKeySchema()
 class NewPartner(Schema):
     """Create a partner: a new organisation by name, or an existing one by id."""
 
-    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=255), plain_text])
     email = fields.Email(allow_none=True)
     organization_id = fields.UUID(allow_none=True)
 
@@ -33,7 +34,7 @@ class NewPartner(Schema):
 class PartnerChange(Schema):
     """Change a partner: rename, re-address, deactivate or reactivate."""
 
-    name = fields.String(validate=validate.Length(min=1, max=255))
+    name = fields.String(validate=[validate.Length(min=1, max=255), plain_text])
     email = fields.Email(allow_none=True)
     active = fields.Boolean()
 
@@ -43,7 +44,7 @@ class NewKey(Schema):
 
     role = fields.String(required=True, validate=validate.OneOf([role.value for role in Role]))
     partner_id = fields.UUID(allow_none=True)
-    label = fields.String(validate=validate.Length(max=255), allow_none=True)
+    label = fields.String(validate=[validate.Length(max=255), plain_text], allow_none=True)
 
 
 def _partner_or_404(id: str) -> Partner:

@@ -13,6 +13,7 @@ from ...core.audit import AuditFilters, list_events
 from ...db import get_session
 from ...models import REPORT_STATUSES
 from ...schemas.admin import AuditEventSchema, ReportSchema
+from ...schemas.params import no_control_characters, plain_text
 from ..errors import ApiError
 from ..openapi import query_params, schema_model
 from ..params import parse_query
@@ -34,10 +35,10 @@ class ReportArgs(PageArgs):
 class AuditArgs(PageArgs):
     """Filters of the audit log; every one given must hold."""
 
-    entity_id = fields.String(validate=validate.Length(max=64))
-    entity_type = fields.String(validate=validate.Length(max=32))
+    entity_id = fields.String(validate=[validate.Length(max=64), no_control_characters])
+    entity_type = fields.String(validate=[validate.Length(max=32), no_control_characters])
     actor = fields.UUID(metadata={"description": "The id of the key that acted."})
-    action = fields.String(validate=validate.Length(max=32))
+    action = fields.String(validate=[validate.Length(max=32), no_control_characters])
     since = fields.AwareDateTime(default_timezone=UTC, metadata={"description": "ISO 8601, inclusive."})
     until = fields.AwareDateTime(default_timezone=UTC, metadata={"description": "ISO 8601, exclusive."})
 
@@ -46,7 +47,7 @@ class Moderation(Schema):
     """The operator's decision on a report."""
 
     status = fields.String(required=True, validate=validate.OneOf(REPORT_STATUSES))
-    resolution_note = fields.String(validate=validate.Length(max=5000), allow_none=True)
+    resolution_note = fields.String(validate=[validate.Length(max=5000), plain_text], allow_none=True)
 
 
 REPORT_ARGS = ReportArgs()

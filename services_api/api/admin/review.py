@@ -11,6 +11,7 @@ from ...core import editing, vetting
 from ...core.editing import EditError
 from ...db import get_session
 from ...schemas.admin import ProposedChangeSchema
+from ...schemas.params import no_control_characters, plain_text
 from ..openapi import schema_model
 from .auth import current_actor, operator_only
 from .common import AdminResource, admin_view, ns
@@ -24,13 +25,13 @@ CHANGE = ProposedChangeSchema()
 class DecisionBody(Schema):
     """The body of /reject and /suspend: a note for the record."""
 
-    note = fields.String(validate=validate.Length(max=5000), allow_none=True)
+    note = fields.String(validate=[validate.Length(max=5000), plain_text], allow_none=True)
 
 
 class ApprovalBody(DecisionBody):
     """The body of /approve: a note and the codes of the criteria the operator attests."""
 
-    criteria = fields.List(fields.String(), required=True)
+    criteria = fields.List(fields.String(validate=no_control_characters), required=True)
 
 
 DECISION_MODEL = schema_model(ns, "Decision", DecisionBody())

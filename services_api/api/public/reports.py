@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from ...core import directory, reports
 from ...db import get_session
 from ...models import REPORT_KINDS
+from ...schemas.params import plain_text
 from .. import rate_limits
 from ..errors import ApiError
 from ..params import parse_id
@@ -22,7 +23,9 @@ class ReportBody(Schema):
     """A report: what kind of problem, and what happened (no name, contact or account needed)."""
 
     kind = fields.String(required=True, validate=validate.OneOf(REPORT_KINDS))
-    message = fields.String(load_default="", validate=validate.Length(max=reports.MAX_MESSAGE_LENGTH))
+    message = fields.String(
+        load_default="", validate=[validate.Length(max=reports.MAX_MESSAGE_LENGTH), plain_text]
+    )
 
 
 REPORT_BODY = ReportBody()
