@@ -51,7 +51,7 @@ from ..models import (
     utcnow,
 )
 from ..models.base import UTCDateTime
-from .plain_text import STRAY_CONTROL_MESSAGE, has_stray_controls
+from .plain_text import STRAY_CONTROL_RULE, has_stray_controls
 from .search_text import refresh_search_text
 
 NEVER_IMPORTED = frozenset(
@@ -336,7 +336,7 @@ def _convert(column: Any, value: Any) -> Any:
             raise ValueError("must be a string")
         text = str(value)
         if has_stray_controls(text):
-            raise ValueError(STRAY_CONTROL_MESSAGE[0].lower() + STRAY_CONTROL_MESSAGE[1:-1])
+            raise ValueError(STRAY_CONTROL_RULE)
         length = getattr(column_type, "length", None)
         if length and len(text) > length:
             raise ValueError(f"must be at most {length} characters")

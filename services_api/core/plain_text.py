@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # NUL cannot be stored by PostgreSQL; the other C0 controls and DEL are never meant in a listing.
 STRAY_CONTROLS = frozenset(chr(code) for code in [*range(32), 127]) - {"\t", "\n", "\r"}
-STRAY_CONTROL_MESSAGE = "Must not contain control characters (other than tab and line breaks)."
+STRAY_CONTROL_RULE = "must not contain control characters (other than tab and line breaks)"
 
 
 def has_stray_controls(text: str) -> bool:

@@ -7,14 +7,14 @@ from datetime import UTC
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from ..core.plain_text import STRAY_CONTROL_MESSAGE, has_stray_controls
+from ..core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
 from .search_params import GeoSearchArgs
 
 
 def plain_text(value: str) -> None:
     """Reject free text holding control characters other than tab and line breaks."""
     if has_stray_controls(value):
-        raise ValidationError(STRAY_CONTROL_MESSAGE)
+        raise ValidationError(f"{STRAY_CONTROL_RULE.capitalize()}.")
 
 
 def no_control_characters(value: str) -> None:
