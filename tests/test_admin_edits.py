@@ -135,6 +135,7 @@ def test_nested_records_of_another_listing_cannot_be_taken_over(admin: Admin) ->
     ("patch", "field"),
     [
         ({"status": "open"}, "/status"),
+        ({"status": None}, "/status"),
         ({"name": "x" * 300}, "/name"),
         ({"minimum_age": "old"}, "/minimum_age"),
         ({"schedules": [{"opens_at": "25:99"}]}, "/schedules/0/opens_at"),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.admin_helpers import Admin, make_admin, new_service
 
 LISTS = ("services", "service_at_locations", "organizations", "taxonomies", "taxonomy_terms")
 PARAMETERS = (
@@ -53,3 +58,62 @@ def test_no_request_produces_a_server_error(
     response = client.get(f"{path}?{query_string}", headers={"Accept": accept})
     assert response.status_code < 500, (path, query_string, response.get_data(as_text=True)[:300])
     assert response.is_json or response.status_code in (301, 308)
+
+
+@pytest.fixture
+def admin_app_client(seeded_app: Flask) -> tuple[Admin, dict[str, Any]]:
+    """A partner with one listing of its own to edit."""
+    admin = make_admin(seeded_app)
+    created = admin.as_partner("POST", "/services", json=new_service())
+    assert created.status_code == 201
+    return admin, created.get_json()
+
+
+SERVICE_FIELDS = ("name", "description", "status", "url", "email", "minimum_age", "fees", "alert")
+NESTED_FIELDS = {
+    "phones": ("number", "extension", "type", "description"),
+    "schedules": ("freq", "byday", "opens_at", "closes_at", "count", "interval", "valid_from", "timezone"),
+    "languages": ("code", "name"),
+    "cost_options": ("amount", "currency", "option"),
+    "service_areas": ("name", "extent", "extent_type"),
+}
+json_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(10**40), max_value=10**40),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=20),
+        st.sampled_from(["\u0000", "a\u0000b", "\x1b[31m", "25:99", "2026-02-30", "", "WEEKLY"]),
+    ),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=8), inner, max_size=2),
+    max_leaves=4,
+)
+field_paths = st.sampled_from(
+    [(name, None) for name in SERVICE_FIELDS]
+    + [(name, key) for name, keys in NESTED_FIELDS.items() for key in keys]
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(path=field_paths, value=json_values)
+def test_no_partner_edit_produces_a_server_error_or_a_partial_write(
+    admin_app_client: tuple[Admin, dict[str, Any]], path: tuple[str, str | None], value: Any
+) -> None:
+    """One odd value in an otherwise valid edit: refused with 4xx and nothing stored, or accepted."""
+    admin, service = admin_app_client
+    url = f"/services/{service['id']}"
+    before = admin.as_partner("GET", url)
+    field, nested_key = path
+    valid_nested = {"phones": {"number": "+44 20 7946 0000"}, "schedules": {"freq": "WEEKLY"}}
+    body = {field: [{**valid_nested.get(field, {}), nested_key: value}]} if nested_key else {field: value}
+    response = admin.as_partner("PATCH", url, json=body, headers={"If-Match": before.headers["ETag"]})
+    assert response.status_code < 500, (body, response.get_data(as_text=True)[:300])
+    if response.status_code >= 400:
+        after = admin.as_partner("GET", url)
+        assert after.headers["ETag"] == before.headers["ETag"]
+        assert after.get_json() == before.get_json()

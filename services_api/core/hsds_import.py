@@ -208,7 +208,7 @@ class _Importer:
             self.session.add(record)
         self.records[(node.model, record_id)] = record
         changed = is_new
-        values = {**self._scalars(node.model, doc, path), **(fixed or {})}
+        values = {**self._scalars(node.model, doc, path, is_new=is_new), **(fixed or {})}
         if is_new:
             self._check_required(node.model, values, set_by_parent, path)
         for name, value in values.items():
@@ -274,7 +274,9 @@ class _Importer:
             changed |= set(current_ids) != set(new_ids)
         return changed
 
-    def _scalars(self, model: type[Base], doc: Mapping[str, Any], path: str) -> dict[str, Any]:
+    def _scalars(
+        self, model: type[Base], doc: Mapping[str, Any], path: str, *, is_new: bool
+    ) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for column in model.__table__.columns:
             name = column.key
@@ -283,9 +285,15 @@ class _Importer:
             if name in OPERATOR_ONLY and not self.trusted:
                 continue
             try:
-                values[name] = _convert(column, doc[name])
+                value = _convert(column, doc[name])
             except (TypeError, ValueError) as error:
                 self.problems[self._at(path, name)] = str(error)
+                continue
+            if value is None and not column.nullable:
+                if not is_new:  # a new record takes the column's default instead
+                    self.problems[self._at(path, name)] = "must not be null"
+                continue
+            values[name] = value
         return values
 
     def _check_required(
