@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.admin_helpers import Admin, make_admin, new_service
+from tests.test_admin_listings import publish
 
 LISTS = ("services", "service_at_locations", "organizations", "taxonomies", "taxonomy_terms")
 PARAMETERS = (
@@ -117,3 +118,45 @@ def test_no_partner_edit_produces_a_server_error_or_a_partial_write(
         after = admin.as_partner("GET", url)
         assert after.headers["ETag"] == before.headers["ETag"]
         assert after.get_json() == before.get_json()
+
+
+LOCATION_FIELDS = (
+    "name",
+    "location_type",
+    "latitude",
+    "longitude",
+    "time_zone",
+    "confidential",
+    "description",
+)
+ADDRESS_FIELDS = ("address_1", "city", "postal_code", "country", "address_type")
+location_paths = st.sampled_from(
+    [(name, None) for name in LOCATION_FIELDS] + [("addresses", key) for key in ADDRESS_FIELDS]
+)
+odd_values = json_values | st.sampled_from(["Mars/Olympus", "UTC+25", "virtual", 91, -181, 1e308])
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(path=location_paths, value=odd_values)
+def test_no_location_edit_breaks_an_answer_now_or_a_later_search(
+    admin_app_client: tuple[Admin, dict[str, Any]], path: tuple[str, str | None], value: Any
+) -> None:
+    """An odd value in a location is refused, or stored so that public searches still answer."""
+    admin, _service = admin_app_client
+    listing = publish(admin)
+    url = f"/locations/{listing['service_at_locations'][0]['location']['id']}"
+    field, nested_key = path
+    address = {"address_1": "1 Way", "city": "London", "country": "GB", "address_type": "physical"}
+    body = {field: [{**address, nested_key: value}]} if nested_key else {field: value}
+    before = admin.as_partner("GET", url)
+    response = admin.as_partner("PATCH", url, json=body, headers={"If-Match": before.headers["ETag"]})
+    assert response.status_code < 500, (body, response.get_data(as_text=True)[:300])
+    if response.status_code >= 400:
+        assert admin.as_partner("GET", url).get_json() == before.get_json()
+    for search in ("near=London&open_now=true", "lat=51.5&lng=-0.13&radius_km=50", "bbox=-1,51,1,52"):
+        answer = admin.client.get(f"/api/v1/service_at_locations?{search}")
+        assert answer.status_code == 200, (body, search, answer.get_data(as_text=True)[:300])
