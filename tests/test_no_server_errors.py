@@ -43,6 +43,17 @@ PARAMETERS = (
     "open_now",
     "open_at",
 )
+
+
+def fuzzing(examples: int) -> Any:
+    """Hypothesis settings for requests against the app: no deadline, slow machines tolerated."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
 values = st.one_of(
     st.text(max_size=40),
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
@@ -53,11 +64,7 @@ values = st.one_of(
 )
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzzing(examples=150)
 @given(
     endpoint=st.sampled_from(LISTS),
     query=st.dictionaries(st.sampled_from(PARAMETERS), values, max_size=4),
@@ -109,22 +116,26 @@ field_paths = st.sampled_from(
 )
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzzing(examples=150)
 @given(path=field_paths, value=json_values)
 def test_no_partner_edit_produces_a_server_error_or_a_partial_write(
     admin_app_client: tuple[Admin, dict[str, Any]], path: tuple[str, str | None], value: Any
 ) -> None:
     """One odd value in an otherwise valid edit: refused with 4xx and nothing stored, or accepted."""
     admin, service = admin_app_client
-    url = f"/services/{service['id']}"
-    before = admin.as_partner("GET", url)
+    valid = {"phones": {"number": "+44 20 7946 0000"}, "schedules": {"freq": "WEEKLY"}}
+    patch_refused_whole_or_kept(admin, f"/services/{service['id']}", with_odd_value(path, value, valid))
+
+
+def with_odd_value(path: tuple[str, str | None], value: Any, valid: dict[str, Any]) -> dict[str, Any]:
+    """Return an edit setting `value` at `path` (a field, or a field of one nested record)."""
     field, nested_key = path
-    valid_nested = {"phones": {"number": "+44 20 7946 0000"}, "schedules": {"freq": "WEEKLY"}}
-    body = {field: [{**valid_nested.get(field, {}), nested_key: value}]} if nested_key else {field: value}
+    return {field: [{**valid.get(field, {}), nested_key: value}]} if nested_key else {field: value}
+
+
+def patch_refused_whole_or_kept(admin: Admin, url: str, body: dict[str, Any]) -> None:
+    """PATCH `body` as the partner: never a 5xx, and a refused edit leaves the record and its ETag."""
+    before = admin.as_partner("GET", url)
     response = admin.as_partner("PATCH", url, json=body, headers={"If-Match": before.headers["ETag"]})
     assert response.status_code < 500, (body, response.get_data(as_text=True)[:300])
     if response.status_code >= 400:
@@ -149,11 +160,7 @@ location_paths = st.sampled_from(
 odd_values = json_values | st.sampled_from(["Mars/Olympus", "UTC+25", "virtual", 91, -181, 1e308])
 
 
-@settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@fuzzing(examples=100)
 @given(path=location_paths, value=odd_values)
 def test_no_location_edit_breaks_an_answer_now_or_a_later_search(
     admin_app_client: tuple[Admin, dict[str, Any]], path: tuple[str, str | None], value: Any
@@ -162,14 +169,8 @@ def test_no_location_edit_breaks_an_answer_now_or_a_later_search(
     admin, _service = admin_app_client
     listing = publish(admin)
     url = f"/locations/{listing['service_at_locations'][0]['location']['id']}"
-    field, nested_key = path
     address = {"address_1": "1 Way", "city": "London", "country": "GB", "address_type": "physical"}
-    body = {field: [{**address, nested_key: value}]} if nested_key else {field: value}
-    before = admin.as_partner("GET", url)
-    response = admin.as_partner("PATCH", url, json=body, headers={"If-Match": before.headers["ETag"]})
-    assert response.status_code < 500, (body, response.get_data(as_text=True)[:300])
-    if response.status_code >= 400:
-        assert admin.as_partner("GET", url).get_json() == before.get_json()
+    patch_refused_whole_or_kept(admin, url, with_odd_value(path, value, {"addresses": address}))
     for search in ("near=London&open_now=true", "lat=51.5&lng=-0.13&radius_km=50", "bbox=-1,51,1,52"):
         answer = admin.client.get(f"/api/v1/service_at_locations?{search}")
-        assert answer.status_code == 200, (body, search, answer.get_data(as_text=True)[:300])
+        assert answer.status_code == 200, (path, value, search, answer.get_data(as_text=True)[:300])
