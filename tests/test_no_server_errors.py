@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.admin_helpers import Admin, make_admin, new_service
+from tests.test_admin_import import organisation_file, post_import
 from tests.test_admin_listings import publish
 
 LISTS = ("services", "service_at_locations", "organizations", "taxonomies", "taxonomy_terms")
@@ -174,3 +175,40 @@ def test_no_location_edit_breaks_an_answer_now_or_a_later_search(
     for search in ("near=London&open_now=true", "lat=51.5&lng=-0.13&radius_km=50", "bbox=-1,51,1,52"):
         answer = admin.client.get(f"/api/v1/service_at_locations?{search}")
         assert answer.status_code == 200, (path, value, search, answer.get_data(as_text=True)[:300])
+
+
+IMPORT_PATHS = (
+    ("name",),
+    ("description",),
+    ("email",),
+    ("year_incorporated",),
+    ("locations", 0, "name"),
+    ("locations", 0, "latitude"),
+    ("locations", 0, "addresses", 0, "postal_code"),
+    ("locations", 0, "addresses", 0, "country"),
+    ("services", 0, "name"),
+    ("services", 0, "status"),
+    ("services", 0, "minimum_age"),
+    ("services", 0, "service_at_locations", 0, "location_id"),
+    ("services", 0, "service_at_locations"),
+    ("services", 0, "phones"),
+)
+
+
+@fuzzing(examples=60)
+@given(path=st.sampled_from(IMPORT_PATHS), value=odd_values)
+def test_no_import_produces_a_server_error_or_a_partial_write(
+    admin_app_client: tuple[Admin, dict[str, Any]], path: tuple[Any, ...], value: Any
+) -> None:
+    """A partner's HSDS file with one odd value: imported, or refused with nothing written."""
+    admin, _service = admin_app_client
+    document = organisation_file(admin.partner_id, with_point=True)
+    parent = document
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = value
+    before = admin.as_partner("GET", "/services?per_page=100").get_json()
+    response = post_import(admin, [document])
+    assert response.status_code < 500, (path, value, response.get_data(as_text=True)[:300])
+    if response.status_code >= 400:
+        assert admin.as_partner("GET", "/services?per_page=100").get_json() == before
