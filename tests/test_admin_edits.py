@@ -280,6 +280,30 @@ def test_locations_confidential_rule_and_geocoding(admin: Admin) -> None:
     assert "/latitude" in refused.get_json()["errors"]
 
 
+@pytest.mark.parametrize(
+    ("patch", "field"),
+    [
+        ({"latitude": 91}, "/latitude"),
+        ({"longitude": -180.5}, "/longitude"),
+        ({"time_zone": "Mars/Olympus"}, "/time_zone"),
+        ({"time_zone": "UTC+25"}, "/time_zone"),
+    ],
+)
+def test_impossible_places_and_time_zones_are_refused(
+    admin: Admin, patch: dict[str, Any], field: str
+) -> None:
+    location = create_location(admin)
+    url = f"/locations/{location['id']}"
+    etag = admin.as_partner("GET", url).headers["ETag"]
+    response = admin.as_partner("PATCH", url, json=patch, headers={"If-Match": etag})
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["errors"]
+    assert admin.as_partner("GET", url).headers["ETag"] == etag
+    body = {"name": "Outreach base", "latitude": 51.5, "longitude": -0.12, **patch}
+    created = admin.as_partner("POST", "/locations", json=body)
+    assert created.status_code == 422 and field in created.get_json()["errors"]
+
+
 def test_service_at_locations_join_only_ones_own_records(admin: Admin) -> None:
     mine = created_service(admin)[0]
     my_place = create_location(admin)

@@ -44,6 +44,7 @@ VETTING_FIELDS = frozenset(
 )
 SAFETY_CLAIMS = ("attributes",)
 DERIVED_FIELDS = frozenset({"version", "last_modified", "pending_change", "open_reports", "public", "stale"})
+COORDINATE_LIMITS = {"latitude": 90.0, "longitude": 180.0}
 Locator: TypeAlias = Geocoder | Callable[..., Any]
 
 
@@ -168,6 +169,7 @@ def create(
     fixed = _fixed_values(kind, owner)
     _check_links(session, kind, actor, doc, None)
     if kind.name == LOCATIONS.name:
+        _refuse_impossible_coordinates(doc)
         _place_location(session, doc, geocoder)
     record, _ = _upsert(session, kind, doc, fixed)
     _touch_services_shown_with(record)
@@ -211,6 +213,7 @@ def update(
     _check_links(session, kind, actor, editable, record)
     if kind.name == LOCATIONS.name:
         _guard_confidentiality(actor, record, editable)
+        _refuse_impossible_coordinates(editable)
         _place_location(session, editable, geocoder)
     foreign = foreign_children(session, kind.node, editable, record)
     if foreign:
@@ -464,6 +467,17 @@ def _guard_confidentiality(actor: Actor, location: Location, doc: Mapping[str, A
         raise InvalidFieldsError(
             {"/confidential": "only the operator can publish the address of a confidential location"}
         )
+
+
+def _refuse_impossible_coordinates(doc: Mapping[str, Any]) -> None:
+    """Refuse a latitude beyond 90 or a longitude beyond 180 degrees (files keep what they carry)."""
+    problems = {}
+    for name, limit in COORDINATE_LIMITS.items():
+        value = doc.get(name)
+        if isinstance(value, int | float) and not isinstance(value, bool) and not -limit <= value <= limit:
+            problems[f"/{name}"] = f"must be between {-limit:g} and {limit:g} degrees"
+    if problems:
+        raise InvalidFieldsError(problems)
 
 
 def _place_location(session: Session, doc: dict[str, Any], geocoder: Locator | None) -> None:

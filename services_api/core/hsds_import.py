@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     BigInteger,
@@ -89,6 +90,17 @@ def _extent_problems(service_area: ServiceArea) -> dict[str, str]:
     return {}
 
 
+def _location_problems(location: Location) -> dict[str, str]:
+    """Return what is wrong with a location's time zone (opening hours are read in it), by field."""
+    if location.time_zone is None:
+        return {}
+    try:
+        ZoneInfo(location.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return {"time_zone": "must be an IANA time zone name, such as Europe/London"}
+    return {}
+
+
 def _service_problems(service: Service) -> dict[str, str]:
     """Return what is wrong with a service's status fields, by field."""
     problems = {}
@@ -108,7 +120,8 @@ SCHEDULE = Node(Schedule)
 ATTRIBUTE = Node(Attribute)
 LOCATION = Node(
     Location,
-    {
+    check=_location_problems,
+    children={
         "addresses": Node(Address),
         "accessibility": Node(Accessibility),
         "phones": PHONE,
