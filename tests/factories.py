@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -72,3 +73,11 @@ def import_listings(app: Flask, documents: list[dict[str, Any]]) -> None:
         session = get_session()
         import_organizations(session, documents, trusted=True)
         session.commit()
+
+
+def shows(value: str, text: str) -> bool:
+    """Return whether `value` appears in `text` on its own, not inside a longer number, id or timestamp.
+
+    A postcode such as 3070 can turn up inside a coordinate, a UUID or a timestamp's microseconds.
+    """
+    return re.search(rf"(?<![0-9A-Za-z.]){re.escape(value)}(?![0-9A-Za-z])", text) is not None

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from services_api.models import Location, Service
 
-from .factories import import_listings, listing
+from .factories import import_listings, listing, shows
 
 OFFICIAL = Path(__file__).resolve().parents[1] / "seed_data" / "hsds-3.0" / "datapackage.json"
 
@@ -88,7 +88,7 @@ def test_export_never_holds_a_confidential_street_or_true_point(client: FlaskCli
         assert float(row["longitude"]) == json_location["longitude"]
         assert repr(location.latitude) not in text and repr(location.longitude) not in text
         for address in location.addresses:
-            assert address.address_1 not in text and address.postal_code not in text
+            assert not shows(address.address_1, text) and not shows(address.postal_code, text)
         assert not row["transportation"]
 
 
