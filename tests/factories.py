@@ -78,6 +78,6 @@ def import_listings(app: Flask, documents: list[dict[str, Any]]) -> None:
 def shows(value: str, text: str) -> bool:
     """Return whether `value` appears in `text` on its own, not inside a longer number, id or timestamp.
 
-    A postcode such as 3070 can turn up inside a coordinate, a UUID or a timestamp's microseconds.
+    A postcode such as 3070 can turn up inside a coordinate, a UUID group or a timestamp's microseconds.
     """
-    return re.search(rf"(?<![0-9A-Za-z.]){re.escape(value)}(?![0-9A-Za-z])", text) is not None
+    return re.search(rf"(?<![0-9A-Za-z.-]){re.escape(value)}(?![0-9A-Za-z-])", text) is not None
