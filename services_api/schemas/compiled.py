@@ -64,7 +64,7 @@ def _step(schema: Schema, name: str, field: fields.Field) -> Step:
         and type(inner) is fields.Nested
         and not (inner.many or inner.schema.many)
     ):
-        return _list_step(attribute, CompiledDump(inner.schema))
+        return _nested_step(attribute, CompiledDump(inner.schema), many=True)
     if isinstance(field, fields.List | fields.Dict | fields.Tuple):
         return _marshmallow_step(schema, name, field)
     serialize = field._serialize
@@ -91,13 +91,3 @@ def _nested_step(attribute: str, nested: CompiledDump, many: bool) -> Step:
         return nested.dump(value, many=many)
 
     return one
-
-
-def _list_step(attribute: str, nested: CompiledDump) -> Step:
-    def each(obj: Any) -> Any:
-        value = getattr(obj, attribute, missing)
-        if value is missing or value is None:
-            return value
-        return nested.dump(value, many=True)
-
-    return each
