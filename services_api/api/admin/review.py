@@ -50,6 +50,15 @@ def _act(id: str, action: Any) -> Response:
     return idempotent(run, lambda: service)
 
 
+def _decide(id: str, decision: Any) -> Response:
+    """Apply the operator's decision (reject or suspend) to a service, with the body's note."""
+    note = load_body(DecisionBody()).get("note")
+    return _act(
+        id,
+        lambda service: decision(get_session(), SERVICES, current_actor(), service, note, admin_view()),
+    )
+
+
 @ns.route("/services/<string:id>/confirm")
 @ns.param("id", "The service's id", format="uuid")
 class ConfirmService(AdminResource):
@@ -102,13 +111,7 @@ class RejectService(AdminResource):
     @operator_only
     def post(self, id: str) -> Response:
         """Reject a pending or suspended service, or a change held on a vetted one (which stays)."""
-        body = load_body(DecisionBody())
-        return _act(
-            id,
-            lambda service: vetting.reject(
-                get_session(), SERVICES, current_actor(), service, body.get("note"), admin_view()
-            ),
-        )
+        return _decide(id, vetting.reject)
 
 
 @ns.route("/services/<string:id>/suspend")
@@ -122,13 +125,7 @@ class SuspendService(AdminResource):
     @operator_only
     def post(self, id: str) -> Response:
         """Take a vetted service out of public output at once."""
-        body = load_body(DecisionBody())
-        return _act(
-            id,
-            lambda service: vetting.suspend(
-                get_session(), SERVICES, current_actor(), service, body.get("note"), admin_view()
-            ),
-        )
+        return _decide(id, vetting.suspend)
 
 
 @ns.route("/review_queue")
