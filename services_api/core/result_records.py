@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Base
 from .search import Hit
-from .search_results import PlaceResult, ServiceResult
+from .search_results import PlaceResult, ServiceResult, place_results
 
 # What the brief result shapes show of each record (schemas/hsds.py), plus what they decide by.
 PUBLIC_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -61,15 +61,7 @@ def place_records(session: Session, hits: Sequence[Hit]) -> list[PlaceResult]:
     for link in links.values():
         link.location = locations.get(link.location_id)
     areas = _by_id(session, "service_area", [hit.service_area_id for hit in hits])
-    return [
-        PlaceResult(
-            hit=hit,
-            service=services[hit.service_id],
-            link=links.get(hit.service_at_location_id) if hit.service_at_location_id else None,
-            service_area=areas.get(hit.service_area_id) if hit.service_area_id else None,
-        )
-        for hit in hits
-    ]
+    return place_results(hits, services, links, areas)
 
 
 def service_records(session: Session, hits: Sequence[Hit]) -> list[ServiceResult]:
