@@ -10,8 +10,9 @@ from flask.cli import AppGroup
 
 from .core import keys, partners
 from .core.audit import Actor
+from .core.editing import InvalidFieldsError
 from .db import get_session
-from .models import Partner, Role
+from .models import Role
 
 partners_group = AppGroup("partners", help="Partner organisations that may edit their own listings.")
 keys_group = AppGroup("keys", help="API keys for partners and the operator.")
@@ -45,10 +46,11 @@ def issue_key_command(partner_id: uuid.UUID | None, operator: bool, label: str |
     if operator == (partner_id is not None):
         raise click.UsageError("Give exactly one of --partner ID or --operator.")
     session = get_session()
-    partner = session.get(Partner, partner_id) if partner_id else None
-    if partner_id and partner is None:
-        raise click.BadParameter(f"no partner has id {partner_id}", param_hint="--partner")
     role = Role.OPERATOR if operator else Role.PARTNER
+    try:
+        partner = keys.key_holder(session, role, partner_id)
+    except InvalidFieldsError:
+        raise click.BadParameter(f"no partner has id {partner_id}", param_hint="--partner") from None
     secret = current_app.config["SECRET_KEY"]
     issued = keys.issue_key(session, secret, Actor.command_line(), role=role, partner=partner, label=label)
     session.commit()

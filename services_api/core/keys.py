@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..models import ApiKey, Partner, Role, utcnow
 from .audit import Actor, record_event
+from .editing import InvalidFieldsError
 
 KEY_SCHEME = "sa"
 PREFIX_BYTES = 6
@@ -38,6 +39,18 @@ def _split(token: str) -> tuple[str, str] | None:
     if len(parts) != 3 or parts[0] != KEY_SCHEME or not parts[1] or not parts[2]:
         return None
     return parts[1], parts[2]
+
+
+def key_holder(session: Session, role: Role, partner_id: uuid.UUID | None) -> Partner | None:
+    """Return the partner a new key of this role belongs to (None for the operator), or refuse the pair."""
+    if role is Role.OPERATOR:
+        if partner_id is not None:
+            raise InvalidFieldsError({"/partner_id": "an operator key has no partner; leave it out"})
+        return None
+    partner = session.get(Partner, partner_id) if partner_id else None
+    if partner is None:
+        raise InvalidFieldsError({"/partner_id": "a partner key needs the id of an existing partner"})
+    return partner
 
 
 def issue_key(

@@ -132,15 +132,10 @@ class KeyList(AdminResource):
         body = load_body(NewKey())
         session = get_session()
         role = Role(body["role"])
-        partner = None
-        if role is Role.PARTNER:
-            partner = session.get(Partner, body["partner_id"]) if body.get("partner_id") else None
-            if partner is None:
-                raise ApiError(
-                    422, "A partner key needs an existing partner_id.", {"/partner_id": ["Unknown partner."]}
-                )
-        elif body.get("partner_id"):
-            raise ApiError(422, "An operator key has no partner.", {"/partner_id": ["Must be left out."]})
+        try:
+            partner = keys.key_holder(session, role, body.get("partner_id"))
+        except EditError as error:
+            raise edit_errors(error) from None
 
         def issue() -> Response:
             issued = keys.issue_key(
