@@ -1,4 +1,5 @@
-"""SQLite place keys group places by area (migration 0006), and the R*Tree stays complete and in step."""
+"""SQLite place keys group places by area (migration 0006), the R*Tree's day coordinate is scaled (0007),
+and the R*Tree stays complete and in step."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from services_api.core.seed import seed_gazetteer, seed_taxonomies
 from services_api.core.synthetic import create_synthetic_listings
 from services_api.db import make_engine
+from services_api.geo.index import LISTED_DAY_SCALE
 from services_api.migrate import alembic_config, upgrade_to_head
 
 pytestmark = pytest.mark.skipif(
@@ -76,7 +78,7 @@ def test_upgrade_regroups_existing_keys_by_area_and_rebuilds_the_index(
     upgrade_to_head(engine)
     with engine.connect() as connection:
         after = connection.execute(text(RTREE)).all()
-    assert [row[1:] for row in after] == before
+    assert [(*row[1:-1], round(row[-1] / LISTED_DAY_SCALE)) for row in after] == before
     assert _scalar(engine, KEYS_OUTSIDE_THEIR_CELL) == 0
     assert _scalar(engine, RTREE_IN_STEP) == 300
     assert _scalar(engine, "SELECT count(DISTINCT spatial_key) FROM service_at_location") == 300
@@ -110,3 +112,27 @@ def test_downgrade_below_the_index_keeps_every_place_and_its_hours(engine_before
     assert "spatial_key" not in columns
     assert _scalar(engine, "SELECT count(*) FROM service_at_location") == 300
     assert _scalar(engine, SCHEDULES_AT_PLACES) == schedules
+
+
+def test_scaled_days_keep_every_day_and_downgrade_restores_whole_days(
+    engine_before_area_keys: Engine,
+) -> None:
+    engine = engine_before_area_keys
+    _migrate(engine, "0006")
+    with engine.connect() as connection:
+        days = connection.execute(text(RTREE)).all()
+    assert {row[-1] for row in days} - {-1} and all(row[-1] == int(row[-1]) for row in days)
+    _migrate(engine, "0007")
+    with engine.connect() as connection:
+        scaled = connection.execute(text(RTREE)).all()
+    assert [row[-1] for row in scaled] != [row[-1] for row in days]
+    assert [(*row[:-1], round(row[-1] / LISTED_DAY_SCALE)) for row in scaled] == days
+    _add_listings(engine, 20, seed=24)
+    assert _scalar(engine, RTREE_IN_STEP) == 320
+    assert _scalar(engine, "SELECT count(*) FROM place_rtree WHERE max_day > 1") == 0
+    _migrate(engine, "0006", down=True)
+    with engine.connect() as connection:
+        whole = connection.execute(text(RTREE)).all()
+    assert _scalar(engine, RTREE_IN_STEP) == 320
+    assert all(row[-1] == int(row[-1]) for row in whole)
+    assert {row[-1] for row in whole} >= {row[-1] for row in days}

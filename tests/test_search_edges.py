@@ -69,6 +69,37 @@ def test_unvetted_listings_are_never_found_by_search(app: Flask, empty_client: F
     assert [item["name"] for item in body["contents"]] == ["Vetted Clinic"]
 
 
+def test_a_point_search_drops_a_listing_at_the_midnight_it_passes_the_hide_limit(
+    app: Flask, empty_client: FlaskClient
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from services_api.core.visibility import PublicView
+    from services_api.db import get_session
+    from services_api.models import Service
+
+    import_listings(app, [listing("Edge Clinic", 40.0, 40.0), listing("Fresh Clinic", 40.0, 40.001)])
+    first_visible = PublicView.at(
+        stale_after_days=1, hide_after_days=app.config["HIDE_AFTER_DAYS"]
+    ).hidden_before
+
+    def found_after_confirming_at(moment: object) -> list[str]:
+        with app.app_context():
+            session = get_session()
+            edge = session.scalars(select(Service).where(Service.name == "Edge Clinic")).one()
+            edge.last_verified_at = moment
+            session.commit()
+        body = empty_client.get("/api/v1/services?lat=40&lng=40&radius_km=5").get_json()
+        return [item["name"] for item in body["contents"]]
+
+    assert found_after_confirming_at(first_visible) == ["Edge Clinic", "Fresh Clinic"]
+    assert found_after_confirming_at(first_visible - timedelta(microseconds=1)) == ["Fresh Clinic"]
+    assert found_after_confirming_at(first_visible - timedelta(days=400)) == ["Fresh Clinic"]
+    assert found_after_confirming_at(first_visible + timedelta(days=1)) == ["Edge Clinic", "Fresh Clinic"]
+
+
 SEARCHES = (
     "/api/v1/services?lat=51.5137&lng=-0.1312&radius_km=3&category=sexual-health",
     "/api/v1/service_at_locations?near=Manchester&open_now=true",

@@ -51,6 +51,7 @@ WORLD_KM = EARTH_RADIUS_KM * 3.2  # more than half the circumference: every poin
 NO_BOX = Box(1.0, 1.0, 0.0, 0.0)  # matches nothing: fills a box slot that is not needed
 INNER_BOXES = 12
 RTREE_PADDING = 1e-4  # degrees; far more than 32-bit rounding of a coordinate
+LISTED_DAY_SCALE = 1e-7  # the R*Tree stores a listing's day as day * 1e-7 (migration 0007)
 
 place_rtree = table(
     "place_rtree",
@@ -67,8 +68,8 @@ place_rtree = table(
     column("x", Float),
     column("y", Float),
     column("z", Float),
-    column("min_day", Integer),
-    column("max_day", Integer),
+    column("min_day", Float),
+    column("max_day", Float),
     column("terms", Integer),
 )
 search_term_bit = table("search_term_bit", column("term_id", Uuid), column("bit", Integer))
@@ -213,9 +214,9 @@ class SQLiteRTreeIndex(SpatialIndex):
             rtree.terms.op("&")(bindparam(f"geo_terms_{number}", type_=Integer)) != 0
             for number in range(term_masks)
         ]
-        return statement.where(
-            rtree.min_day >= bindparam("view_hidden_day", type_=Integer), *has_terms, *conditions
-        )
+        # Half a step below the first visible day: exact whatever the 32-bit rounding of the day.
+        first_day = (bindparam("view_hidden_day", type_=Integer) - 0.5) * LISTED_DAY_SCALE
+        return statement.where(rtree.min_day >= first_day, *has_terms, *conditions)
 
     def term_masks(self, connection: Connection, term_sets: Sequence[frozenset[Any]]) -> list[int | None]:
         """Return the OR of the terms' bits for each set whose terms all have a bit (migration 0006)."""

@@ -53,12 +53,15 @@ TERMS_OF_SERVICE = """(SELECT COALESCE(SUM(DISTINCT 1 << tb.bit), 0)
                          AND tb.term_id = a.taxonomy_term_id)"""
 
 
-def place_source(where: str, driving_index: str | None) -> str:
-    """Return the SELECT of R*Tree rows for the service-at-locations matching `where` (see 0004)."""
+def place_source(where: str, driving_index: str | None, listed_day: str = before.LISTED_DAY) -> str:
+    """Return the SELECT of R*Tree rows for the service-at-locations matching `where` (see 0004).
+
+    `listed_day` is the SQL of the day coordinate (0007 scales it).
+    """
     indexed = f" INDEXED BY {driving_index}" if driving_index else ""
     return f"""SELECT sal.spatial_key,
                       l.public_latitude, l.public_latitude, l.public_longitude, l.public_longitude,
-                      {before.LISTED_DAY}, {before.LISTED_DAY},
+                      {listed_day}, {listed_day},
                       sal.id, sal.service_id, sal.location_id, l.public_latitude, l.public_longitude,
                       l.public_x, l.public_y, l.public_z, {TERMS_OF_SERVICE}
                FROM service_at_location AS sal{indexed}
@@ -68,55 +71,70 @@ def place_source(where: str, driving_index: str | None) -> str:
                  AND sal.spatial_key IS NOT NULL AND l.public_latitude IS NOT NULL"""
 
 
-def refresh_service(service_id: str) -> str:
+def refresh_service(service_id: str, listed_day: str = before.LISTED_DAY) -> str:
     """Return the statements that rewrite the R*Tree rows of one service's places."""
+    source = place_source(f"sal.service_id = {service_id}", before.BY_SERVICE, listed_day)
     return f"""DELETE FROM place_rtree WHERE id IN (
                  SELECT spatial_key FROM service_at_location INDEXED BY {before.BY_SERVICE}
                   WHERE service_id = {service_id});
-               INSERT INTO place_rtree {place_source(f"sal.service_id = {service_id}", before.BY_SERVICE)};"""
+               INSERT INTO place_rtree {source};"""
 
 
-TRIGGERS = {
-    "place_rtree_sal_insert": f"""AFTER INSERT ON service_at_location BEGIN
-         UPDATE service_at_location SET spatial_key = (
-           SELECT COALESCE(
-             (SELECT MAX(spatial_key) + 1
-                FROM service_at_location INDEXED BY ix_service_at_location_spatial_key
-               WHERE spatial_key >= cell.base AND spatial_key < cell.base + {CELL_KEY}),
-             cell.base)
-           FROM (SELECT {area_base("l")} AS base FROM location AS l INDEXED BY sqlite_autoindex_location_1
-                  WHERE l.id = NEW.location_id) AS cell)
-          WHERE rowid = NEW.rowid;
-         INSERT INTO place_rtree {place_source("sal.id = NEW.id", before.BY_ID)};
-       END""",
-    "place_rtree_sal_update": f"""AFTER UPDATE OF location_id, service_id ON service_at_location BEGIN
-         DELETE FROM place_rtree WHERE id = OLD.spatial_key;
-         INSERT INTO place_rtree {place_source("sal.id = NEW.id", before.BY_ID)};
-       END""",
-    "place_rtree_sal_delete": """AFTER DELETE ON service_at_location BEGIN
-         DELETE FROM place_rtree WHERE id = OLD.spatial_key;
-       END""",
-    "place_rtree_location_update": f"""AFTER UPDATE OF public_latitude, public_longitude, public_x, public_y,
-         public_z ON location BEGIN
-         DELETE FROM place_rtree WHERE id IN (
-           SELECT spatial_key FROM service_at_location INDEXED BY {before.BY_LOCATION}
-            WHERE location_id = NEW.id);
-         INSERT INTO place_rtree {place_source("sal.location_id = NEW.id", before.BY_LOCATION)};
-       END""",
-    "place_rtree_service_update": f"""AFTER UPDATE OF vetting_status, withdrawn_at, status, last_verified_at
-         ON service BEGIN {refresh_service("NEW.id")} END""",
-    "place_rtree_attribute_insert": f"""AFTER INSERT ON attribute WHEN NEW.link_entity = 'service'
-         BEGIN {refresh_service("NEW.link_id")} END""",
-    "place_rtree_attribute_delete": f"""AFTER DELETE ON attribute WHEN OLD.link_entity = 'service'
-         BEGIN {refresh_service("OLD.link_id")} END""",
-    "place_rtree_attribute_update": f"""AFTER UPDATE OF link_id, link_entity, taxonomy_term_id ON attribute
-         BEGIN {refresh_service("OLD.link_id")} {refresh_service("NEW.link_id")} END""",
-    "search_term_bit_insert": f"""AFTER INSERT ON taxonomy_term
-         WHEN (SELECT COALESCE(MAX(bit), -1) FROM search_term_bit) < {TERM_BITS - 1} BEGIN
-         INSERT OR IGNORE INTO search_term_bit (term_id, bit)  -- a term deleted and added again keeps its bit
-         VALUES (NEW.id, (SELECT COALESCE(MAX(bit), -1) + 1 FROM search_term_bit));
-       END""",
-}
+def triggers(listed_day: str = before.LISTED_DAY) -> dict[str, str]:
+    """Return the triggers that keep the R*Tree in step, by name (0007 scales the day coordinate)."""
+    by_id = place_source("sal.id = NEW.id", before.BY_ID, listed_day)
+    by_location = place_source("sal.location_id = NEW.id", before.BY_LOCATION, listed_day)
+
+    def refresh(service_id: str) -> str:
+        return refresh_service(service_id, listed_day)
+
+    return {
+        "place_rtree_sal_insert": f"""AFTER INSERT ON service_at_location BEGIN
+             UPDATE service_at_location SET spatial_key = (
+               SELECT COALESCE(
+                 (SELECT MAX(spatial_key) + 1
+                    FROM service_at_location INDEXED BY ix_service_at_location_spatial_key
+                   WHERE spatial_key >= cell.base AND spatial_key < cell.base + {CELL_KEY}),
+                 cell.base)
+               FROM (SELECT {area_base("l")} AS base FROM location AS l INDEXED BY sqlite_autoindex_location_1
+                      WHERE l.id = NEW.location_id) AS cell)
+              WHERE rowid = NEW.rowid;
+             INSERT INTO place_rtree {by_id};
+           END""",
+        "place_rtree_sal_update": f"""AFTER UPDATE OF location_id, service_id ON service_at_location BEGIN
+             DELETE FROM place_rtree WHERE id = OLD.spatial_key;
+             INSERT INTO place_rtree {by_id};
+           END""",
+        "place_rtree_sal_delete": """AFTER DELETE ON service_at_location BEGIN
+             DELETE FROM place_rtree WHERE id = OLD.spatial_key;
+           END""",
+        "place_rtree_location_update": f"""AFTER UPDATE OF
+             public_latitude, public_longitude, public_x, public_y, public_z ON location BEGIN
+             DELETE FROM place_rtree WHERE id IN (
+               SELECT spatial_key FROM service_at_location INDEXED BY {before.BY_LOCATION}
+                WHERE location_id = NEW.id);
+             INSERT INTO place_rtree {by_location};
+           END""",
+        "place_rtree_service_update": f"""AFTER UPDATE OF
+             vetting_status, withdrawn_at, status, last_verified_at ON service
+             BEGIN {refresh("NEW.id")} END""",
+        "place_rtree_attribute_insert": f"""AFTER INSERT ON attribute WHEN NEW.link_entity = 'service'
+             BEGIN {refresh("NEW.link_id")} END""",
+        "place_rtree_attribute_delete": f"""AFTER DELETE ON attribute WHEN OLD.link_entity = 'service'
+             BEGIN {refresh("OLD.link_id")} END""",
+        "place_rtree_attribute_update": f"""AFTER UPDATE OF
+             link_id, link_entity, taxonomy_term_id ON attribute
+             BEGIN {refresh("OLD.link_id")} {refresh("NEW.link_id")} END""",
+        "search_term_bit_insert": f"""AFTER INSERT ON taxonomy_term
+             WHEN (SELECT COALESCE(MAX(bit), -1) FROM search_term_bit) < {TERM_BITS - 1} BEGIN
+             -- a term deleted and added again keeps its bit
+             INSERT OR IGNORE INTO search_term_bit (term_id, bit)
+             VALUES (NEW.id, (SELECT COALESCE(MAX(bit), -1) + 1 FROM search_term_bit));
+           END""",
+    }
+
+
+TRIGGERS = triggers()
 TRIGGERS_OF_0004 = (
     "place_rtree_sal_insert",
     "place_rtree_sal_update",
