@@ -115,24 +115,3 @@ def test_service_area_circle_and_polygon() -> None:
 def test_malformed_extents_are_refused(extent: str) -> None:
     with pytest.raises(AreaError):
         parse_extent(extent, "geojson")
-
-
-def test_inner_boxes_lie_wholly_inside_the_circle() -> None:
-    from services_api.geo.sphere import inner_boxes
-
-    rng = random.Random(5)
-    for _ in range(300):
-        centre = Point(rng.uniform(-85, 85), rng.uniform(-179, 179))
-        radius = rng.choice([0.5, 5, 10, 50, 200, 1500])
-        boxes = inner_boxes(centre, radius, 8)
-        for box in boxes:
-            for _ in range(10):
-                probe = Point(
-                    rng.uniform(box.min_latitude, box.max_latitude),
-                    rng.uniform(box.min_longitude, box.max_longitude),
-                )
-                assert distance_km(centre, probe) <= radius, (centre, radius, box, probe)
-            for corner in ((box.min_latitude, box.min_longitude), (box.max_latitude, box.max_longitude)):
-                assert distance_km(centre, Point(*corner)) <= radius
-        if radius <= 200 and abs(centre.latitude) < 60 and abs(centre.longitude) < 170:
-            assert len(boxes) >= 6

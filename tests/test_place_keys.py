@@ -136,3 +136,14 @@ def test_scaled_days_keep_every_day_and_downgrade_restores_whole_days(
     assert _scalar(engine, RTREE_IN_STEP) == 320
     assert all(row[-1] == int(row[-1]) for row in whole)
     assert {row[-1] for row in whole} >= {row[-1] for row in days}
+
+
+def test_searches_read_the_index_columns_where_sqlite_stores_them(engine_before_area_keys: Engine) -> None:
+    from services_api.geo.index import PLACE_DATA
+
+    engine = engine_before_area_keys
+    upgrade_to_head(engine)
+    _add_listings(engine, 50, seed=25)
+    same = " AND ".join(f"d.{column.name} IS r.{name}" for name, column in PLACE_DATA.items())
+    matched = f"SELECT count(*) FROM place_rtree AS r JOIN place_rtree_rowid AS d ON d.rowid = r.id WHERE {same}"
+    assert _scalar(engine, matched) == _scalar(engine, "SELECT count(*) FROM place_rtree") == 350

@@ -37,7 +37,6 @@ from .sphere import (
     Box,
     Point,
     bounding_boxes,
-    inner_boxes,
     min_dot_within,
     unit_vector,
 )
@@ -49,7 +48,6 @@ SMALLEST_SEARCH_KM = 0.1
 GROWTH = 2.0
 WORLD_KM = EARTH_RADIUS_KM * 3.2  # more than half the circumference: every point on Earth
 NO_BOX = Box(1.0, 1.0, 0.0, 0.0)  # matches nothing: fills a box slot that is not needed
-INNER_BOXES = 12
 RTREE_PADDING = 1e-4  # degrees; far more than 32-bit rounding of a coordinate
 LISTED_DAY_SCALE = 1e-7  # the R*Tree stores a listing's day as day * 1e-7 (migration 0007)
 
@@ -60,17 +58,31 @@ place_rtree = table(
     column("max_latitude", Float),
     column("min_longitude", Float),
     column("max_longitude", Float),
-    column("sal_id", Uuid),
-    column("service_id", Uuid),
-    column("location_id", Uuid),
-    column("latitude", Float),
-    column("longitude", Float),
-    column("x", Float),
-    column("y", Float),
-    column("z", Float),
     column("min_day", Float),
     column("max_day", Float),
-    column("terms", Integer),
+)
+# The R*Tree's auxiliary columns (sal_id ... terms, migration 0006), as SQLite stores them: in the
+# shadow table `place_rtree_rowid` as a0 ... a8. Joined by rowid, each row is one seek inside the
+# statement; read through the R*Tree, each row runs a separate statement (several times slower).
+place_data = table(
+    "place_rtree_rowid",
+    column("rowid"),
+    column("a0", Uuid),
+    column("a1", Uuid),
+    column("a2", Uuid),
+    column("a3", Float),
+    column("a4", Float),
+    column("a5", Float),
+    column("a6", Float),
+    column("a7", Float),
+    column("a8", Integer),
+)
+PLACE_DATA = dict(
+    zip(
+        ("sal_id", "service_id", "location_id", "latitude", "longitude", "x", "y", "z", "terms"),
+        list(place_data.c)[1:],
+        strict=True,
+    )
 )
 search_term_bit = table("search_term_bit", column("term_id", Uuid), column("bit", Integer))
 public_geography: ColumnClause[Any] = column("public_geography")
@@ -194,8 +206,9 @@ class SpatialIndex(ABC):
 class SQLiteRTreeIndex(SpatialIndex):
     """SQLite: one R*Tree entry per place, carrying all a search needs (kept by triggers, see 0004).
 
-    The box test runs in the R*Tree, then an exact test on the stored unit vectors; counting and
-    ordering public places never reads another table unless a filter on services asks for it.
+    The box and listed-day tests run in the R*Tree; then the exact test on the stored unit vectors
+    and the term masks read the entry's data by rowid (`place_data`). Counting and ordering public
+    places never reads another table unless a filter on services asks for it.
     """
 
     def places(
@@ -207,11 +220,11 @@ class SQLiteRTreeIndex(SpatialIndex):
     ) -> Select[Any]:
         """Select from the R*Tree (which stores `listed` and term bits); join services for other filters."""
         rtree = place_rtree.c
-        statement = select(*columns).select_from(place_rtree)
+        statement = select(*columns).select_from(place_rtree).join(place_data, place_data.c.rowid == rtree.id)
         if conditions:
-            statement = statement.join(Service, Service.id == rtree.service_id)
+            statement = statement.join(Service, Service.id == PLACE_DATA["service_id"])
         has_terms = [
-            rtree.terms.op("&")(bindparam(f"geo_terms_{number}", type_=Integer)) != 0
+            PLACE_DATA["terms"].op("&")(bindparam(f"geo_terms_{number}", type_=Integer)) != 0
             for number in range(term_masks)
         ]
         # Half a step below the first visible day: exact whatever the 32-bit rounding of the day.
@@ -231,39 +244,20 @@ class SQLiteRTreeIndex(SpatialIndex):
 
     def place_columns(self) -> dict[str, Any]:
         """Return the R*Tree's auxiliary columns."""
-        rtree = place_rtree.c
-        return {
-            "sal_id": rtree.sal_id,
-            "service_id": rtree.service_id,
-            "location_id": rtree.location_id,
-            "latitude": rtree.latitude,
-            "longitude": rtree.longitude,
-        }
+        names = ("sal_id", "service_id", "location_id", "latitude", "longitude")
+        return {name: PLACE_DATA[name] for name in names}
 
     def within(self, boxes: int = 2) -> ColumnElement[bool]:
-        """Return the R*Tree box test, then: inside a box known to lie in the circle, or the exact test.
-
-        The exact test reads auxiliary columns (a lookup per row); the inner boxes, tested on the
-        R*Tree's own coordinates, spare most rows that lookup.
-        """
-        inner = [self._in_box(f"i{number}") for number in range(INNER_BOXES)]
-        return and_(self.in_boxes(boxes), or_(*inner, self._dot() >= _param("min_dot")))
+        """Return the R*Tree box test, then the exact test on the stored unit vectors."""
+        return and_(self.in_boxes(boxes), self._dot() >= _param("min_dot"))
 
     def within_params(self, origin: Point, radius_km: float) -> Params:
-        """Return the boxes around the circle, the boxes inside it and the smallest dot product inside it."""
-        outer = bounding_boxes(origin, radius_km)
-        inner = inner_boxes(origin, radius_km, INNER_BOXES) if len(outer) == 1 else []
-        inner.sort(
-            key=lambda box: (box.min_latitude - box.max_latitude) * (box.max_longitude - box.min_longitude)
-        )
-        params = {
-            **self.boxes_params([_padded(box) for box in outer]),
+        """Return the boxes around the circle and the smallest dot product inside it."""
+        return {
+            **self.boxes_params([_padded(box) for box in bounding_boxes(origin, radius_km)]),
             **self.nearness_params(origin),
             "geo_min_dot": min_dot_within(radius_km),
         }
-        for number, box in enumerate([*inner, *[NO_BOX] * INNER_BOXES][:INNER_BOXES]):
-            params.update(_box_params(f"i{number}", box))
-        return params
 
     def beyond(self, boxes: int = 2) -> ColumnElement[bool]:
         """Return the R*Tree box of the search radius, minus the inner circle."""
@@ -315,8 +309,7 @@ class SQLiteRTreeIndex(SpatialIndex):
 
     @staticmethod
     def _dot() -> ColumnElement[Any]:
-        rtree = place_rtree.c
-        return rtree.x * _param("x") + rtree.y * _param("y") + rtree.z * _param("z")
+        return PLACE_DATA["x"] * _param("x") + PLACE_DATA["y"] * _param("y") + PLACE_DATA["z"] * _param("z")
 
 
 class PostGISIndex(SpatialIndex):
