@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import text
 
 from services_api.core.hsds_import import import_organizations
 from services_api.db import get_session
@@ -81,3 +82,16 @@ def shows(value: str, text: str) -> bool:
     A postcode such as 3070 can turn up inside a coordinate, a UUID group or a timestamp's microseconds.
     """
     return re.search(rf"(?<![0-9A-Za-z.-]){re.escape(value)}(?![0-9A-Za-z-])", text) is not None
+
+
+# PostgreSQL's place index (migration 0008) against what its triggers derive it from, both ways.
+PLACE_INDEX = "SELECT id, service_id, location_id, latitude, longitude, listed_day, terms FROM place_index"
+PLACE_INDEX_DIFFERENCES = f"""
+    SELECT count(*) FROM (
+      ({PLACE_INDEX} EXCEPT {PLACE_INDEX}_source) UNION ALL ({PLACE_INDEX}_source EXCEPT {PLACE_INDEX})
+    ) AS differences"""
+
+
+def place_index_differences(session: Any) -> int:
+    """Return how many rows PostgreSQL's place index holds that its source does not, or lacks."""
+    return int(session.scalar(text(PLACE_INDEX_DIFFERENCES)))

@@ -145,5 +145,7 @@ def test_searches_read_the_index_columns_where_sqlite_stores_them(engine_before_
     upgrade_to_head(engine)
     _add_listings(engine, 50, seed=25)
     same = " AND ".join(f"d.{column.name} IS r.{name}" for name, column in PLACE_DATA.items())
-    matched = f"SELECT count(*) FROM place_rtree AS r JOIN place_rtree_rowid AS d ON d.rowid = r.id WHERE {same}"
+    matched = (
+        "SELECT count(*) FROM place_rtree AS r JOIN place_rtree_rowid AS d ON d.rowid = r.id WHERE " + same
+    )
     assert _scalar(engine, matched) == _scalar(engine, "SELECT count(*) FROM place_rtree") == 350

@@ -38,6 +38,8 @@ from services_api.models import (
     ServiceAtLocation,
 )
 
+from .factories import place_index_differences
+
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 SYNTHETIC_SERVICE = Service.name.like("Synthetic %")
 SYNTHETIC_LOCATION = Location.name.like("Synthetic site #%")
@@ -233,6 +235,8 @@ def test_the_spatial_index_holds_every_location_and_finds_them(
         _check_sqlite_rtree(synthetic_db)
     else:
         assert synthetic_db.scalar(text(POSTGIS_MISSING)) == 0
+        assert place_index_differences(synthetic_db) == 0
+        assert synthetic_db.scalar(text("SELECT count(*) FROM place_index WHERE terms <> 0")) >= 1000
     sample = synthetic_db.execute(
         select(ServiceAtLocation.id, Location.public_latitude, Location.public_longitude)
         .join(Location)

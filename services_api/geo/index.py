@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Connection,
     Float,
@@ -29,9 +30,8 @@ from sqlalchemy import (
     select,
     table,
 )
-from sqlalchemy.sql.expression import ColumnClause
 
-from ..models import Location, Service, ServiceAtLocation
+from ..models import Service
 from .sphere import (
     EARTH_RADIUS_KM,
     Box,
@@ -84,8 +84,19 @@ PLACE_DATA = dict(
         strict=True,
     )
 )
+# PostgreSQL's place index (migration 0008): a row per place, kept by triggers.
+place_index = table(
+    "place_index",
+    column("id", Uuid),
+    column("service_id", Uuid),
+    column("location_id", Uuid),
+    column("latitude", Float),
+    column("longitude", Float),
+    column("geog"),
+    column("listed_day", Integer),
+    column("terms", BigInteger),
+)
 search_term_bit = table("search_term_bit", column("term_id", Uuid), column("bit", Integer))
-public_geography: ColumnClause[Any] = column("public_geography")
 TERM_BITS = select(search_term_bit.c.term_id, search_term_bit.c.bit).where(
     search_term_bit.c.term_id.in_(bindparam("terms", expanding=True))
 )
@@ -115,8 +126,19 @@ class SpatialIndex(ABC):
         """
 
     def term_masks(self, connection: Connection, term_sets: Sequence[frozenset[Any]]) -> list[int | None]:
-        """Return for each set of taxonomy terms the bit mask the index can test, or None where it cannot."""
-        return [None] * len(term_sets)
+        """Return for each set of taxonomy terms the bit mask the index can test, or None where it cannot.
+
+        The first 63 terms have a bit (`search_term_bit`, migrations 0006 and 0008); a set with a
+        term without one is left to the filters on services.
+        """
+        wanted = sorted(set().union(*term_sets))
+        if not wanted:
+            return [None] * len(term_sets)
+        bits = dict(connection.execute(TERM_BITS, {"terms": wanted}).all())
+        return [
+            sum(1 << bits[term] for term in terms) if all(term in bits for term in terms) else None
+            for terms in term_sets
+        ]
 
     @abstractmethod
     def place_columns(self) -> dict[str, Any]:
@@ -223,24 +245,11 @@ class SQLiteRTreeIndex(SpatialIndex):
         statement = select(*columns).select_from(place_rtree).join(place_data, place_data.c.rowid == rtree.id)
         if conditions:
             statement = statement.join(Service, Service.id == PLACE_DATA["service_id"])
-        has_terms = [
-            PLACE_DATA["terms"].op("&")(bindparam(f"geo_terms_{number}", type_=Integer)) != 0
-            for number in range(term_masks)
-        ]
         # Half a step below the first visible day: exact whatever the 32-bit rounding of the day.
         first_day = (bindparam("view_hidden_day", type_=Integer) - 0.5) * LISTED_DAY_SCALE
-        return statement.where(rtree.min_day >= first_day, *has_terms, *conditions)
-
-    def term_masks(self, connection: Connection, term_sets: Sequence[frozenset[Any]]) -> list[int | None]:
-        """Return the OR of the terms' bits for each set whose terms all have a bit (migration 0006)."""
-        wanted = sorted(set().union(*term_sets))
-        if not wanted:
-            return [None] * len(term_sets)
-        bits = dict(connection.execute(TERM_BITS, {"terms": wanted}).all())
-        return [
-            sum(1 << bits[term] for term in terms) if all(term in bits for term in terms) else None
-            for terms in term_sets
-        ]
+        return statement.where(
+            rtree.min_day >= first_day, *_has_terms(PLACE_DATA["terms"], term_masks), *conditions
+        )
 
     def place_columns(self) -> dict[str, Any]:
         """Return the R*Tree's auxiliary columns."""
@@ -313,7 +322,11 @@ class SQLiteRTreeIndex(SpatialIndex):
 
 
 class PostGISIndex(SpatialIndex):
-    """PostgreSQL: a GiST-indexed geography column; ST_DWithin to restrict, KNN `<->` to order."""
+    """PostgreSQL: `place_index` (migration 0008), a row per place carrying all a search needs.
+
+    Its geography is GiST-indexed: ST_DWithin restricts, the KNN operator `<->` orders. Counting
+    and ordering public places never reads another table unless a filter on services asks for it.
+    """
 
     def places(
         self,
@@ -322,30 +335,31 @@ class PostGISIndex(SpatialIndex):
         conditions: Sequence[ColumnElement[bool]],
         term_masks: int = 0,
     ) -> Select[Any]:
-        """Select service-at-locations joined to their service and location (no term masks here)."""
-        if term_masks:
-            raise ValueError("PostGIS tests terms through `conditions`")
-        return (
-            select(*columns)
-            .select_from(ServiceAtLocation)
-            .join(Service, Service.id == ServiceAtLocation.service_id)
-            .join(Location, Location.id == ServiceAtLocation.location_id)
-            .where(Location.public_latitude.is_not(None), listed, *conditions)
+        """Select from the place index (which stores `listed` and term bits); join services for the rest."""
+        places = place_index.c
+        statement = select(*columns).select_from(place_index)
+        if conditions:
+            statement = statement.join(Service, Service.id == places.service_id)
+        return statement.where(
+            places.listed_day >= bindparam("view_hidden_day", type_=Integer),
+            *_has_terms(places.terms, term_masks),
+            *conditions,
         )
 
     def place_columns(self) -> dict[str, Any]:
-        """Return the joined tables' columns."""
+        """Return the place index's columns."""
+        places = place_index.c
         return {
-            "sal_id": ServiceAtLocation.id,
-            "service_id": ServiceAtLocation.service_id,
-            "location_id": Location.id,
-            "latitude": Location.public_latitude,
-            "longitude": Location.public_longitude,
+            "sal_id": places.id,
+            "service_id": places.service_id,
+            "location_id": places.location_id,
+            "latitude": places.latitude,
+            "longitude": places.longitude,
         }
 
     def within(self, boxes: int = 2) -> ColumnElement[bool]:
         """Return ST_DWithin on the sphere (as the SQLite index measures)."""
-        return func.ST_DWithin(public_geography, _origin(), _param("metres"), False)
+        return func.ST_DWithin(place_index.c.geog, _origin(), _param("metres"), False)
 
     def within_params(self, origin: Point, radius_km: float) -> Params:
         """Return the origin and the radius in metres."""
@@ -361,7 +375,7 @@ class PostGISIndex(SpatialIndex):
 
     def nearness(self) -> ColumnElement[Any]:
         """Return the KNN distance operator, which the GiST index can order by."""
-        return public_geography.op("<->", return_type=Float)(_origin())
+        return place_index.c.geog.op("<->", return_type=Float)(_origin())
 
     def nearness_params(self, origin: Point) -> Params:
         """Return the origin."""
@@ -381,10 +395,16 @@ class PostGISIndex(SpatialIndex):
         return connection.execute(statement(2).limit(limit), values).all()
 
     def _in_box(self, number: int | str) -> ColumnElement[bool]:
+        places = place_index.c
         return and_(
-            Location.public_latitude.between(_param(f"s{number}"), _param(f"n{number}")),
-            Location.public_longitude.between(_param(f"w{number}"), _param(f"e{number}")),
+            places.latitude.between(_param(f"s{number}"), _param(f"n{number}")),
+            places.longitude.between(_param(f"w{number}"), _param(f"e{number}")),
         )
+
+
+def _has_terms(terms: Any, count: int) -> list[ColumnElement[bool]]:
+    """Return the conditions: `terms` shares a bit with each mask bound as `geo_terms_0`, `geo_terms_1`..."""
+    return [terms.op("&")(bindparam(f"geo_terms_{number}", type_=BigInteger)) != 0 for number in range(count)]
 
 
 def _box_params(name: str, box: Box) -> Params:

@@ -9,11 +9,17 @@ config = context.config
 target_metadata = Base.metadata
 
 
-SPATIAL_OBJECTS_OUTSIDE_THE_MODELS = ("place_rtree", "public_geography", "spatial_ref_sys")
+SPATIAL_OBJECTS_OUTSIDE_THE_MODELS = (
+    "place_rtree",
+    "place_index",
+    "search_term_bit",
+    "public_geography",
+    "spatial_ref_sys",
+)
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
-    """Leave the R*Tree, the PostGIS column and PostGIS's own tables to the hand-written migrations."""
+    """Leave the search indexes, the PostGIS column and PostGIS's tables to the hand-written migrations."""
     return not (reflected and name and name.startswith(SPATIAL_OBJECTS_OUTSIDE_THE_MODELS))
 
 
