@@ -217,8 +217,10 @@ PLACE_RTREE_EXPECTED = """
     SELECT count(*) FROM service_at_location AS sal JOIN location ON location.id = sal.location_id
     WHERE location.public_latitude IS NOT NULL"""
 POSTGIS_MISSING = """
-    SELECT count(*) FROM location WHERE name LIKE 'Synthetic site #%'
-      AND (public_geography IS NULL OR abs(ST_Y(public_geography::geometry) - public_latitude) > 1e-9)"""
+    SELECT count(*) FROM location
+    LEFT JOIN place_index AS p ON p.location_id = location.id
+    WHERE location.name LIKE 'Synthetic site #%'
+      AND (p.geog IS NULL OR abs(ST_Y(p.geog::geometry) - location.public_latitude) > 1e-9)"""
 
 
 def _check_sqlite_rtree(session: Session) -> None:

@@ -9,12 +9,14 @@ taxonomy term (`search_term_bit`, the same rule as on SQLite). A search reads th
 
 Inserts of places and attributes are handled per statement (COPY of a batch is one refresh);
 updates that can change a row (a place moving, a service's visibility, a term) per row.
+`location.public_geography` and its GiST index (0002), which searches no longer read, are dropped.
 SQLite does not use any of this.
 
 Revision ID: 0008
 Revises: 0007
 """
 
+import importlib
 from collections.abc import Sequence
 
 from alembic import op
@@ -23,6 +25,8 @@ revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+spatial = importlib.import_module("services_api.migrations.versions.0002_spatial_search_and_gazetteer")
 
 TERM_BITS = 63  # bits 0..62 of a signed 64-bit integer
 
@@ -165,6 +169,8 @@ def upgrade() -> None:
         op.execute(body)
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
+    op.execute("DROP INDEX ix_location_public_geography")
+    op.execute("ALTER TABLE location DROP COLUMN public_geography")
 
 
 def downgrade() -> None:
@@ -178,3 +184,5 @@ def downgrade() -> None:
     op.execute("DROP VIEW place_index_source")
     op.execute("DROP TABLE place_index")
     op.execute("DROP TABLE search_term_bit")
+    for statement in spatial.POSTGIS_INDEX:
+        op.execute(statement)
