@@ -1,9 +1,12 @@
 """Spatial index strategies behind one interface: SQLite R*Tree and PostgreSQL/PostGIS.
 
-Each strategy gives SQL conditions on `location` written with bound parameters (so a search
-builds its statement once and runs it with new values as its search circle grows) and the values
-for a point, a radius or map boxes. Nearest-first queries on SQLite grow a search circle until the
-wanted number of rows is certain; PostGIS orders by its KNN operator on a GiST index.
+Each database keeps a place index by triggers: a row per service-at-location with a public point,
+holding its ids, point, the day its service was last confirmed and a bit per taxonomy term
+(SQLite: the R*Tree `place_rtree`; PostgreSQL: the table `place_index`). Each strategy gives SQL
+conditions on its index written with bound parameters (so a search builds its statement once and
+runs it with new values as its search circle grows) and the values for a point, a radius or map
+boxes. Nearest-first queries on SQLite grow a search circle until the wanted number of rows is
+certain; PostGIS orders by its KNN operator on a GiST index.
 """
 
 from __future__ import annotations
