@@ -231,3 +231,53 @@ def test_index_triggers_use_indexes_even_after_statistics_on_tiny_tables(app: Fl
             plan = session.execute(text("EXPLAIN QUERY PLAN " + migration.place_source(where, index))).all()
             steps = " | ".join(str(row[-1]) for row in plan)
             assert "SCAN" not in steps, steps
+
+
+@pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL") is None, reason="PostgreSQL's place index")
+def test_two_writers_refreshing_the_same_place_at_once_both_succeed(
+    app: Flask, empty_client: FlaskClient
+) -> None:
+    import threading
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select, text
+
+    from services_api.db import get_session
+    from services_api.models import Location, Service
+
+    import_listings(app, [listing("Busy Clinic", 12.0, 12.0)])
+    with app.app_context():
+        session = get_session()
+        engine = session.get_bind()
+        service_id = session.scalars(select(Service.id).where(Service.name == "Busy Clinic")).one()
+        location_id = session.scalars(select(Location.id).where(Location.name == "Busy Clinic place")).one()
+    mover, confirmer = engine.connect(), engine.connect()
+    failures: list[BaseException] = []
+
+    def confirm() -> None:
+        try:
+            with confirmer.begin():  # waits for the mover's place row, then refreshes it too
+                confirmer.execute(
+                    text("UPDATE service SET last_verified_at = :now WHERE id = :id"),
+                    {"now": datetime.now(UTC), "id": service_id},
+                )
+        except BaseException as error:  # reported below, in the test's own thread
+            failures.append(error)
+
+    moving = mover.begin()
+    mover.execute(
+        text("UPDATE location SET public_latitude = 12.5, public_longitude = 12.5 WHERE id = :id"),
+        {"id": location_id},
+    )
+    second = threading.Thread(target=confirm)
+    second.start()
+    second.join(timeout=1.0)
+    moving.commit()
+    second.join(timeout=30)
+    mover.close()
+    confirmer.close()
+    assert not failures, failures
+    with app.app_context():
+        assert place_index_differences(get_session()) == 0
+    body = empty_client.get("/api/v1/service_at_locations?lat=12.5&lng=12.5&radius_km=1").get_json()
+    assert [item["service"]["name"] for item in body["contents"]] == ["Busy Clinic"]

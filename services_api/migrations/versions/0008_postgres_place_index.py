@@ -49,12 +49,18 @@ COLUMNS = "id, service_id, location_id, latitude, longitude, listed_day, terms"
 
 
 def _refresh_function(key: str) -> str:
-    """Return the function that rewrites the place rows whose `key` column is in the given ids."""
+    """Return the function that rewrites the place rows whose `key` column is in the given ids.
+
+    The insert updates a row that a concurrent transaction inserted first, so two writers
+    refreshing the same place both succeed (the later one's values stand).
+    """
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in COLUMNS.split(", ")[1:])
     return f"""CREATE FUNCTION place_index_refresh_{key}(ids uuid[]) RETURNS void
         LANGUAGE sql AS $$
           DELETE FROM place_index WHERE {key} = ANY(ids);
           INSERT INTO place_index ({COLUMNS})
-               SELECT {COLUMNS} FROM place_index_source WHERE {key} = ANY(ids);
+               SELECT {COLUMNS} FROM place_index_source WHERE {key} = ANY(ids)
+          ON CONFLICT (id) DO UPDATE SET {updates};
         $$"""
 
 
