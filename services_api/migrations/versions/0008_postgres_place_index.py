@@ -103,10 +103,11 @@ FUNCTIONS = {
     "search_term_bit_added": _trigger_function(
         "search_term_bit_added",
         f"""IF (SELECT COALESCE(MAX(bit), -1) FROM search_term_bit) < {TERM_BITS - 1} THEN
-              -- a term deleted and added again keeps its bit
+              -- A term deleted and added again keeps its bit; a term whose bit a concurrent insert
+              -- took gets none, and filters on it read services instead.
               INSERT INTO search_term_bit (term_id, bit)
                    VALUES (NEW.id, (SELECT COALESCE(MAX(bit), -1) + 1 FROM search_term_bit))
-              ON CONFLICT (term_id) DO NOTHING;
+              ON CONFLICT DO NOTHING;
             END IF;""",
     ),
 }
