@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, Uuid
+from sqlalchemy import DateTime, Index, MetaData, TypeDecorator, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -60,3 +60,21 @@ class TimestampMixin:
 
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     modified: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+def parent_indexes(table: str, *columns: str) -> tuple[Index, ...]:
+    """Return an index per column of a record that hangs off one of several parents (migration 0009).
+
+    Each holds only the rows that point at that kind of parent. Most such columns are empty, and
+    SQLite's statistics count every NULL as one value, so a full index looked useless to its planner,
+    which scanned the whole table instead (`schedule.service_id IN (...)`, say).
+    """
+    return tuple(
+        Index(
+            f"ix_{table}_{column}",
+            column,
+            sqlite_where=text(f"{column} IS NOT NULL"),
+            postgresql_where=text(f"{column} IS NOT NULL"),
+        )
+        for column in columns
+    )

@@ -8,21 +8,22 @@ from datetime import date, time
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin
+from .base import Base, IdMixin, TimestampMixin, parent_indexes
 
 
 class Phone(IdMixin, TimestampMixin, Base):
     """A telephone number of an organisation, service, location, service-at-location or contact."""
 
     __tablename__ = "phone"
-
-    location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("location.id"), index=True)
-    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service.id"), index=True)
-    organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organization.id"), index=True)
-    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact.id"), index=True)
-    service_at_location_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("service_at_location.id"), index=True
+    __table_args__ = parent_indexes(
+        "phone", "location_id", "service_id", "organization_id", "contact_id", "service_at_location_id"
     )
+
+    location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("location.id"))
+    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service.id"))
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organization.id"))
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact.id"))
+    service_at_location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service_at_location.id"))
     number: Mapped[str] = mapped_column(String(64))
     extension: Mapped[int | None] = mapped_column(Integer)
     type: Mapped[str | None] = mapped_column(String(32))
@@ -39,12 +40,11 @@ class Schedule(IdMixin, TimestampMixin, Base):
     """
 
     __tablename__ = "schedule"
+    __table_args__ = parent_indexes("schedule", "service_id", "location_id", "service_at_location_id")
 
-    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service.id"), index=True)
-    location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("location.id"), index=True)
-    service_at_location_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("service_at_location.id"), index=True
-    )
+    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service.id"))
+    location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("location.id"))
+    service_at_location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service_at_location.id"))
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     dtstart: Mapped[date | None] = mapped_column(Date)
@@ -70,10 +70,11 @@ class Language(IdMixin, TimestampMixin, Base):
     """A language spoken at a service, location or on a phone line (ISO 639-1 `code`)."""
 
     __tablename__ = "language"
+    __table_args__ = parent_indexes("language", "service_id", "location_id", "phone_id")
 
-    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service.id"), index=True)
-    location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("location.id"), index=True)
-    phone_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("phone.id"), index=True)
+    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service.id"))
+    location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("location.id"))
+    phone_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("phone.id"))
     name: Mapped[str | None] = mapped_column(String(255))
     code: Mapped[str | None] = mapped_column(String(35), index=True)
     note: Mapped[str | None] = mapped_column(Text)

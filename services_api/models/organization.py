@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin
+from .base import Base, IdMixin, TimestampMixin, parent_indexes
 
 if TYPE_CHECKING:
     from .contact_points import Phone
@@ -48,13 +48,14 @@ class Contact(IdMixin, TimestampMixin, Base):
     """A named person or role to contact about an organisation, service or location."""
 
     __tablename__ = "contact"
-
-    organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organization.id"), index=True)
-    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service.id"), index=True)
-    service_at_location_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("service_at_location.id"), index=True
+    __table_args__ = parent_indexes(
+        "contact", "organization_id", "service_id", "service_at_location_id", "location_id"
     )
-    location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("location.id"), index=True)
+
+    organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organization.id"))
+    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service.id"))
+    service_at_location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service_at_location.id"))
+    location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("location.id"))
     name: Mapped[str | None] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(255))
     department: Mapped[str | None] = mapped_column(String(255))
