@@ -58,8 +58,8 @@ def main() -> None:
     if options.postgres:
         databases["postgis"] = options.postgres
     for name, url in databases.items():
-        _prepare(name, url, options.locations, options.seed)
-    points = _query_points(sqlite_url, options.queries, options.seed)
+        prepare_database(name, url, options.locations, options.seed)
+    points = query_points(sqlite_url, options.queries, options.seed)
     print(
         f"\n{options.locations:,} synthetic listings; {len(points)} queries a case; top {TOP}; medians (ms)\n"
     )
@@ -76,11 +76,11 @@ def main() -> None:
             for radius in RADII_KM:
                 for with_category in (False, True):
                     case = (radius, with_category)
-                    medians[(name, "search", *case)] = _median_ms(
+                    medians[(name, "search", *case)] = median_ms(
                         points, lambda p, c=case, s=session: _search(s, p, *c)
                     )
                     scan_points = points[: options.scan_queries]
-                    medians[(name, "scan", *case)] = _median_ms(
+                    medians[(name, "scan", *case)] = median_ms(
                         scan_points, lambda p, c=case, s=session: _scan(s, p, *c)
                     )
         if name == "sqlite":
@@ -105,7 +105,7 @@ def _options() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _prepare(name: str, url: str, locations: int, seed: int) -> None:
+def prepare_database(name: str, url: str, locations: int, seed: int) -> None:
     """Create the schema and the synthetic listings unless the database already holds exactly them."""
     engine = make_engine(url)
     if url.startswith("postgresql"):
@@ -131,7 +131,7 @@ def _prepare(name: str, url: str, locations: int, seed: int) -> None:
     engine.dispose()
 
 
-def _query_points(url: str, count: int, seed: int) -> list[Point]:
+def query_points(url: str, count: int, seed: int) -> list[Point]:
     """Return random points near populated places (weighted by population), the same for every database."""
     engine = make_engine(url)
     with Session(engine) as session:
@@ -213,12 +213,13 @@ def _http_medians(app: Any, bodies: list[bytes], points: list[Point], radius: fl
     url = "/api/v1/service_at_locations?lat={}&lng={}&radius_km={}&per_page={}"
     for point in points:
         bodies.append(client.get(url.format(point.latitude, point.longitude, radius, TOP)).data)
-    request = _median_ms(points, lambda p: client.get(url.format(p.latitude, p.longitude, radius, TOP)).data)
-    floor = _median_ms(points, lambda _p: client.get("/bench-precomputed").data)
+    request = median_ms(points, lambda p: client.get(url.format(p.latitude, p.longitude, radius, TOP)).data)
+    floor = median_ms(points, lambda _p: client.get("/bench-precomputed").data)
     return request, floor
 
 
-def _median_ms(points: list[Point], run: Callable[[Point], Any]) -> float:
+def median_ms(points: list[Point], run: Callable[[Point], Any]) -> float:
+    """Return the median time of `run` over the points, in milliseconds."""
     timings = []
     for point in points:
         started = time.perf_counter()
