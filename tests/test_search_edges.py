@@ -281,28 +281,3 @@ def test_two_writers_refreshing_the_same_place_at_once_both_succeed(
         assert place_index_differences(get_session()) == 0
     body = empty_client.get("/api/v1/service_at_locations?lat=12.5&lng=12.5&radius_km=1").get_json()
     assert [item["service"]["name"] for item in body["contents"]] == ["Busy Clinic"]
-
-
-@pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL") is not None, reason="SQLite's planner statistics")
-def test_records_of_a_page_load_through_their_parent_indexes_after_statistics(app: Flask) -> None:
-    from sqlalchemy import text
-
-    from services_api.core.synthetic import create_synthetic_listings
-    from services_api.db import get_session, refresh_statistics
-
-    parents = {
-        "phone": ("location_id", "service_id", "organization_id", "contact_id", "service_at_location_id"),
-        "schedule": ("service_id", "location_id", "service_at_location_id"),
-        "language": ("service_id", "location_id", "phone_id"),
-        "contact": ("organization_id", "service_id", "service_at_location_id", "location_id"),
-    }
-    with app.app_context():
-        session = get_session()
-        create_synthetic_listings(session, count=300, seed=31)  # hours at places, languages of services
-        refresh_statistics(session)
-        session.commit()
-        for table, columns in parents.items():
-            for column in columns:
-                query = f"EXPLAIN QUERY PLAN SELECT * FROM {table} WHERE {column} IN ('a', 'b', 'c')"
-                steps = " | ".join(str(row[-1]) for row in session.execute(text(query)))
-                assert f"SCAN {table}" not in steps, (column, steps)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -50,6 +51,9 @@ class Service(IdMixin, TimestampMixin, Base):
             "vetting_status IN ('pending', 'vetted', 'suspended', 'rejected')", name="vetting_status"
         ),
         CheckConstraint("status IN ('active', 'inactive', 'defunct', 'temporarily closed')", name="status"),
+        # Every column of the public-visibility rule (core/visibility.py) and the id, so counting
+        # the public services (or joining them to their places) reads this index alone (migration 0010).
+        Index("ix_service_visibility", "last_verified_at", "vetting_status", "status", "withdrawn_at", "id"),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organization.id"), index=True)
@@ -80,7 +84,7 @@ class Service(IdMixin, TimestampMixin, Base):
     vetting_criteria: Mapped[list[str] | None] = mapped_column(JSON)
     vetting_notes: Mapped[str | None] = mapped_column(Text)
     next_review_due: Mapped[date | None] = mapped_column(Date)
-    last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     search_text: Mapped[str] = mapped_column(Text, default="")
     row_version: Mapped[int] = mapped_column(Integer, default=1)
