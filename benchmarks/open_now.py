@@ -13,11 +13,10 @@ random HTTP searches with `open_now=true` and the same searches without it, and 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from alembic import command
-from search import median_ms, prepare_database, query_points
+from search import add_database_options, median_ms, prepare_databases, query_points
 from sqlalchemy import text
 
 from services_api import create_app
@@ -25,7 +24,6 @@ from services_api.db import make_engine
 from services_api.geo.sphere import Point
 from services_api.migrate import alembic_config, upgrade_to_head
 
-ROOT = Path(__file__).resolve().parents[1]
 RADII_KM = (10.0, 50.0)
 SEARCH = "/api/v1/service_at_locations?lat={}&lng={}&radius_km={}&per_page=50"
 
@@ -33,14 +31,8 @@ SEARCH = "/api/v1/service_at_locations?lat={}&lng={}&radius_km={}&per_page=50"
 def main() -> None:
     """Prepare the databases, time every case, print the medians and the ratios."""
     options = _options()
-    sqlite_url = (
-        f"sqlite:///{options.sqlite or ROOT / 'instance' / f'bench-{options.locations}-{options.seed}.db'}"
-    )
-    databases = {"sqlite": sqlite_url}
-    if options.postgres:
-        databases["postgis"] = options.postgres
-    for name, url in databases.items():
-        prepare_database(name, url, options.locations, options.seed)
+    databases = prepare_databases(options)
+    sqlite_url = databases["sqlite"]
     points = query_points(sqlite_url, options.queries, options.seed)
     print(f"\n{options.locations:,} synthetic listings; {len(points)} queries a case; medians (ms)\n")
     print(f"{'case':<42}{'plain':>8}{'open_now':>10}{'(a) ratio':>11}")
@@ -56,11 +48,7 @@ def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--locations", type=int, default=200_000)
-    parser.add_argument("--queries", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--sqlite", help="SQLite file (default: instance/bench-N-SEED.db, reused)")
-    parser.add_argument("--postgres", help="postgresql+psycopg:// URL of a database this may wipe")
+    add_database_options(parser, locations=200_000, queries=100)
     return parser.parse_args()
 
 

@@ -51,14 +51,8 @@ CATEGORY = "health"
 def main() -> None:
     """Prepare the databases, run every measurement, print the table and the ratios."""
     options = _options()
-    sqlite_url = (
-        f"sqlite:///{options.sqlite or ROOT / 'instance' / f'bench-{options.locations}-{options.seed}.db'}"
-    )
-    databases = {"sqlite": sqlite_url}
-    if options.postgres:
-        databases["postgis"] = options.postgres
-    for name, url in databases.items():
-        prepare_database(name, url, options.locations, options.seed)
+    databases = prepare_databases(options)
+    sqlite_url = databases["sqlite"]
     points = query_points(sqlite_url, options.queries, options.seed)
     print(
         f"\n{options.locations:,} synthetic listings; {len(points)} queries a case; top {TOP}; medians (ms)\n"
@@ -96,13 +90,29 @@ def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--locations", type=int, default=1_000_000)
-    parser.add_argument("--queries", type=int, default=300)
+    add_database_options(parser, locations=1_000_000, queries=300)
     parser.add_argument("--scan-queries", type=int, default=20, help="full scans are slow: time this many")
+    return parser.parse_args()
+
+
+def add_database_options(parser: argparse.ArgumentParser, *, locations: int, queries: int) -> None:
+    """Add the options every search benchmark takes: how many listings and queries, and where."""
+    parser.add_argument("--locations", type=int, default=locations)
+    parser.add_argument("--queries", type=int, default=queries)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sqlite", help="SQLite file (default: instance/bench-N-SEED.db, reused)")
     parser.add_argument("--postgres", help="postgresql+psycopg:// URL of a database this may wipe")
-    return parser.parse_args()
+
+
+def prepare_databases(options: argparse.Namespace) -> dict[str, str]:
+    """Build (or reuse) the listings in SQLite and, with --postgres, in PostgreSQL; return their URLs."""
+    default_file = ROOT / "instance" / f"bench-{options.locations}-{options.seed}.db"
+    databases = {"sqlite": f"sqlite:///{options.sqlite or default_file}"}
+    if options.postgres:
+        databases["postgis"] = options.postgres
+    for name, url in databases.items():
+        prepare_database(name, url, options.locations, options.seed)
+    return databases
 
 
 def prepare_database(name: str, url: str, locations: int, seed: int) -> None:
