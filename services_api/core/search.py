@@ -301,7 +301,6 @@ class _Searcher:
     def _joined(self, *columns: Any) -> Select[Any]:
         return self.index.places(
             *columns,
-            listed=self.query.view.service_filter(),
             conditions=self.filters,
             term_masks=len(self.term_masks),
         )

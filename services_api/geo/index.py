@@ -116,14 +116,13 @@ class SpatialIndex(ABC):
     def places(
         self,
         *columns: Any,
-        listed: ColumnElement[bool],
         conditions: Sequence[ColumnElement[bool]],
         term_masks: int = 0,
     ) -> Select[Any]:
-        """Select `columns` of public places whose service meets `listed` and the other `conditions`.
+        """Select `columns` of public places whose service meets the other `conditions`.
 
-        `listed` is the public-visibility rule on `Service`, its cut-off bound as `view_hidden_before`;
-        an index that stores visibility itself may answer it without reading services.
+        Both indexes store whether a place's service is public (its listed day, compared with the
+        view's first visible day bound as `view_hidden_day`), so visibility never reads services.
         `place_columns()` names what can be selected. With `term_masks`, the service must also carry
         a term of each mask bound as `geo_terms_0`, `geo_terms_1`... (see `term_masks()`).
         """
@@ -239,11 +238,10 @@ class SQLiteRTreeIndex(SpatialIndex):
     def places(
         self,
         *columns: Any,
-        listed: ColumnElement[bool],
         conditions: Sequence[ColumnElement[bool]],
         term_masks: int = 0,
     ) -> Select[Any]:
-        """Select from the R*Tree (which stores `listed` and term bits); join services for other filters."""
+        """Select from the R*Tree (which stores visibility and term bits); join services for other filters."""
         rtree = place_rtree.c
         statement = select(*columns).select_from(place_rtree).join(place_data, place_data.c.rowid == rtree.id)
         if conditions:
@@ -334,11 +332,10 @@ class PostGISIndex(SpatialIndex):
     def places(
         self,
         *columns: Any,
-        listed: ColumnElement[bool],
         conditions: Sequence[ColumnElement[bool]],
         term_masks: int = 0,
     ) -> Select[Any]:
-        """Select from the place index (which stores `listed` and term bits); join services for the rest."""
+        """Select from the place index (which stores visibility and term bits); join services for the rest."""
         places = place_index.c
         statement = select(*columns).select_from(place_index)
         if conditions:
