@@ -12,7 +12,7 @@ from .core import keys, partners
 from .core.audit import Actor
 from .core.editing import InvalidFieldsError
 from .db import get_session
-from .models import Role
+from .models import Partner, Role
 
 partners_group = AppGroup("partners", help="Partner organisations that may edit their own listings.")
 keys_group = AppGroup("keys", help="API keys for partners and the operator.")
@@ -49,8 +49,11 @@ def issue_key_command(partner_id: uuid.UUID | None, operator: bool, label: str |
     role = Role.OPERATOR if operator else Role.PARTNER
     try:
         partner = keys.key_holder(session, role, partner_id)
-    except InvalidFieldsError:
-        raise click.BadParameter(f"no partner has id {partner_id}", param_hint="--partner") from None
+    except InvalidFieldsError as error:
+        message = error.problems.get("/partner_id", str(error))
+        if session.get(Partner, partner_id) is None:
+            message = f"no partner has id {partner_id}"
+        raise click.BadParameter(message, param_hint="--partner") from None
     secret = current_app.config["SECRET_KEY"]
     issued = keys.issue_key(session, secret, Actor.command_line(), role=role, partner=partner, label=label)
     session.commit()

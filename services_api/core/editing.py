@@ -32,11 +32,14 @@ from .hsds_import import (
     LOCATION,
     SERVICE,
     SERVICE_AT_LOCATION,
+    SET_BY_SERVER,
+    SET_BY_SERVER_RULE,
     HSDSImportError,
     Node,
     foreign_children,
     upsert_one,
 )
+from .ownership import parent_problems
 from .visibility import PublicView
 
 VETTING_FIELDS = frozenset(
@@ -168,6 +171,7 @@ def create(
     doc = _with_child_ids({**doc, "id": str(uuid.uuid4())}, kind.node)
     fixed = _fixed_values(kind, owner)
     _check_links(session, kind, actor, doc, None)
+    _check_nested_parents(session, kind, doc, owner or _organization_of(session, kind, doc, None), None)
     if kind.name == LOCATIONS.name:
         _refuse_impossible_coordinates(doc)
         _place_location(session, doc, geocoder)
@@ -207,17 +211,15 @@ def update(
     else:
         editable = _cleared_absent(kind, editable)
     editable = _with_child_ids({**editable, "id": str(record.id)}, kind.node)
+    _check_links(session, kind, actor, editable, record)
+    _check_nested_parents(session, kind, editable, _organization_of(session, kind, editable, record), record)
     held = None
     if isinstance(record, Service):
         editable, held = _hold_safety_claims(session, actor, record, before, editable)
-    _check_links(session, kind, actor, editable, record)
     if kind.name == LOCATIONS.name:
         _guard_confidentiality(actor, record, editable)
         _refuse_impossible_coordinates(editable)
         _place_location(session, editable, geocoder)
-    foreign = foreign_children(session, kind.node, editable, record)
-    if foreign:
-        raise InvalidFieldsError(foreign)
     record, changed = _upsert(session, kind, editable, None)
     if changed or held is not None:
         _touch(record)
@@ -316,7 +318,7 @@ def _as_document(doc: Any) -> dict[str, Any]:
 
 def _refused_fields(kind: Kind, doc: Mapping[str, Any], current: Mapping[str, Any] | None) -> dict[str, str]:
     """Name the fields a client may not set: read-only ones whose value differs from the stored one."""
-    problems = {}
+    problems = {f"/{name}": SET_BY_SERVER_RULE for name in sorted(SET_BY_SERVER & doc.keys())}
     for name in sorted(kind.read_only | kind.nested_elsewhere):
         if name not in doc:
             continue
@@ -384,6 +386,25 @@ def _check_links(session: Session, kind: Kind, actor: Actor, doc: dict[str, Any]
         problems["/location_id"] = "must be the id of one of your locations"
     if service is not None and location is not None and service.organization_id != location.organization_id:
         problems["/location_id"] = "must belong to the same organisation as the service"
+    if problems:
+        raise InvalidFieldsError(problems)
+
+
+def _organization_of(session: Session, kind: Kind, doc: Mapping[str, Any], record: Any) -> uuid.UUID | None:
+    """Return the organisation the record will belong to once the document is written."""
+    if kind.name == SERVICE_AT_LOCATIONS.name:
+        service_id = _parse_uuid(doc.get("service_id"))
+        service = session.get(Service, service_id) if service_id else None
+        return service.organization_id if service is not None else None
+    return _parse_uuid(doc.get("organization_id")) or getattr(record, "organization_id", None)
+
+
+def _check_nested_parents(
+    session: Session, kind: Kind, doc: Mapping[str, Any], organization_id: uuid.UUID | None, record: Any
+) -> None:
+    """Refuse nested records that are another record's, or whose parent ids point elsewhere (422)."""
+    problems = foreign_children(session, kind.node, doc, record)
+    problems.update(parent_problems(session, kind.node, doc, organization_id=organization_id))
     if problems:
         raise InvalidFieldsError(problems)
 

@@ -52,12 +52,31 @@ from ..models import (
     utcnow,
 )
 from ..models.base import UTCDateTime
+from .ownership import misplaced_parents
 from .plain_text import STRAY_CONTROL_RULE, has_stray_controls
 from .search_text import refresh_search_text
 
-NEVER_IMPORTED = frozenset(
-    {"id", "created", "modified", "public_latitude", "public_longitude", "search_text", "row_version"}
+# Columns the server derives or maintains: never in an admin document under their own name, so a
+# value for one is refused, never written (a wrong `spatial_key` would corrupt SQLite's place index).
+SET_BY_SERVER = frozenset(
+    {
+        "created",
+        "modified",
+        "row_version",
+        "search_text",
+        "spatial_key",
+        "public_latitude",
+        "public_longitude",
+        "public_x",
+        "public_y",
+        "public_z",
+        "min_latitude",
+        "max_latitude",
+        "min_longitude",
+        "max_longitude",
+    }
 )
+SET_BY_SERVER_RULE = "is set by the server; leave it out"
 OPERATOR_ONLY = frozenset(
     {
         "vetting_status",
@@ -202,12 +221,17 @@ class _Importer:
         path: str,
         fixed: Mapping[str, Any] | None = None,
         set_by_parent: frozenset[str] = frozenset(),
+        parent: Any = None,
     ) -> tuple[Any, bool]:
         """Create or update one record and its children; return it and whether anything changed."""
         if not isinstance(doc, Mapping):
             self.problems[path] = "must be an object"
             return None, False
         path = self.origins.get((node.model.__tablename__, str(doc.get("id"))), path)
+        if parent is not None:
+            misplaced = misplaced_parents(parent.__tablename__, parent.id, set_by_parent, doc)
+            for name, problem in misplaced.items():
+                self.problems[self._at(path, name)] = problem
         record_id = self._uuid(doc.get("id"), self._at(path, "id"))
         if record_id is None:
             return None, False
@@ -272,7 +296,7 @@ class _Importer:
         changed = False
         children = []
         for index, doc in enumerate(docs):
-            child, child_changed = self.upsert(node, doc, f"{path}[{index}]", fixed, set_by_parent)
+            child, child_changed = self.upsert(node, doc, f"{path}[{index}]", fixed, set_by_parent, parent)
             if child is not None:
                 children.append(child)
                 changed |= child_changed
@@ -293,7 +317,11 @@ class _Importer:
         values: dict[str, Any] = {}
         for column in model.__table__.columns:
             name = column.key
-            if name not in doc or name in NEVER_IMPORTED:
+            if name not in doc or name == "id":
+                continue
+            if name in SET_BY_SERVER:
+                if doc[name] is not None and doc[name] != "":
+                    self.problems[self._at(path, name)] = SET_BY_SERVER_RULE
                 continue
             if name in OPERATOR_ONLY and not self.trusted:
                 continue

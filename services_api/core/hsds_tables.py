@@ -9,6 +9,7 @@ import (JSON or CSV -> one set of tables) go through this.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -202,12 +203,27 @@ class Tables:
                 continue
             for index, child in enumerate(value):
                 if isinstance(child, Mapping):
-                    child = {**child, column: child.get(column) or record_id}
+                    given = child.get(column)
+                    if given not in (None, "") and not _same_id(given, record_id):
+                        # it would be filed under the record it names, not the one it sits in
+                        self.problems[f"{pointer}/{key}/{index}/{column}"] = (
+                            f"must be this {table}'s id (or left out)"
+                        )
+                        continue
+                    child = {**child, column: record_id}
                     if how == LINK:
                         entity = "link_entity" if child_table == "attribute" else "resource_type"
                         child.setdefault(entity, table)
                 self.flatten(child_table, child, f"{pointer}/{key}/{index}")
         return record_id
+
+
+def _same_id(first: Any, second: Any) -> bool:
+    """Compare two ids, ignoring the letter case of a UUID."""
+    try:
+        return uuid.UUID(str(first)) == uuid.UUID(str(second))
+    except ValueError:
+        return str(first) == str(second)
 
 
 def _same(first: Any, second: Any) -> bool:

@@ -50,6 +50,10 @@ def key_holder(session: Session, role: Role, partner_id: uuid.UUID | None) -> Pa
     partner = session.get(Partner, partner_id) if partner_id else None
     if partner is None:
         raise InvalidFieldsError({"/partner_id": "a partner key needs the id of an existing partner"})
+    if not partner.active:
+        raise InvalidFieldsError(
+            {"/partner_id": "this partner is deactivated; reactivate it before issuing it a key"}
+        )
     return partner
 
 

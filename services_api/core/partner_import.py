@@ -14,53 +14,27 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models import Base, Location, Service, ServiceAtLocation, VettingStatus
+from ..models import Base, Location, Service, VettingStatus
 from .address_geocoding import place_address
 from .audit import Actor, record_event
 from .file_import import FileImportResult, import_hsds_tables
 from .hsds_import import OPERATOR_ONLY, HSDSImportError
 from .hsds_tables import Tables
+from .ownership import (
+    ATTRIBUTE_HOLDERS,
+    PARENT_MODELS,
+    PARENT_TABLES,
+    owning_organization,
+    parent_columns,
+    stored_record,
+)
 
 OWNED_TABLES = ("organization", "service", "location")
 OPERATOR_TABLES = ("taxonomy", "taxonomy_term")
-PARENT_COLUMNS = (
-    "organization_id",
-    "service_id",
-    "location_id",
-    "service_at_location_id",
-    "contact_id",
-    "link_id",
-)
 
 
 def _models() -> dict[str, type[Base]]:
     return {mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers}
-
-
-def owning_organization(session: Session, record: Any, depth: int = 0) -> uuid.UUID | None:
-    """Return the organisation a stored record belongs to, following its parent links."""
-    if depth > 4 or record is None:
-        return None
-    if isinstance(record, ServiceAtLocation):
-        return owning_organization(session, session.get(Service, record.service_id), depth + 1)
-    if getattr(record, "__tablename__", "") == "organization":
-        return uuid.UUID(str(record.id))
-    for column in PARENT_COLUMNS:
-        parent_id = getattr(record, column, None)
-        if parent_id is None:
-            continue
-        if column == "organization_id":
-            return uuid.UUID(str(parent_id))
-        parent_model: type[Any] | None = {
-            "service_id": Service,
-            "location_id": Location,
-            "service_at_location_id": ServiceAtLocation,
-            "link_id": Service if getattr(record, "link_entity", None) == "service" else Location,
-        }.get(column)
-        if parent_model is None:
-            parent_model = _models()["contact"]
-        return owning_organization(session, session.get(parent_model, parent_id), depth + 1)
-    return None
 
 
 def scope_to_partner(
@@ -103,9 +77,51 @@ def scope_to_partner(
                 continue
             if stored is not None and owning_organization(session, stored) != partner_id:
                 problems.setdefault(where(table, record_id, "id"), "belongs to another organisation")
+    problems.update(_foreign_parents(session, tables, partner_id))
     problems.update(_held_claims(session, tables))
     problems.update(_place_locations(session, tables, geocode))
     return problems
+
+
+def _foreign_parents(session: Session, tables: Tables, partner_id: uuid.UUID) -> dict[str, str]:
+    """Name every parent id of a row that is neither a record of the file nor a stored one of the partner's.
+
+    Records of the file are checked on their own rows; the message is the same whether a stored
+    record does not exist or belongs to someone else, so that no one learns other partners' ids.
+    """
+    problems = {}
+    models = _models()
+    for table, rows in tables.rows.items():
+        model = models.get(table)
+        if model is None or table in OPERATOR_TABLES:
+            continue
+        for record_id, row in rows.items():
+            for column in parent_columns(model):
+                value = row.get(column)
+                if value is None or value == "":
+                    continue
+                targets = _parent_tables(column, row)
+                if any(str(value) in tables.rows.get(target, {}) for target in targets):
+                    continue
+                if any(
+                    owning_organization(session, stored_record(session, target, value)) == partner_id
+                    for target in targets
+                ):
+                    continue
+                origin = tables.origins.get((table, record_id), table)
+                kind = " or ".join(targets)
+                problems[f"{origin}/{column}"] = (
+                    f"names no {kind} of yours: give the id of a {kind} in this file "
+                    "or of one of your organisation's"
+                )
+    return problems
+
+
+def _parent_tables(column: str, row: dict[str, Any]) -> tuple[str, ...]:
+    if column != "link_id":
+        return (PARENT_TABLES[column],)
+    entity = row.get("link_entity")
+    return (entity,) if entity in PARENT_MODELS else ATTRIBUTE_HOLDERS
 
 
 def _held_claims(session: Session, tables: Tables) -> dict[str, str]:
