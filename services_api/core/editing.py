@@ -32,11 +32,10 @@ from .hsds_import import (
     LOCATION,
     SERVICE,
     SERVICE_AT_LOCATION,
-    SET_BY_SERVER,
-    SET_BY_SERVER_RULE,
     HSDSImportError,
     Node,
     foreign_children,
+    server_set_fields,
     upsert_one,
 )
 from .ownership import parent_problems
@@ -318,7 +317,7 @@ def _as_document(doc: Any) -> dict[str, Any]:
 
 def _refused_fields(kind: Kind, doc: Mapping[str, Any], current: Mapping[str, Any] | None) -> dict[str, str]:
     """Name the fields a client may not set: read-only ones whose value differs from the stored one."""
-    problems = {f"/{name}": SET_BY_SERVER_RULE for name in sorted(SET_BY_SERVER & doc.keys())}
+    problems = server_set_fields(kind.node, doc)
     for name in sorted(kind.read_only | kind.nested_elsewhere):
         if name not in doc:
             continue

@@ -491,6 +491,21 @@ def upsert_one(
     return record, changed
 
 
+def server_set_fields(node: Node, doc: Mapping[str, Any], path: str = "") -> dict[str, str]:
+    """Name (by JSON pointer) every column in `doc` or its nested records that only the server sets."""
+    problems = {
+        f"{path}/{name}": SET_BY_SERVER_RULE
+        for name in sorted(SET_BY_SERVER & doc.keys())
+        if doc[name] is not None and doc[name] != ""
+    }
+    for key, child in node.children.items():
+        items = doc.get(key)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, Mapping):
+                problems.update(server_set_fields(child, item, f"{path}/{key}/{index}"))
+    return problems
+
+
 def foreign_children(session: Session, node: Node, doc: Mapping[str, Any], owner: Any) -> dict[str, str]:
     """Return the nested records in `doc` that already exist but belong to a record other than `owner`."""
     problems: dict[str, str] = {}

@@ -18,7 +18,7 @@ from ..models import Base, Location, Service, VettingStatus
 from .address_geocoding import place_address
 from .audit import Actor, record_event
 from .file_import import FileImportResult, import_hsds_tables
-from .hsds_import import OPERATOR_ONLY, HSDSImportError
+from .hsds_import import OPERATOR_ONLY, SET_BY_SERVER, SET_BY_SERVER_RULE, HSDSImportError
 from .hsds_tables import Tables
 from .ownership import (
     ATTRIBUTE_HOLDERS,
@@ -70,7 +70,10 @@ def scope_to_partner(
         model = models.get(table)
         if model is None or table in OPERATOR_TABLES:
             continue
-        for record_id in rows:
+        for record_id, row in rows.items():
+            for name in sorted(SET_BY_SERVER & row.keys()):
+                if row[name] is not None and row[name] != "":
+                    problems[where(table, record_id, name)] = SET_BY_SERVER_RULE
             try:
                 stored = session.get(model, uuid.UUID(record_id))
             except ValueError:
@@ -192,7 +195,7 @@ def import_as(
     Raises HSDSImportError naming every problem; nothing is flushed then.
     """
     if actor.partner_id is not None:
-        problems = scope_to_partner(session, tables, actor.partner_id, locator)
+        problems = {**tables.problems, **scope_to_partner(session, tables, actor.partner_id, locator)}
         if problems:
             raise HSDSImportError(problems)
     result = import_hsds_tables(session, tables, vetted=vetted, vetted_by=vetted_by)
