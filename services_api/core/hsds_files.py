@@ -118,13 +118,13 @@ def _zip_members(data: bytes, max_bytes: int) -> dict[str, bytes]:
             entries = archive.infolist()
             if len(entries) > MAX_ZIP_MEMBERS:
                 raise ArchiveTooLargeError(f"the zip holds {len(entries):,} files; at most {MAX_ZIP_MEMBERS}")
-            tables = [info for info in entries if not info.is_dir() and info.filename.endswith(".csv")]
-            declared = sum(info.file_size for info in tables)
+            csv_members = [info for info in entries if not info.is_dir() and info.filename.endswith(".csv")]
+            declared = sum(info.file_size for info in csv_members)
             if declared > max_bytes:
                 raise ArchiveTooLargeError(f"the zip expands to {declared:,} bytes; {_at_most(max_bytes)}")
             left = max_bytes
-            for info in tables:
-                content = _read_member(archive, info, left)
+            for info in csv_members:
+                content = _read_member(archive, info, left, max_bytes)
                 left -= len(content)
                 members[PurePosixPath(info.filename).name] = content
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError) as error:
@@ -134,14 +134,15 @@ def _zip_members(data: bytes, max_bytes: int) -> dict[str, bytes]:
     return members
 
 
-def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, left: int) -> bytes:
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, left: int, max_bytes: int) -> bytes:
+    """Read one member, refusing it as soon as it expands past the `left` bytes of the budget."""
     chunks = []
     size = 0
     with archive.open(info) as stream:
         while chunk := stream.read(min(READ_CHUNK_BYTES, left - size + 1)):
             size += len(chunk)
             if size > left:
-                raise ArchiveTooLargeError(f"the zip expands to more than it declares; {_at_most(left)}")
+                raise ArchiveTooLargeError(f"the zip expands to more than it declares; {_at_most(max_bytes)}")
             chunks.append(chunk)
     return b"".join(chunks)
 

@@ -26,7 +26,7 @@ class AdminLocationSchema(LocationSchema):
 
     latitude = fields.Float()
     longitude = fields.Float()
-    addresses = fields.List(fields.Nested(AddressSchema))  # every address in full
+    addresses = fields.List(fields.Nested(AddressSchema))  # type: ignore[assignment]  # all, in full
     version = fields.Integer(attribute="row_version", dump_only=True)
 
     @post_dump(pass_original=True)
