@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, Response
 from flask_cors import CORS
 from flask_restx import Api
 
-from . import errors, rate_limits
+from . import errors, json_bodies, rate_limits
 from .admin import ns as admin_ns
 from .http_cache import apply_http_caching
 from .public import (
@@ -80,6 +80,7 @@ def init_app(app: Flask) -> Api:
     blueprint, api = build_api()
     app.register_blueprint(blueprint)
     errors.register(app, api)
+    json_bodies.init_app(app)
     rate_limits.init_app(app)
     public_reads = {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]}
     public_reports = {"origins": "*", "methods": ["POST", "OPTIONS"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from apispec import APISpec
@@ -38,9 +39,25 @@ def _inline(node: Any, definitions: dict[str, Any]) -> Any:
     return node
 
 
-def schema_model(api: Api | Namespace, name: str, schema: Schema) -> SchemaModel:
-    """Register a marshmallow schema as a documented response model."""
-    return api.schema_model(name, json_schema(schema))
+def schema_model(
+    api: Api | Namespace, name: str, schema: Schema, *, max_items: Mapping[str, int] | None = None
+) -> SchemaModel:
+    """Register a marshmallow schema as a documented model; `max_items` caps its lists, by name."""
+    document = json_schema(schema)
+    return api.schema_model(name, _with_max_items(document, max_items) if max_items else document)
+
+
+def _with_max_items(node: Any, caps: Mapping[str, int]) -> Any:
+    """Give every array property named in `caps`, at any depth, its `maxItems`."""
+    if isinstance(node, list):
+        return [_with_max_items(item, caps) for item in node]
+    if not isinstance(node, dict):
+        return node
+    capped = {key: _with_max_items(value, caps) for key, value in node.items()}
+    for name, prop in capped.get("properties", {}).items():
+        if name in caps and prop.get("type") == "array":
+            prop["maxItems"] = caps[name]
+    return capped
 
 
 def page_model(api: Api | Namespace, name: str, item_schema: Schema) -> SchemaModel:

@@ -38,6 +38,7 @@ from ..models import (
     TaxonomyTerm,
 )
 from ..models.base import UTCDateTime
+from .limits import search_words
 from .search_text import fold
 from .visibility import PublicView
 
@@ -303,7 +304,7 @@ def listing_conditions(session: Session, filters: ListingFilters) -> list[Column
 def listing_shape(filters: ListingFilters) -> tuple[int, ...]:
     """Return what the filters' SQL looks like (how many of each condition), not their values."""
     return (
-        len(fold(filters.search or "").split()),
+        len(search_words(fold(filters.search or ""))),
         int(filters.taxonomy_term_id is not None),
         int(filters.taxonomy_id is not None),
         int(filters.organization_id is not None),
@@ -316,7 +317,7 @@ def listing_shape(filters: ListingFilters) -> tuple[int, ...]:
 def listing_params(session: Session, filters: ListingFilters) -> dict[str, Any]:
     """Return the values of the filters' named parameters."""
     params: dict[str, Any] = {}
-    for index, word in enumerate(fold(filters.search or "").split()):
+    for index, word in enumerate(search_words(fold(filters.search or ""))):
         params[f"f_word_{index}"] = "%" + re.sub(r"([%_/])", r"/\1", word) + "%"
     if filters.taxonomy_term_id:
         params["f_term_tree"] = sorted(term_and_descendant_ids(session, filters.taxonomy_term_id))
@@ -395,7 +396,7 @@ def _has_public_service(view: PublicView) -> ColumnElement[bool]:
 
 def _organization_search(view: PublicView, search: str) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    for word in fold(search).split():
+    for word in search_words(fold(search)):
         service_matches = exists().where(
             Service.organization_id == Organization.id,
             view.service_filter(),
@@ -408,7 +409,7 @@ def _organization_search(view: PublicView, search: str) -> list[ColumnElement[bo
 def _text_contains(columns: Sequence[Any], search: str) -> list[ColumnElement[bool]]:
     return [
         or_(*(func.lower(column).contains(word, autoescape=True) for column in columns))
-        for word in search.lower().split()
+        for word in search_words(search.lower())
     ] or [true()]
 
 

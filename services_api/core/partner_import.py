@@ -194,6 +194,8 @@ def import_as(
 
     Raises HSDSImportError naming every problem; nothing is flushed then.
     """
+    if tables.problems:  # unreadable or over a cap: stop before any per-record work
+        raise HSDSImportError(tables.problems)
     if actor.partner_id is not None:
         problems = {**tables.problems, **scope_to_partner(session, tables, actor.partner_id, locator)}
         if problems:

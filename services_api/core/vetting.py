@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Organization, ProposedChange, Service, VettingStatus, utcnow
 from .audit import Actor
+from .directory import Page
 from .editing import (
     SERVICE_NODE,
     EditResult,
@@ -145,22 +146,32 @@ class QueueItem:
     change: ProposedChange | None
 
 
-def review_queue(session: Session) -> list[QueueItem]:
-    """Return pending listings and held changes, oldest first."""
-    pending = session.scalars(
-        select(Service)
-        .where(Service.vetting_status == VettingStatus.PENDING.value, Service.withdrawn_at.is_(None))
-        .order_by(Service.created, Service.id)
+def review_queue(session: Session, *, page: int, per_page: int) -> Page[QueueItem]:
+    """Return one page of what waits for the operator: pending listings, then held changes, oldest first."""
+    pending = select(Service).where(
+        Service.vetting_status == VettingStatus.PENDING.value, Service.withdrawn_at.is_(None)
     )
-    items = [QueueItem("new_listing", service, None) for service in pending]
-    changes = session.scalars(
-        select(ProposedChange).where(ProposedChange.status == "pending").order_by(ProposedChange.created)
-    )
-    items += [
-        QueueItem("proposed_change", session.get_one(Service, change.service_id), change)
-        for change in changes
+    changes = select(ProposedChange).where(ProposedChange.status == "pending")
+    pending_count = session.scalar(select(func.count()).select_from(pending.subquery())) or 0
+    change_count = session.scalar(select(func.count()).select_from(changes.subquery())) or 0
+    start = (page - 1) * per_page
+    items = [
+        QueueItem("new_listing", service, None)
+        for service in session.scalars(
+            pending.order_by(Service.created, Service.id).offset(start).limit(per_page)
+        )
     ]
-    return items
+    if len(items) < per_page:
+        held = session.scalars(
+            changes.order_by(ProposedChange.created, ProposedChange.id)
+            .offset(max(start - pending_count, 0))
+            .limit(per_page - len(items))
+        )
+        items += [
+            QueueItem("proposed_change", session.get_one(Service, change.service_id), change)
+            for change in held
+        ]
+    return Page(items=items, total_items=pending_count + change_count, page_number=page, per_page=per_page)
 
 
 def stale_listings(session: Session, stale_after_days: int, partner_id: Any = None) -> list[Service]:

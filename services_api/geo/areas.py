@@ -68,7 +68,12 @@ def parse_extent(extent: str | None, extent_type: str | None) -> Area | None:
         data = json.loads(extent)
     except ValueError:
         raise AreaError("extent must be valid GeoJSON") from None
-    return _parse_geojson(data)
+    except RecursionError:  # nested far deeper than any GeoJSON geometry
+        raise AreaError("extent nests too deep to be GeoJSON") from None
+    try:
+        return _parse_geojson(data)
+    except RecursionError:
+        raise AreaError("extent nests too deep to be GeoJSON") from None
 
 
 def _parse_geojson(data: Any) -> Area:

@@ -26,12 +26,8 @@ class AdminLocationSchema(LocationSchema):
 
     latitude = fields.Float()
     longitude = fields.Float()
-    addresses = fields.Method("dump_addresses")
+    addresses = fields.List(fields.Nested(AddressSchema))  # type: ignore[assignment]  # all, in full
     version = fields.Integer(attribute="row_version", dump_only=True)
-
-    def dump_addresses(self, location: Location) -> list[dict[str, Any]]:
-        """Dump every address in full."""
-        return AddressSchema().dump(location.addresses, many=True)  # type: ignore[no-any-return]
 
     @post_dump(pass_original=True)
     def withhold_confidential(

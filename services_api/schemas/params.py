@@ -7,7 +7,9 @@ from datetime import UTC
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from ..core.limits import MAX_SEARCH_WORD_LENGTH, MAX_SEARCH_WORDS, search_words
 from ..core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
+from ..core.search_text import fold
 from .search_params import GeoSearchArgs
 
 
@@ -21,6 +23,15 @@ def no_control_characters(value: str) -> None:
     """Reject text holding control characters (a NUL byte cannot even be stored by PostgreSQL)."""
     if any(unicodedata.category(char) == "Cc" for char in value):
         raise ValidationError("Must not contain control characters.")
+
+
+def few_short_words(value: str) -> None:
+    """Reject a keyword search of more distinct words, or longer words, than the caps allow."""
+    words = search_words(fold(value))
+    if len(words) > MAX_SEARCH_WORDS:
+        raise ValidationError(f"At most {MAX_SEARCH_WORDS} different words (got {len(words)}).")
+    if any(len(word) > MAX_SEARCH_WORD_LENGTH for word in words):
+        raise ValidationError(f"Words of at most {MAX_SEARCH_WORD_LENGTH} characters.")
 
 
 MAX_PAGE = 1_000_000_000  # far past any last page; keeps the row offset within a 64-bit integer
@@ -57,8 +68,12 @@ class SearchArgs(PageArgs):
     """Paging plus a keyword."""
 
     search = fields.String(
-        validate=[validate.Length(max=200), no_control_characters],
-        metadata={"description": "Keywords; every word must match (case- and accent-insensitive)."},
+        validate=[validate.Length(max=200), no_control_characters, few_short_words],
+        metadata={
+            "description": "Keywords; every word must match (case- and accent-insensitive; repeats count "
+            f"once; at most {MAX_SEARCH_WORDS} different words of at most {MAX_SEARCH_WORD_LENGTH} "
+            "characters)."
+        },
     )
 
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..core.limits import MAX_CODES_PER_FILTER, distinct
+
 MAX_RADIUS_KM = 200.0
 DEFAULT_RADIUS_KM = 10.0
 MAX_MIN_RESULTS = 50
@@ -39,13 +41,19 @@ class BoundingBox(fields.Field):
 
 
 class CodeList(fields.Field):
-    """A repeatable parameter (`attribute=a&attribute=b`), also accepting comma-separated codes."""
+    """A repeatable parameter (`attribute=a&attribute=b`), also accepting comma-separated codes.
+
+    Repeated codes count once; more than MAX_CODES_PER_FILTER distinct codes are refused, as each
+    one is a condition of the search.
+    """
 
     repeatable = True
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[str]:
         values = value if isinstance(value, list) else [value]
-        codes = [code.strip() for item in values for code in str(item).split(",") if code.strip()]
+        codes = distinct(code.strip() for item in values for code in str(item).split(",") if code.strip())
+        if len(codes) > MAX_CODES_PER_FILTER:
+            raise ValidationError(f"At most {MAX_CODES_PER_FILTER} different codes (got {len(codes)}).")
         for code in codes:
             if not TERM_CODE.match(code):
                 raise ValidationError(f"{code[:40]!r} is not a term code.")
@@ -102,7 +110,11 @@ class GeoSearchArgs(Schema):
         metadata={"description": "A category code (e.g. `housing`); its sub-categories match too."},
     )
     attribute = CodeList(
-        metadata={"type": "string", "description": "Access & safety code (repeatable; every one must hold)."}
+        metadata={
+            "type": "string",
+            "description": "Access & safety code, repeatable or comma-separated; every one must hold "
+            f"(repeats count once; at most {MAX_CODES_PER_FILTER} different codes).",
+        }
     )
     language = fields.String(
         validate=validate.Regexp(LANGUAGE_CODE, error="Must be a two-letter ISO 639-1 code."),

@@ -8,7 +8,7 @@ from flask import Response, request
 from marshmallow import Schema, fields
 
 from ...core.file_import import FileImportResult
-from ...core.hsds_files import HSDSFileError, read_hsds_bytes
+from ...core.hsds_files import ArchiveTooLargeError, HSDSFileError, read_hsds_bytes
 from ...core.hsds_import import HSDSImportError
 from ...core.partner_import import import_as
 from ...db import get_session
@@ -57,7 +57,7 @@ class Import(AdminResource):
 
     @ns.doc(params=query_params(IMPORT_ARGS))
     @ns.response(200, "Imported (or, with dry_run, what would be)")
-    @ns.response(413, "The body is larger than MAX_REQUEST_BYTES")
+    @ns.response(413, "The body is larger than MAX_REQUEST_BYTES, or a zip holds too many files or bytes")
     @ns.response(415, "Not JSON, ndjson or a zip")
     @ns.response(422, "Nothing imported: the problems by JSON pointer, ndjson line or CSV row")
     def post(self) -> Response:
@@ -76,6 +76,8 @@ class Import(AdminResource):
         session = get_session()
         try:
             tables = read_hsds_bytes(request.get_data())
+        except ArchiveTooLargeError as error:
+            raise ApiError(413, f"The zip is too large to import: {error}", {"/": [str(error)]}) from None
         except HSDSFileError as error:
             raise ApiError(422, f"The body is not HSDS data: {error}", {"/": [str(error)]}) from None
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ...core import editing
 from ...core.directory import Page
 from ...core.editing import EditError, Kind
+from ...core.limits import MAX_ITEMS
 from ...db import get_session
 from ...locators import configured_geocoder
 from ...models import Location, Service, ServiceAtLocation
@@ -104,7 +105,7 @@ def _write(kind: Kind, record: Any, *, partial: bool) -> Response:
 
 def register(kind: Kind, path: str, model_name: str) -> None:
     """Register the collection and item resources of one editable kind under `path`."""
-    output = schema_model(ns, f"Admin{model_name}", SCHEMAS[kind.name])
+    output = schema_model(ns, f"Admin{model_name}", SCHEMAS[kind.name], max_items=MAX_ITEMS)
 
     @ns.route(path, endpoint=f"admin_{kind.name}_list")
     class Collection(AdminResource):

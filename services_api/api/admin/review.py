@@ -12,14 +12,17 @@ from ...core.editing import EditError
 from ...db import get_session
 from ...schemas.admin import ProposedChangeSchema
 from ...schemas.params import no_control_characters, plain_text
-from ..openapi import schema_model
+from ..openapi import query_params, schema_model
+from ..params import parse_query
+from ..public.common import page_envelope
 from .auth import current_actor, operator_only
-from .common import AdminResource, admin_view, ns
+from .common import AdminResource, PageArgs, admin_view, ns
 from .kinds import SERVICES
 from .listings import owned_or_404
 from .writes import edit_errors, idempotent, load_body, respond
 
 CHANGE = ProposedChangeSchema()
+QUEUE_ARGS = PageArgs()
 
 
 class DecisionBody(Schema):
@@ -132,20 +135,23 @@ class SuspendService(AdminResource):
 class ReviewQueue(AdminResource):
     """What waits for the operator."""
 
+    @ns.doc(params=query_params(QUEUE_ARGS))
     @operator_only
     def get(self) -> dict[str, Any]:
-        """List what waits for the operator: new listings and held changes, oldest first."""
+        """Page through what waits for the operator: new listings, then held changes, oldest first."""
+        args = parse_query(QUEUE_ARGS)
         session = get_session()
         view = admin_view()
+        page = vetting.review_queue(session, page=args["page"], per_page=args["per_page"])
         contents = [
             {
                 "kind": item.kind,
                 "service": editing.describe(session, SERVICES, item.service, view),
                 "proposed_change": CHANGE.dump(item.change) if item.change else None,
             }
-            for item in vetting.review_queue(session)
+            for item in page.items
         ]
-        return {"total_items": len(contents), "contents": contents}
+        return page_envelope(page, contents)
 
 
 @ns.route("/stale")

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ...core.editing import EditError, InvalidFieldsError, NotAllowedError
+from ...core.limits import too_many_items
 from ...db import get_session
 from ...models import IdempotentResponse
 from ..errors import ApiError
@@ -27,13 +28,17 @@ def etag_of(record: Any) -> str:
 
 
 def json_body() -> Any:
-    """Return the request's JSON body, or raise 415 (not JSON) / 400 (malformed)."""
+    """Return the JSON body; raise 415 (not JSON), 400 (malformed, too deep) or 422 (a list too long)."""
     if not request.is_json:
         raise ApiError(415, "Send the body as JSON with Content-Type: application/json.")
     try:
-        return json.loads(request.get_data(as_text=True) or "null")
+        body = current_app.json.loads(request.get_data(as_text=True) or "null")
     except ValueError as error:
         raise ApiError(400, f"The body is not valid JSON: {error}", {"body": [str(error)]}) from None
+    too_long = too_many_items(body)
+    if too_long:
+        raise ApiError(422, f"The request has invalid fields: {', '.join(too_long)}", too_long)
+    return body
 
 
 def load_body(schema: Schema) -> dict[str, Any]:

@@ -1,0 +1,146 @@
+"""How much one request or import may ask of the server: every cap in one place, with its check.
+
+Each cap bounds the work a single client can cause (a query's SQL, a body's parse, an archive's
+expansion, a listing's nested records), so that no request stalls or crashes a worker. The README's
+"Limits" section lists them with the error each one gives.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from itertools import accumulate
+from typing import Any
+
+# Query parameters: every code and word becomes a condition in the search's SQL.
+MAX_CODES_PER_FILTER = 20
+MAX_SEARCH_WORDS = 10
+MAX_SEARCH_WORD_LENGTH = 50
+
+# JSON bodies and files: the deepest legitimate document (the official HSDS organization_full
+# example, an organisation with full services) is 12 levels deep.
+MAX_JSON_DEPTH = 32
+
+# CSV packages: a cell may hold a whole GeoJSON service-area extent, far beyond csv's default of
+# 131,072 characters, but never more than this.
+MAX_CSV_FIELD_CHARS = 4 * 1024 * 1024
+
+# Zip archives (CSV data packages): the official package has 26 tables and datapackage.json.
+MAX_ZIP_MEMBERS = 100
+MAX_UNZIPPED_REQUEST_BYTES = 64 * 1024 * 1024  # POST /admin/import
+MAX_UNZIPPED_FILE_BYTES = 512 * 1024 * 1024  # flask import FILE (the operator's command line)
+
+# Nested records per parent record (a service's phones, a location's addresses...), in admin
+# documents and imports alike: each becomes rows written under the write lock.
+MAX_ITEMS: dict[str, int] = {
+    "phones": 50,
+    "schedules": 100,
+    "languages": 100,
+    "contacts": 50,
+    "attributes": 100,
+    "service_areas": 100,
+    "cost_options": 50,
+    "addresses": 10,
+    "accessibility": 50,
+    "service_at_locations": 500,
+}
+TABLE_KEYS = {
+    "phone": "phones",
+    "schedule": "schedules",
+    "language": "languages",
+    "contact": "contacts",
+    "attribute": "attributes",
+    "service_area": "service_areas",
+    "cost_option": "cost_options",
+    "address": "addresses",
+    "accessibility": "accessibility",
+    "service_at_location": "service_at_locations",
+}
+PARENT_COLUMNS = (
+    "organization_id",
+    "service_id",
+    "location_id",
+    "service_at_location_id",
+    "contact_id",
+    "phone_id",
+    "link_id",
+)
+
+_OUTSIDE_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+_SQUARE = bytes.maketrans(b"{}", b"[]")
+_STEP = [1 if byte == ord("[") else -1 if byte == ord("]") else 0 for byte in range(256)]
+
+
+class LimitError(Exception):
+    """A request or file asks for more than a cap allows; `parameter` names what is over it."""
+
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+def search_words(text: str) -> list[str]:
+    """Return the distinct words of an already folded keyword search, in order."""
+    return list(dict.fromkeys(text.split()))
+
+
+def distinct(codes: Iterable[str]) -> list[str]:
+    """Return the codes without repeats, in the order first given."""
+    return list(dict.fromkeys(codes))
+
+
+def json_too_deep(data: bytes | str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Return whether a JSON text nests arrays and objects more than `limit` levels deep.
+
+    Runs on the raw text before any parser recurses into it, in C-speed bytes and iterator
+    operations: brackets inside strings are set aside, then the running depth is summed.
+    """
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else bytes(data)
+    # Escaped backslashes first, so that `"a\\"` still closes its string; then escaped quotes.
+    raw = raw.replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = b"".join(raw.split(b'"')[::2]).translate(_SQUARE, _OUTSIDE_BRACKETS)
+    if b"[" * (limit + 1) in brackets:
+        return True
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0) > limit
+
+
+def too_many_items(document: Any, pointer: str = "") -> dict[str, str]:
+    """Name every nested list of an admin document longer than its cap, by JSON pointer."""
+    problems: dict[str, str] = {}
+    if isinstance(document, Mapping):
+        for key, value in document.items():
+            where = f"{pointer}/{key}"
+            cap = MAX_ITEMS.get(str(key))
+            if cap is not None and isinstance(value, list) and len(value) > cap:
+                problems[where] = f"has {len(value):,} items; at most {cap} are allowed"
+                continue
+            problems.update(too_many_items(value, where))
+    elif isinstance(document, list):
+        for index, item in enumerate(document):
+            problems.update(too_many_items(item, f"{pointer}/{index}"))
+    return problems
+
+
+def too_many_rows(
+    rows: Mapping[str, Mapping[str, Mapping[str, Any]]], origins: Mapping[tuple[str, str], str]
+) -> dict[str, str]:
+    """Name the first record over the cap of each parent in imported tables, by where it is in the file."""
+    problems: dict[str, str] = {}
+    for table, key in TABLE_KEYS.items():
+        cap = MAX_ITEMS[key]
+        table_rows = rows.get(table, {})
+        if len(table_rows) <= cap:
+            continue
+        for column in PARENT_COLUMNS:
+            counts: Counter[str] = Counter()
+            for record_id, row in table_rows.items():
+                parent = row.get(column)
+                if parent in (None, ""):
+                    continue
+                counts[str(parent)] += 1
+                if counts[str(parent)] == cap + 1:
+                    where = f"{origins.get((table, record_id), table)}/{column}"
+                    problems[where] = (
+                        f"{column} {parent} has more than {cap} {key}; at most {cap} are allowed"
+                    )
+    return problems
