@@ -76,7 +76,8 @@ def _open_existing_file_only(engine: Engine, database: str) -> None:
     def still_the_file(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         current = _identity(database)
         if current is None or current != record.info.get("sqlite_file"):
-            raise exc.DisconnectionError("the database file has left its path")
+            # Drop every pooled connection to the old file, not only this one.
+            raise exc.InvalidatePoolError("the database file has left its path")
 
     event.listen(engine, "do_connect", connect_without_creating)
     event.listen(engine, "connect", remember_file)
