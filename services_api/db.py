@@ -62,7 +62,8 @@ def _open_existing_file_only(engine: Engine, database: str) -> None:
     empty database; pooled connections to a file that has left the path (moved or replaced) are
     dropped at checkout, so the app serves the file again as soon as it is back, without a reload.
     """
-    uri = f"file:{quote(os.path.abspath(database))}?mode=rw"
+    database = os.path.abspath(database)
+    uri = f"file:{quote(database)}?mode=rw"
 
     def connect_without_creating(
         _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]

@@ -3,7 +3,7 @@
 Registered under the scheme `sqlite` (`RATELIMIT_STORAGE_URI=sqlite:////path/to/limits.db`); the
 default of every deployment without Redis. Each change is one short `BEGIN IMMEDIATE` transaction,
 so concurrent processes and threads queue on the file's lock and never count the same slot twice.
-Rows leave the file once their window has passed: it holds nothing older than the longest limit.
+Rows leave the file once their window has passed (at the next write, or the next read a minute on).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 from limits.storage import MovingWindowSupport, Storage
 
 BUSY_TIMEOUT_SECONDS = 10.0
+PURGE_EVERY_SECONDS = 60.0  # reads drop passed windows this often, so that nothing lingers while idle
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS window_entry (key TEXT NOT NULL, at REAL NOT NULL, expires REAL NOT NULL)",
     "CREATE INDEX IF NOT EXISTS window_entry_key ON window_entry (key, at)",
@@ -39,6 +40,7 @@ class SQLiteLimitStorage(Storage, MovingWindowSupport):
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         self.path = Path(uri.removeprefix("sqlite:///"))
         self._local = threading.local()
+        self._purged_at = 0.0
         self._create()
 
     @property
@@ -61,7 +63,18 @@ class SQLiteLimitStorage(Storage, MovingWindowSupport):
         with self._writing() as connection:
             for statement in SCHEMA:
                 connection.execute(statement)
+            self._purge(connection, time.time())
         self.path.chmod(0o600)  # it holds HMACs of client addresses: for this app's user alone
+
+    def _purge(self, connection: sqlite3.Connection, now: float) -> None:
+        connection.execute("DELETE FROM window_entry WHERE expires <= ?", (now,))
+        connection.execute("DELETE FROM counter WHERE expires <= ?", (now,))
+        self._purged_at = now
+
+    def _purge_now_and_then(self, now: float) -> None:
+        if now - self._purged_at >= PURGE_EVERY_SECONDS:
+            with self._writing() as connection:
+                self._purge(connection, now)
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -80,7 +93,7 @@ class SQLiteLimitStorage(Storage, MovingWindowSupport):
             return False
         now = time.time()
         with self._writing() as connection:
-            connection.execute("DELETE FROM window_entry WHERE expires <= ?", (now,))
+            self._purge(connection, now)
             (taken,) = connection.execute(
                 "SELECT COUNT(*) FROM window_entry WHERE key = ? AND at > ?", (key, now - expiry)
             ).fetchone()
@@ -95,6 +108,7 @@ class SQLiteLimitStorage(Storage, MovingWindowSupport):
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
         """Return when the oldest slot in the window was taken, and how many are taken."""
         now = time.time()
+        self._purge_now_and_then(now)
         oldest, taken = (
             self._connection()
             .execute(

@@ -14,6 +14,7 @@ import secrets
 import subprocess
 import sys
 import time
+import uuid
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -211,4 +212,21 @@ def test_behind_a_trusted_proxy_absolute_urls_use_its_scheme_and_host(
     root = client.get("/api/v1/", headers=forwarded).get_json()
     assert root["openapi_url"] == f"{base}/api/v1/swagger.json"
     assert root["profile"] == f"{base}/api/v1/docs"
+    app.extensions["db_engine"].dispose()
+
+
+def test_an_unreachable_limit_store_gives_a_json_503_not_a_server_error(seeded_app: Flask) -> None:
+    nothing_listens = "redis://127.0.0.1:8409/0"  # a port of this test's own range, never served
+    app = create_app(
+        {
+            "APP_ENV": "testing",
+            "DATABASE_URL": seeded_app.config["DATABASE_URL"],
+            "RATELIMIT_STORAGE_URI": nothing_listens,
+        }
+    )
+    client = app.test_client()
+    refused = client.get("/api/v1/admin/services", headers={"Authorization": "Bearer sa_nope_x"})
+    assert refused.status_code == 503 and refused.get_json()["code"] == 503
+    report = client.post(f"/api/v1/services/{uuid.uuid4()}/reports", json={"kind": "closed"})
+    assert report.status_code in (404, 503) and report.is_json
     app.extensions["db_engine"].dispose()

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import sqlite3
 import time
 
 from flask import Flask, current_app, request
 from limits import RateLimitItem, parse
-from limits.errors import ConfigurationError
+from limits.errors import ConfigurationError, StorageError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
@@ -28,8 +29,8 @@ def init_app(app: Flask) -> None:
     """Create the limiter over the configured store (RATELIMIT_STORAGE_URI); refuse an unknown one."""
     uri = app.config["RATELIMIT_STORAGE_URI"]
     try:
-        storage = storage_from_string(uri)
-    except ConfigurationError as error:
+        storage = storage_from_string(uri, wrap_exceptions=True)
+    except (ConfigurationError, OSError, sqlite3.Error) as error:
         raise ConfigError(f"RATELIMIT_STORAGE_URI cannot be used: {error}") from None
     app.extensions["rate_limiter"] = MovingWindowRateLimiter(storage)
 
@@ -37,6 +38,11 @@ def init_app(app: Flask) -> None:
 def _limiter() -> MovingWindowRateLimiter:
     limiter: MovingWindowRateLimiter = current_app.extensions["rate_limiter"]
     return limiter
+
+
+def _unavailable() -> ApiError:
+    # Without its counters the API cannot tell whether a client is over its limit: refuse, briefly.
+    return ApiError(503, "The directory is temporarily unavailable; try again shortly.")
 
 
 def _client(*qualifiers: str) -> str:
@@ -50,7 +56,10 @@ def _limit(name: str) -> RateLimitItem:
 
 def too_many(name: str, scope: str, *qualifiers: str) -> ApiError:
     """Return the 429 for this client's limit `name`, with Retry-After until a slot frees."""
-    reset_at = _limiter().get_window_stats(_limit(name), scope, _client(*qualifiers)).reset_time
+    try:
+        reset_at = _limiter().get_window_stats(_limit(name), scope, _client(*qualifiers)).reset_time
+    except StorageError:
+        raise _unavailable() from None
     retry_after = max(1, math.ceil(reset_at - time.time()))
     return ApiError(
         429,
@@ -61,7 +70,10 @@ def too_many(name: str, scope: str, *qualifiers: str) -> ApiError:
 
 def exhausted(name: str, scope: str, *qualifiers: str) -> bool:
     """Return whether this client (with `qualifiers`, e.g. a key prefix) has used up the limit `name`."""
-    return not _limiter().test(_limit(name), scope, _client(*qualifiers))
+    try:
+        return not _limiter().test(_limit(name), scope, _client(*qualifiers))
+    except StorageError:
+        raise _unavailable() from None
 
 
 def refuse_if_exhausted(name: str, scope: str, *qualifiers: str) -> None:
@@ -76,4 +88,7 @@ def take(name: str, scope: str, *qualifiers: str) -> bool:
     One atomic step in the store, so that however many workers answer at once, exactly as many
     events as the limit allows get through.
     """
-    return _limiter().hit(_limit(name), scope, _client(*qualifiers))
+    try:
+        return _limiter().hit(_limit(name), scope, _client(*qualifiers))
+    except StorageError:
+        raise _unavailable() from None
