@@ -21,7 +21,7 @@ from .core.hsds_import import HSDSImportError
 from .core.partner_import import import_as
 from .core.seed import directory_is_empty, seed_demo_directory, seed_gazetteer, seed_taxonomies
 from .core.synthetic import SeedAlreadyUsedError, create_synthetic_listings
-from .db import get_engine, get_session, refresh_statistics
+from .db import get_session, make_engine, refresh_statistics
 from .locators import address_locator
 from .migrate import upgrade_to_head
 from .models import Partner
@@ -32,8 +32,12 @@ OPENAPI_FILE = Path(__file__).resolve().parents[1] / "openapi" / "swagger.json"
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
-    """Create or upgrade the database schema (safe to run again)."""
-    upgrade_to_head(get_engine())
+    """Create or upgrade the database schema (safe to run again); the one command that creates the file."""
+    engine = make_engine(current_app.config["DATABASE_URL"])
+    try:
+        upgrade_to_head(engine)
+    finally:
+        engine.dispose()
     click.echo("Database schema is up to date.")
 
 

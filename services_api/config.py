@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import limits
 
@@ -32,6 +33,8 @@ class Settings:
     max_per_page: int
     max_request_bytes: int
     ratelimit_storage_uri: str
+    trusted_proxy_count: int
+    public_url: str
     auth_failure_limit: str
     report_limit: str
     geocoder: str
@@ -53,6 +56,8 @@ class Settings:
             "MAX_PER_PAGE": self.max_per_page,
             "MAX_CONTENT_LENGTH": self.max_request_bytes,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "TRUSTED_PROXY_COUNT": self.trusted_proxy_count,
+            "PUBLIC_URL": self.public_url,
             "AUTH_FAILURE_LIMIT": self.auth_failure_limit,
             "REPORT_LIMIT": self.report_limit,
             "GEOCODER": self.geocoder,
@@ -92,7 +97,9 @@ def load_settings(overrides: Mapping[str, Any] | None, *, instance_path: Path) -
         default_per_page=default_per_page,
         max_per_page=max_per_page,
         max_request_bytes=_positive_int(source, "MAX_REQUEST_BYTES", 10 * 1024 * 1024),
-        ratelimit_storage_uri=str(source.get("RATELIMIT_STORAGE_URI") or "memory://"),
+        ratelimit_storage_uri=_limit_store(source, environment, instance_path),
+        trusted_proxy_count=_trusted_proxy_count(source),
+        public_url=_public_url(source),
         auth_failure_limit=_rate(source, "AUTH_FAILURE_LIMIT", "10/minute"),
         report_limit=_rate(source, "REPORT_LIMIT", "5/hour"),
         geocoder=_choice(source, "GEOCODER", ("gazetteer", "nominatim")),
@@ -101,6 +108,50 @@ def load_settings(overrides: Mapping[str, Any] | None, *, instance_path: Path) -
         nominatim_user_agent=str(source.get("NOMINATIM_USER_AGENT") or "services_api"),
         geocoder_min_delay_seconds=_seconds(source, "GEOCODER_MIN_DELAY_SECONDS", 1.0),
     )
+
+
+def _limit_store(source: Mapping[str, Any], environment: str, instance_path: Path) -> str:
+    """Return where rate-limit counters live: by default a file every worker of this machine shares.
+
+    Tests get counters of their own per app (memory), so that one test's failures never limit another.
+    """
+    value = str(source.get("RATELIMIT_STORAGE_URI") or "").strip()
+    if not value:
+        return "memory://" if environment == "testing" else f"sqlite:///{instance_path / 'rate_limits.db'}"
+    if value.startswith("sqlite:") and not value.removeprefix("sqlite:///"):
+        raise ConfigError("RATELIMIT_STORAGE_URI needs a file: sqlite:////var/lib/services_api/limits.db")
+    return value
+
+
+def _trusted_proxy_count(source: Mapping[str, Any]) -> int:
+    count = _positive_int(source, "TRUSTED_PROXY_COUNT", 0, allow_zero=True)
+    if count > 5:
+        raise ConfigError(
+            f"TRUSTED_PROXY_COUNT is how many proxies stand in front of the API (0-5), not {count}"
+        )
+    return count
+
+
+def _public_url(source: Mapping[str, Any]) -> str:
+    """Return the address clients reach the API at (scheme, host, optional path), without a final slash."""
+    value = str(source.get("PUBLIC_URL") or "").strip()
+    if not value:
+        return ""
+    try:
+        parts = urlsplit(value)
+        valid = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and not (parts.query or parts.fragment)
+            and (parts.port is None or parts.port > 0)
+        )
+    except ValueError:  # a malformed port or host
+        valid = False
+    if not valid:
+        raise ConfigError(
+            f"PUBLIC_URL must be an http(s) address like https://directory.example.org, not {value!r}"
+        )
+    return value.rstrip("/")
 
 
 def _rate(source: Mapping[str, Any], name: str, default: str) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 20_000  # writers queue behind each other; under gunicorn's 30 s worker timeout
@@ -23,28 +25,72 @@ class DropStatementLogs(logging.Filter):
         return record.levelno >= logging.WARNING
 
 
-def make_engine(database_url: str, **kwargs: Any) -> Engine:
+def make_engine(database_url: str, *, create: bool = True, **kwargs: Any) -> Engine:
     """Create an engine with the per-dialect setup this project relies on.
 
     No log at any level gets a query's parameters or result rows: the parameters of a search are
-    the searcher's location.
+    the searcher's location. With `create=False` (the app's engine: serving and every command but
+    init-db) a SQLite file is only ever opened, never created.
     """
     statement_logger = logging.getLogger("sqlalchemy.engine.Engine")
     if not any(isinstance(existing, DropStatementLogs) for existing in statement_logger.filters):
         statement_logger.addFilter(DropStatementLogs())
     kwargs.setdefault("hide_parameters", True)
     if database_url.startswith("sqlite"):
-        _create_parent_folder(database_url)
+        database = _sqlite_file(database_url)
+        if create and database:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(database_url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _configure_sqlite_connection)
+        if not create and database:
+            _open_existing_file_only(engine, database)
         return engine
     return create_engine(database_url, pool_pre_ping=True, **kwargs)
 
 
-def _create_parent_folder(database_url: str) -> None:
+def _sqlite_file(database_url: str) -> str | None:
     database = make_url(database_url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
+def _open_existing_file_only(engine: Engine, database: str) -> None:
+    """Open the SQLite file read-write without creating it, and follow the file at its path.
+
+    A file moved away while serving gives "unable to open database file" (a 503) instead of a new,
+    empty database; pooled connections to a file that has left the path (moved or replaced) are
+    dropped at checkout, so the app serves the file again as soon as it is back, without a reload.
+    """
+    database = os.path.abspath(database)
+    uri = f"file:{quote(database)}?mode=rw"
+
+    def connect_without_creating(
+        _dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]
+    ) -> None:
+        cargs[:] = [uri]
+        cparams["uri"] = True
+
+    def remember_file(_dbapi_connection: Any, record: Any) -> None:
+        record.info["sqlite_file"] = _identity(database)
+
+    def still_the_file(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        current = _identity(database)
+        if current is None or current != record.info.get("sqlite_file"):
+            # Drop every pooled connection to the old file, not only this one.
+            raise exc.InvalidatePoolError("the database file has left its path")
+
+    event.listen(engine, "do_connect", connect_without_creating)
+    event.listen(engine, "connect", remember_file)
+    event.listen(engine, "checkout", still_the_file)
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -76,7 +122,7 @@ def refresh_statistics(session: Session) -> None:
 
 def init_app(app: Flask) -> None:
     """Attach an engine and session factory to the app and close sessions after each request."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], create=False)
     app.extensions["db_engine"] = engine
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)

@@ -118,14 +118,76 @@ def test_repeated_failures_from_one_client_are_rate_limited(seeded_app: Flask) -
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) >= 1
     assert refused.get_json()["code"] == 429
-    assert admin.as_partner("GET", "/services").status_code == 429
+    for wrong in ("sa_other_guess", "not-even-a-key", ""):
+        assert admin.client.get("/api/v1/admin/services", headers=admin.headers(wrong)).status_code == 429
+    assert admin.client.get("/api/v1/admin/services").status_code == 429
     other_client = admin.client.application.test_client()
     response = other_client.get(
         "/api/v1/admin/services",
-        headers=admin.headers(admin.partner_key),
+        headers=admin.headers("sa_x_y"),
         environ_base={"REMOTE_ADDR": "10.9.9.9"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 401
+
+
+def test_someone_elses_failures_from_the_same_address_do_not_lock_out_a_valid_key(seeded_app: Flask) -> None:
+    seeded_app.config["AUTH_FAILURE_LIMIT"] = "3/minute"
+    admin = make_admin(seeded_app)
+    revoked_script = "sa_0123456789ab_" + "x" * 43
+    for expected in (401, 401, 401, 429, 429):
+        response = admin.client.get("/api/v1/admin/services", headers=admin.headers(revoked_script))
+        assert response.status_code == expected
+    assert admin.as_partner("GET", "/services").status_code == 200
+    assert admin.as_operator("POST", "/partners", json={"name": "Lantern Legal"}).status_code == 201
+    assert admin.as_other("GET", "/services").status_code == 200
+
+
+def test_guesses_at_one_key_are_limited_even_with_the_right_secret_last(seeded_app: Flask) -> None:
+    seeded_app.config["AUTH_FAILURE_LIMIT"] = "3/minute"
+    admin = make_admin(seeded_app)
+    prefix = admin.partner_key.split("_")[1]
+    guesses = [f"sa_{prefix}_{secrets.token_urlsafe(32)}" for _ in range(5)]
+    statuses = [
+        admin.client.get("/api/v1/admin/services", headers=admin.headers(guess)).status_code
+        for guess in guesses
+    ]
+    assert statuses == [401, 401, 401, 429, 429]
+    assert admin.as_partner("GET", "/services").status_code == 429
+    assert admin.as_other("GET", "/services").status_code == 200
+    elsewhere = admin.client.get(
+        "/api/v1/admin/services",
+        headers=admin.headers(admin.partner_key),
+        environ_base={"REMOTE_ADDR": "10.9.9.8"},
+    )
+    assert elsewhere.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "key"),
+    [
+        ("GET", "/services", "partner"),
+        ("GET", "/vetting_criteria", "partner"),
+        ("GET", "/partners", "operator"),
+        ("GET", "/audit", "operator"),
+        ("GET", "/services", None),
+        ("GET", "/partners", "partner"),
+        ("GET", f"/services/{uuid.uuid4()}", "partner"),
+    ],
+)
+def test_admin_answers_are_never_stored_by_any_cache(
+    admin: Admin, method: str, path: str, key: str | None
+) -> None:
+    token = {"partner": admin.partner_key, "operator": admin.operator_key, None: "sa_nope_nope"}[key]
+    response = admin.client.open(f"/api/v1/admin{path}", method=method, headers=admin.headers(token))
+    directives = {part.strip().split("=")[0] for part in response.headers["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= directives and not directives & {"public", "max-age", "s-maxage"}
+    if response.status_code == 200:
+        again = admin.client.open(
+            f"/api/v1/admin{path}",
+            method=method,
+            headers=admin.headers(token, **{"If-None-Match": response.headers["ETag"]}),
+        )
+        assert again.status_code == 304 and "no-store" in again.headers["Cache-Control"]
 
 
 def test_a_deactivated_partners_keys_stop_working_and_its_listings_stay(admin: Admin) -> None:

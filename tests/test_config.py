@@ -33,6 +33,15 @@ def test_production_refuses_a_short_secret_key(tmp_path: Path) -> None:
         ("CACHE_MAX_AGE", "1.5", "CACHE_MAX_AGE must be a whole number"),
         ("DATABASE_URL", "mysql://x", "DATABASE_URL must be"),
         ("APP_ENV", "staging", "APP_ENV must be one of"),
+        ("TRUSTED_PROXY_COUNT", "yes", "TRUSTED_PROXY_COUNT must be a whole number"),
+        ("TRUSTED_PROXY_COUNT", "9", "TRUSTED_PROXY_COUNT is how many proxies"),
+        ("PUBLIC_URL", "directory.example.org", "PUBLIC_URL must be an http"),
+        ("PUBLIC_URL", "ftp://directory.example.org", "PUBLIC_URL must be an http"),
+        ("PUBLIC_URL", "https://directory.example.org/?x=1", "PUBLIC_URL must be an http"),
+        ("PUBLIC_URL", "https://directory.example.org:99999", "PUBLIC_URL must be an http"),
+        ("RATELIMIT_STORAGE_URI", "nosuch://host", "RATELIMIT_STORAGE_URI cannot be used"),
+        ("RATELIMIT_STORAGE_URI", "sqlite:///", "RATELIMIT_STORAGE_URI needs a file"),
+        ("AUTH_FAILURE_LIMIT", "often", "AUTH_FAILURE_LIMIT must be a rate"),
     ],
 )
 def test_malformed_settings_fail_fast_naming_the_setting(setting: str, value: str, message: str) -> None:
@@ -64,3 +73,16 @@ def test_settings_come_from_the_environment(tmp_path: Path, monkeypatch: pytest.
         200,
         50,
     )
+
+
+def test_rate_limits_are_shared_through_a_file_under_instance_by_default(tmp_path: Path) -> None:
+    settings = {"APP_ENV": "production", "SECRET_KEY": "s" * 40, "INSTANCE_PATH": str(tmp_path)}
+    app = create_app({**settings, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["RATELIMIT_STORAGE_URI"] == f"sqlite:///{tmp_path / 'rate_limits.db'}"
+    assert (tmp_path / "rate_limits.db").stat().st_mode & 0o777 == 0o600
+    assert app.config["TRUSTED_PROXY_COUNT"] == 0 and app.config["PUBLIC_URL"] == ""
+    configured = create_app(
+        {**settings, "PUBLIC_URL": "https://directory.example.org/", "TRUSTED_PROXY_COUNT": "1"}
+    )
+    assert configured.config["PUBLIC_URL"] == "https://directory.example.org"
+    assert configured.config["TRUSTED_PROXY_COUNT"] == 1

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 PUBLIC_GETS = (
-    "/api/v1/",
     "/api/v1/services",
     "/api/v1/service_at_locations",
     "/api/v1/organizations",
@@ -30,16 +30,17 @@ def _assert_error(response, status: int, parameter: str | None = None) -> dict: 
     return body
 
 
-@pytest.mark.parametrize("path", PUBLIC_GETS)
+@pytest.mark.parametrize("path", (*PUBLIC_GETS, "/api/v1/services?format=ndjson", "/api/v1/export"))
 def test_every_get_has_an_etag_and_answers_304_when_unchanged(client: FlaskClient, path: str) -> None:
     first = client.get(path)
-    assert first.status_code == 200
+    assert first.status_code == 200 and first.data
     etag = first.headers["ETag"]
     assert "public" in first.headers["Cache-Control"] and "max-age=" in first.headers["Cache-Control"]
     again = client.get(path, headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.data == b""
-    assert client.get(path, headers={"If-None-Match": '"something-else"'}).status_code == 200
+    other = client.get(path, headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200 and other.data
 
 
 def test_etag_changes_when_the_data_changes(client: FlaskClient, db) -> None:  # type: ignore[no-untyped-def]
@@ -53,6 +54,68 @@ def test_etag_changes_when_the_data_changes(client: FlaskClient, db) -> None:  #
     response = client.get("/api/v1/services", headers={"If-None-Match": etag})
     assert response.status_code == 200
     assert response.headers["ETag"] != etag
+
+
+PLACE_SEARCHES = (
+    "/api/v1/service_at_locations?lat=51.5134&lng=-0.1318&radius_km=3",
+    "/api/v1/services?lat=51.5134&lng=-0.1318",
+    "/api/v1/services?near=Manchester&category=housing",
+    "/api/v1/service_at_locations?postcode=W1D%203QU&proximity=2000",
+    "/api/v1/service_at_locations?bbox=-0.25,51.45,-0.05,51.56",
+    "/api/v1/services?lat=51.5134&lng=-0.1318&format=ndjson",
+    "/api/v1/service_at_locations?near=Manchester&format=ndjson&full=true",
+)
+
+
+def _never_stored(response) -> None:  # type: ignore[no-untyped-def]
+    directives = {part.strip().split("=")[0] for part in response.headers["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= directives and not directives & {"public", "max-age", "s-maxage"}
+
+
+@pytest.mark.parametrize("path", PLACE_SEARCHES)
+def test_answers_to_searches_with_a_place_are_kept_by_no_cache(client: FlaskClient, path: str) -> None:
+    first = client.get(path)
+    assert first.status_code == 200 and first.data
+    _never_stored(first)
+    again = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    _never_stored(again)
+    without_place = client.get(path.split("?")[0] + "?format=ndjson" * ("ndjson" in path))
+    assert without_place.data and without_place.headers["Cache-Control"].startswith("public")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/services?lat=95&lng=0",
+        "/api/v1/services?near=Nowhere%20at%20all%20Ville",
+        "/api/v1/service_at_locations?lat=51.5&lng=-0.1&radius_km=0",
+        "/api/v1/service_at_locations?bbox=1,2,3",
+    ],
+)
+def test_refused_searches_with_a_place_are_kept_by_no_cache_either(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert 400 <= response.status_code < 500
+    _never_stored(response)
+
+
+def test_the_root_links_to_the_public_url_and_never_echoes_the_host(seeded_app: Flask) -> None:
+    client = seeded_app.test_client()
+    echoed = client.get("/api/v1/", headers={"Host": "attacker.example"})
+    assert echoed.get_json()["openapi_url"] == "http://attacker.example/api/v1/swagger.json"
+    assert (
+        echoed.headers["Cache-Control"].startswith("private")
+        and "public" not in echoed.headers["Cache-Control"]
+    )
+    seeded_app.config["PUBLIC_URL"] = "https://directory.example.org"
+    body = client.get("/api/v1/", headers={"Host": "attacker.example"})
+    assert body.get_json() == {
+        "version": "3.0",
+        "profile": "https://directory.example.org/api/v1/docs",
+        "openapi_url": "https://directory.example.org/api/v1/swagger.json",
+    }
+    assert body.headers["Cache-Control"].startswith("public")
+    assert client.get("/api/v1/", headers={"If-None-Match": body.headers["ETag"]}).status_code == 304
 
 
 @pytest.mark.parametrize("path", PUBLIC_GETS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response
 from flask_cors import CORS
 from flask_restx import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors, json_bodies, rate_limits
 from .admin import ns as admin_ns
@@ -73,8 +74,20 @@ def build_api() -> tuple[Blueprint, Api]:
     return blueprint, api
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXY_COUNT proxies, take the client's address, scheme and host from their headers.
+
+    Off by default: without a proxy that sets X-Forwarded-For, -Proto and -Host itself, a client could
+    claim any address (and so escape its rate limits) or any host.
+    """
+    count = app.config["TRUSTED_PROXY_COUNT"]
+    if count:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count)  # type: ignore[method-assign]
+
+
 def init_app(app: Flask) -> Api:
     """Register the API, its error handlers and CORS on the app."""
+    trust_proxies(app)
     app.config.setdefault("RESTX_ERROR_404_HELP", False)
     app.config.setdefault("RESTX_MASK_SWAGGER", False)
     blueprint, api = build_api()

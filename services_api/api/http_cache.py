@@ -1,21 +1,34 @@
-"""Conditional GETs: an ETag on every successful GET, 304 on a match, and Cache-Control."""
+"""Conditional GETs: an ETag on every successful GET, 304 on a match, and Cache-Control.
+
+Who may keep an answer:
+- an answer without a place: any cache (`public, max-age=CACHE_MAX_AGE`), so a CDN absorbs them;
+- an answer to a search with a place (its URL holds the searcher's coordinates or place name), and
+  every admin answer: no cache at all (`private, no-store`), whatever its status;
+- an answer built from the request's host (the API root without PUBLIC_URL): only the client's own
+  cache (`private`), since another client could have sent another Host.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from flask import Response, current_app, request, stream_with_context
+from flask import Response, current_app, g, request, stream_with_context
 
 ADMIN_PATHS = "/api/v1/admin"
+# Every query parameter that says where the searcher is, or wants to be.
+PLACE_PARAMETERS = frozenset(
+    {"lat", "lng", "near", "postcode", "proximity", "bbox", "radius_km", "min_results"}
+)
 
 
 def apply_http_caching(response: Response) -> Response:
     """Add ETag and Cache-Control to a successful GET and answer 304 when the client's copy matches.
 
     A streamed answer carries its ETag already (from `conditional_stream`): its body is never read here.
-    Admin responses are private to their key: never stored by a cache, though still conditional.
+    Admin answers and answers to searches with a place are never stored by any cache, though still
+    conditional.
     """
-    if request.path.startswith(ADMIN_PATHS):
+    if _never_stored():
         return _private(response)
     if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.direct_passthrough:
         return response
@@ -27,8 +40,24 @@ def apply_http_caching(response: Response) -> Response:
     return response
 
 
+def built_from_request_host() -> None:
+    """Mark this answer as holding the request's host: only the client's own cache may keep it."""
+    g.built_from_request_host = True
+
+
+def _never_stored() -> bool:
+    return request.path.startswith(ADMIN_PATHS) or not PLACE_PARAMETERS.isdisjoint(request.args)
+
+
 def _cacheable(response: Response) -> None:
-    response.cache_control.public = True
+    if _never_stored():
+        response.cache_control.no_store = True
+        response.cache_control.private = True
+        return
+    if g.get("built_from_request_host"):
+        response.cache_control.private = True
+    else:
+        response.cache_control.public = True
     response.cache_control.max_age = current_app.config["CACHE_MAX_AGE"]
     response.vary.add("Accept-Encoding")
 
@@ -57,8 +86,11 @@ def conditional_stream(
 def _private(response: Response) -> Response:
     response.cache_control.no_store = True
     response.cache_control.private = True
+    response.cache_control.public = False
+    response.cache_control.max_age = None
     if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.direct_passthrough:
         if not response.get_etag()[0]:
             response.add_etag()
-        response.make_conditional(request)
+        if not response.is_streamed:
+            response.make_conditional(request)
     return response

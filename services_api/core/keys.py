@@ -41,6 +41,12 @@ def _split(token: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
+def public_prefix(token: str) -> str | None:
+    """Return the public prefix a token names (whether or not such a key exists), or None if malformed."""
+    parts = _split(token)
+    return parts[0] if parts else None
+
+
 def key_holder(session: Session, role: Role, partner_id: uuid.UUID | None) -> Partner | None:
     """Return the partner a new key of this role belongs to (None for the operator), or refuse the pair."""
     if role is Role.OPERATOR:

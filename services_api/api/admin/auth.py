@@ -1,4 +1,12 @@
-"""Who is calling the admin API: a Bearer key checked in constant time; failed attempts are rate-limited."""
+"""Who is calling the admin API: a Bearer key checked in constant time; failed attempts are rate-limited.
+
+Failures are counted per client address (AUTH_FAILURE_LIMIT), and also per address and key prefix.
+A client over its limit gets 429 for every failed attempt instead of 401, but a correct key still
+gets in: someone else's bad or revoked key on a shared address (an office, a proxy without
+TRUSTED_PROXY_COUNT) locks nobody else out. Guessing stays limited: no answer tells a guess that
+fails from one over the limit, and once a key's own prefix has had AUTH_FAILURE_LIMIT failures from an
+address, that address gets 429 for the prefix without the key being checked at all.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +27,17 @@ from ..errors import ApiError
 F = TypeVar("F", bound=Callable[..., Any])
 CHALLENGE = 'Bearer realm="services_api admin"'
 FAILED_LOGINS = "AUTH_FAILURE_LIMIT"
+BY_ADDRESS = "admin-auth"
+BY_KEY_PREFIX = "admin-auth-key"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def _unauthorized(message: str, error: str | None = None) -> ApiError:
-    rate_limits.count(FAILED_LOGINS, "admin-auth")
+def _refused(message: str, error: str | None = None, prefix: str | None = None) -> ApiError:
+    """Count a failed attempt; return its 401, or a 429 once this client is over the limit."""
+    if prefix is not None:
+        rate_limits.take(FAILED_LOGINS, BY_KEY_PREFIX, prefix)
+    if not rate_limits.take(FAILED_LOGINS, BY_ADDRESS):
+        return rate_limits.too_many(FAILED_LOGINS, BY_ADDRESS)
     challenge = f'{CHALLENGE}, error="{error}"' if error else CHALLENGE
     return ApiError(401, message, headers={"WWW-Authenticate": challenge})
 
@@ -40,19 +54,23 @@ def request_id() -> str:
 
 def authenticate() -> Actor:
     """Return the actor behind the request's key, or raise 401/429."""
-    rate_limits.refuse_if_exhausted(FAILED_LOGINS, "admin-auth")
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
+    token = token.strip()
     if not header:
-        raise _unauthorized("An API key is needed: send Authorization: Bearer <key>.")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _unauthorized("Send the key as Authorization: Bearer <key>.", "invalid_request")
+        raise _refused("An API key is needed: send Authorization: Bearer <key>.")
+    if scheme.lower() != "bearer" or not token:
+        raise _refused("Send the key as Authorization: Bearer <key>.", "invalid_request")
+    prefix = keys.public_prefix(token)
+    if prefix is not None:
+        rate_limits.refuse_if_exhausted(FAILED_LOGINS, BY_KEY_PREFIX, prefix)
     session = get_session()
     if request.method in WRITE_METHODS:
         begin_write(session)
-    key = keys.authenticate(session, current_app.config["SECRET_KEY"], token.strip())
+    key = keys.authenticate(session, current_app.config["SECRET_KEY"], token)
     if key is None:
-        raise _unauthorized("This key is unknown, revoked, or its partner is deactivated.", "invalid_token")
+        message = "This key is unknown, revoked, or its partner is deactivated."
+        raise _refused(message, "invalid_token", prefix)
     if keys.note_use(key) and request.method not in WRITE_METHODS:
         session.commit()
     return Actor(role=key.role, key_id=key.id, partner_id=key.partner_id, request_id=request_id())

@@ -50,9 +50,10 @@ def submit(service_id: str) -> tuple[dict[str, Any], int]:
         raise ApiError(
             422, f"The report has invalid fields: {', '.join(sorted(messages))}", messages
         ) from None
+    if not rate_limits.take(REPORTS_PER_CLIENT, "reports"):  # atomic: concurrent workers cannot overshoot
+        raise rate_limits.too_many(REPORTS_PER_CLIENT, "reports")
     report = reports.submit_report(session, service, loaded["kind"], loaded["message"])
     session.commit()
-    rate_limits.count(REPORTS_PER_CLIENT, "reports")
     return {
         "id": str(report.id),
         "service_id": str(service.id),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import current_app, request, url_for
 from flask_restx import Namespace, Resource
+
+from ..http_cache import built_from_request_host
 
 ns = Namespace("meta", description="About this API")
 
@@ -26,6 +28,19 @@ def meta_information() -> dict[str, Any]:
     """Return the HSDS meta information: version, profile and OpenAPI document address."""
     return {
         "version": HSDS_VERSION,
-        "profile": url_for("api_v1.doc", _external=True),
-        "openapi_url": url_for("api_v1.specs", _external=True),
+        "profile": _address("api_v1.doc"),
+        "openapi_url": _address("api_v1.specs"),
     }
+
+
+def _address(endpoint: str) -> str:
+    """Return the absolute URL of `endpoint` (HSDS wants URIs), from PUBLIC_URL when it is set.
+
+    Without PUBLIC_URL the address comes from the request's host, which a client chooses: the answer
+    is then for that client's own cache only, never a shared one.
+    """
+    public_url = current_app.config["PUBLIC_URL"]
+    if not public_url:
+        built_from_request_host()
+        return url_for(endpoint, _external=True)
+    return public_url + url_for(endpoint).removeprefix(request.script_root)
