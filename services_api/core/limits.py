@@ -71,14 +71,6 @@ _SQUARE = bytes.maketrans(b"{}", b"[]")
 _STEP = [1 if byte == ord("[") else -1 if byte == ord("]") else 0 for byte in range(256)]
 
 
-class LimitError(Exception):
-    """A request or file asks for more than a cap allows; `parameter` names what is over it."""
-
-    def __init__(self, parameter: str, message: str):
-        super().__init__(message)
-        self.parameter = parameter
-
-
 def search_words(text: str) -> list[str]:
     """Return the distinct words of an already folded keyword search, in order."""
     return list(dict.fromkeys(text.split()))
