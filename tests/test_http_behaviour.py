@@ -103,6 +103,9 @@ def test_the_root_links_to_the_public_url_and_never_echoes_the_host(seeded_app: 
     client = seeded_app.test_client()
     echoed = client.get("/api/v1/", headers={"Host": "attacker.example"})
     assert echoed.get_json()["openapi_url"] == "http://attacker.example/api/v1/swagger.json"
+    redirect = client.get("/api/v1", headers={"Host": "attacker.example"})
+    assert redirect.headers["Location"] == "http://attacker.example/api/v1/"
+    assert "private" in redirect.headers["Cache-Control"]
     assert (
         echoed.headers["Cache-Control"].startswith("private")
         and "public" not in echoed.headers["Cache-Control"]
@@ -116,6 +119,8 @@ def test_the_root_links_to_the_public_url_and_never_echoes_the_host(seeded_app: 
     }
     assert body.headers["Cache-Control"].startswith("public")
     assert client.get("/api/v1/", headers={"If-None-Match": body.headers["ETag"]}).status_code == 304
+    redirect = client.get("/api/v1", headers={"Host": "attacker.example"})
+    assert redirect.headers["Location"] == "https://directory.example.org/api/v1/"
 
 
 @pytest.mark.parametrize("path", PUBLIC_GETS)

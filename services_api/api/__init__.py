@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors, json_bodies, rate_limits
 from .admin import ns as admin_ns
-from .http_cache import apply_http_caching
+from .http_cache import apply_http_caching, redirect_to_public_url
 from .public import (
     export,
     organizations,
@@ -94,6 +94,7 @@ def init_app(app: Flask) -> Api:
     app.register_blueprint(blueprint)
     errors.register(app, api)
     json_bodies.init_app(app)
+    app.after_request(redirect_to_public_url)
     rate_limits.init_app(app)
     public_reads = {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]}
     public_reports = {"origins": "*", "methods": ["POST", "OPTIONS"]}

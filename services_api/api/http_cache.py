@@ -11,6 +11,7 @@ Who may keep an answer:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 from flask import Response, current_app, g, request, stream_with_context
 
@@ -37,6 +38,24 @@ def apply_http_caching(response: Response) -> Response:
     response.add_etag()
     _cacheable(response)
     response.make_conditional(request)
+    return response
+
+
+def redirect_to_public_url(response: Response) -> Response:
+    """Point the router's redirects (`/api/v1` -> `/api/v1/`) at PUBLIC_URL; else keep them private.
+
+    The router writes them from the request's scheme and host (the proxy's, with TRUSTED_PROXY_COUNT).
+    """
+    location = response.headers.get("Location")
+    if response.status_code not in (301, 308) or not location:
+        return response
+    public_url = current_app.config["PUBLIC_URL"]
+    target = urlsplit(location)
+    if public_url and target.netloc == request.host:
+        path = target.path.removeprefix(request.script_root)
+        response.headers["Location"] = public_url + path + (f"?{target.query}" if target.query else "")
+    else:
+        response.cache_control.private = True
     return response
 
 
