@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, Response
 from flask_cors import CORS
 from flask_restx import Api
 
-from . import errors, rate_limits
+from . import errors, rate_limits, stream_limits
 from .admin import ns as admin_ns
 from .http_cache import apply_http_caching
 from .public import (
@@ -81,6 +81,7 @@ def init_app(app: Flask) -> Api:
     app.register_blueprint(blueprint)
     errors.register(app, api)
     rate_limits.init_app(app)
+    stream_limits.init_app(app)
     public_reads = {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]}
     public_reports = {"origins": "*", "methods": ["POST", "OPTIONS"]}
     CORS(
