@@ -30,7 +30,7 @@ _APP_FAULTS = tuple(
 
 def refusal(exc: BaseException, *, limit_request_line: int) -> tuple[int, str]:
     """Return the status and message for a request gunicorn could not hand to the app."""
-    if isinstance(exc, _APP_FAULTS) or isinstance(exc, errors.ConfigurationProblem):
+    if isinstance(exc, (*_APP_FAULTS, errors.ConfigurationProblem)):
         return 500, "The server could not complete the request; it has been logged."
     if isinstance(exc, errors.LimitRequestLine):
         return 414, f"The request line (method, path and query) must be at most {limit_request_line} bytes."

@@ -57,6 +57,7 @@ class Export(Resource):
     @ns.produces(["application/zip"])
     @ns.response(200, "A zip: datapackage.json and one CSV file per HSDS table")
     @ns.response(304, "Nothing changed since the copy whose ETag was sent in If-None-Match")
+    @ns.response(429, "Too many streams (exports or format=ndjson) running at once; see Retry-After")
     def get(self) -> Response:
         """Download every public listing as an HSDS 3.0 tabular data package (zip of CSV files).
 
