@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import groupby
 from pathlib import Path
 from typing import IO, Any
 from zipfile import ZIP64_LIMIT, ZIP_DEFLATED, ZipFile
@@ -107,37 +108,11 @@ def stream_package(
     spool = CsvSpool(folder)
     try:
         with ZipFile(sink, "w", compression=ZIP_DEFLATED) as archive:
-            archive.writestr(
-                "datapackage.json", json.dumps(export_descriptor(), indent=2, ensure_ascii=False)
-            )
+            descriptor = json.dumps(export_descriptor(), indent=2, ensure_ascii=False)
+            archive.writestr("datapackage.json", descriptor)
             yield sink.drain()
-            current: str | None = None
-            entry: io.TextIOWrapper | None = None
-            writer: Any = None
-            for table, objects in documents:
-                if table != current:
-                    if entry is not None and current is not None:
-                        entry.close()
-                        spool.closed.add(current)
-                    if table in spool.spooled or table in spool.closed:
-                        raise ValueError(f"{table} records must come together, before any is nested")
-                    # The size is unknown until the end: zip64 sizes, in case the table passes 2 GiB.
-                    raw = archive.open(table_files()[table], "w", force_zip64=True)
-                    entry = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-                    writer = csv.writer(entry)
-                    writer.writerow(table_columns()[table])
-                    current = table
-                tables = Tables()
-                for index, document in enumerate(objects):
-                    tables.flatten(table, document, f"/{index}")
-                spool.add(tables, direct={table: writer})
-                assert entry is not None
-                entry.flush()
-                if data := sink.drain():
-                    yield data
-            if entry is not None and current is not None:
-                entry.close()
-                spool.closed.add(current)
+            for table, run in groupby(documents, key=lambda pair: pair[0]):
+                yield from _write_direct(archive, table, (objects for _table, objects in run), spool, sink)
             spool.close()
             for table, file_name in table_files().items():
                 if table not in spool.closed:
@@ -145,6 +120,33 @@ def stream_package(
         yield sink.drain()
     finally:
         spool.close()
+
+
+def _write_direct(
+    archive: ZipFile,
+    table: str,
+    batches: Iterable[Iterable[Mapping[str, Any]]],
+    spool: CsvSpool,
+    sink: _Sink,
+) -> Iterator[bytes]:
+    """Write `table`'s records straight into its zip entry, the tables nested in them to the spool."""
+    if table in spool.spooled or table in spool.closed:
+        raise ValueError(f"{table} records must come together, before any is nested in another table")
+    # Its size is unknown until the end: zip64 sizes, in case the table passes 2 GiB.
+    with archive.open(table_files()[table], "w", force_zip64=True) as raw:
+        entry = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        writer = csv.writer(entry)
+        writer.writerow(table_columns()[table])
+        for objects in batches:
+            tables = Tables()
+            for index, document in enumerate(objects):
+                tables.flatten(table, document, f"/{index}")
+            spool.add(tables, direct={table: writer})
+            entry.flush()
+            if data := sink.drain():
+                yield data
+        entry.detach()  # the entry itself is closed by `with`, on an error too
+    spool.closed.add(table)
 
 
 def _copy_into(archive: ZipFile, source_path: Path, name: str, sink: _Sink) -> Iterator[bytes]:
