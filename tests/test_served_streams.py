@@ -270,18 +270,18 @@ def test_a_stream_cut_off_mid_way_ends_without_the_terminating_chunk(
 
 def test_what_gunicorn_refuses_is_json_and_its_log_holds_no_address(served: Served) -> None:
     search = "lat=51.5123456&lng=-0.1234567&near=Manchester"
-    refused = {
-        414: RawRequest(served, f"/api/v1/services?{search}&pad={'a' * 5000}").finish(),
-        431: RawRequest(served, "/api/v1/", extra_headers=f"X-Big: {'b' * 9000}\r\n").finish(),
-        400: RawRequest(served, f"/api/v1/services?{search}\x01bad").finish(),
-    }
     many = "".join(f"X-Header-{index}: {index}\r\n" for index in range(150))
-    refused[431 + 1000] = RawRequest(served, "/api/v1/", extra_headers=many).finish()
-    for expected, answer in refused.items():
-        assert answer.status == expected % 1000
+    refused = [
+        (414, RawRequest(served, f"/api/v1/services?{search}&pad={'a' * 5000}").finish()),
+        (431, RawRequest(served, "/api/v1/", extra_headers=f"X-Big: {'b' * 9000}\r\n").finish()),
+        (431, RawRequest(served, "/api/v1/", extra_headers=many).finish()),
+        (400, RawRequest(served, f"/api/v1/services?{search}\x01bad").finish()),
+    ]
+    for expected, answer in refused:
+        assert answer.status == expected
         assert answer.headers["content-type"] == "application/json"
         body = json.loads(answer.body)
-        assert set(body) == {"code", "status", "message", "errors"} and body["code"] == expected % 1000
+        assert set(body) == {"code", "status", "message", "errors"} and body["code"] == expected
     log = [line for line in served.logged().splitlines() if "Listening at" not in line]
     assert log, "the log was captured"
     for secret in ("127.0.0.1", "51.512", "-0.123", "Manchester", "lat="):
