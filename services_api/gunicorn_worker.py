@@ -11,14 +11,13 @@ shape instead of gunicorn's HTML page, and logged without the client's address o
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from ssl import SSLError
 from typing import Any
 
 from gunicorn import util
 from gunicorn.http import errors
 from gunicorn.workers.gthread import ThreadWorker
-
-from .api.errors import error_body
 
 # The application's own faults, though gunicorn raises them as parse errors.
 _APP_FAULTS = tuple(
@@ -49,9 +48,11 @@ def refusal(exc: BaseException, *, limit_request_line: int) -> tuple[int, str]:
 
 def error_response(status: int, message: str) -> bytes:
     """Return a complete HTTP response carrying the API's JSON error body; the connection then closes."""
-    body = json.dumps(error_body(status, message)).encode()
+    phrase = HTTPStatus(status).phrase
+    # The API's one error shape (api/errors.py), written here: the server imports nothing of the API.
+    body = json.dumps({"code": status, "status": phrase, "message": message, "errors": {}}).encode()
     head = (
-        f"HTTP/1.1 {status} {error_body(status, message)['status']}\r\n"
+        f"HTTP/1.1 {status} {phrase}\r\n"
         "Connection: close\r\n"
         "Content-Type: application/json\r\n"
         "Access-Control-Allow-Origin: *\r\n"
