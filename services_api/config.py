@@ -42,6 +42,8 @@ class Settings:
     nominatim_scheme: str
     nominatim_user_agent: str
     geocoder_min_delay_seconds: float
+    max_streams: int
+    max_streams_per_client: int
 
     def as_flask_config(self) -> dict[str, Any]:
         """Return the settings as upper-case Flask config keys."""
@@ -65,6 +67,8 @@ class Settings:
             "NOMINATIM_SCHEME": self.nominatim_scheme,
             "NOMINATIM_USER_AGENT": self.nominatim_user_agent,
             "GEOCODER_MIN_DELAY_SECONDS": self.geocoder_min_delay_seconds,
+            "MAX_STREAMS": self.max_streams,
+            "MAX_STREAMS_PER_CLIENT": self.max_streams_per_client,
             "TESTING": self.environment == "testing",
         }
 
@@ -107,6 +111,8 @@ def load_settings(overrides: Mapping[str, Any] | None, *, instance_path: Path) -
         nominatim_scheme=_choice(source, "NOMINATIM_SCHEME", ("https", "http")),
         nominatim_user_agent=str(source.get("NOMINATIM_USER_AGENT") or "services_api"),
         geocoder_min_delay_seconds=_seconds(source, "GEOCODER_MIN_DELAY_SECONDS", 1.0),
+        max_streams=_positive_int(source, "MAX_STREAMS", 4),
+        max_streams_per_client=_positive_int(source, "MAX_STREAMS_PER_CLIENT", 2),
     )
 
 

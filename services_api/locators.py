@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from flask import current_app
@@ -10,19 +11,22 @@ from .core.address_geocoding import nominatim
 from .core.geocoding import GazetteerGeocoder
 from .db import get_session
 
+_CREATING = threading.Lock()  # request threads of one worker must share the one paced geocoder
+
 
 def configured_geocoder() -> Any | None:
     """Return the configured online geocoder (one per process, so its pace holds), or None."""
     config = current_app.config
     if config["GEOCODER"] != "nominatim":
         return None
-    if "nominatim" not in current_app.extensions:
-        current_app.extensions["nominatim"] = nominatim(
-            config["NOMINATIM_DOMAIN"],
-            config["NOMINATIM_USER_AGENT"],
-            scheme=config["NOMINATIM_SCHEME"],
-            min_delay_seconds=config["GEOCODER_MIN_DELAY_SECONDS"],
-        )
+    with _CREATING:
+        if "nominatim" not in current_app.extensions:
+            current_app.extensions["nominatim"] = nominatim(
+                config["NOMINATIM_DOMAIN"],
+                config["NOMINATIM_USER_AGENT"],
+                scheme=config["NOMINATIM_SCHEME"],
+                min_delay_seconds=config["GEOCODER_MIN_DELAY_SECONDS"],
+            )
     return current_app.extensions["nominatim"]
 
 

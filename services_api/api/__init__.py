@@ -7,7 +7,7 @@ from flask_cors import CORS
 from flask_restx import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors, json_bodies, rate_limits
+from . import errors, json_bodies, rate_limits, stream_limits
 from .admin import ns as admin_ns
 from .http_cache import apply_http_caching, redirect_to_public_url
 from .public import (
@@ -96,6 +96,7 @@ def init_app(app: Flask) -> Api:
     json_bodies.init_app(app)
     app.after_request(redirect_to_public_url)
     rate_limits.init_app(app)
+    stream_limits.init_app(app)
     public_reads = {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]}
     public_reports = {"origins": "*", "methods": ["POST", "OPTIONS"]}
     CORS(

@@ -10,10 +10,12 @@ Who may keep an answer:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, g, request, stream_with_context
+
+from .stream_limits import take_stream_slot
 
 ADMIN_PATHS = "/api/v1/admin"
 # Every query parameter that says where the searcher is, or wants to be.
@@ -91,12 +93,26 @@ def conditional_stream(
     """Answer 304 when the client holds `etag`, else stream `body()` with the request context kept open.
 
     The tag must be known before the body is built (from a fingerprint of what it depends on), so
-    an unchanged answer costs the client and the server nothing but that check.
+    an unchanged answer costs the client and the server nothing but that check. A stream holds one
+    of the client's stream slots until it ends (429 when none is free).
     """
     if request.if_none_match.contains(etag):
         response = Response(status=304, headers=headers)
     else:
-        response = Response(stream_with_context(iter(body())), mimetype=mimetype, headers=headers)
+        release = take_stream_slot()
+
+        def held() -> Iterator[bytes]:
+            try:
+                yield from body()
+            finally:
+                release()
+
+        try:
+            response = Response(stream_with_context(held()), mimetype=mimetype, headers=headers)
+        except BaseException:
+            release()
+            raise
+        response.call_on_close(release)  # also when the stream was never read to its end
     response.set_etag(etag)
     _cacheable(response)
     return response

@@ -1,4 +1,4 @@
-"""Write HSDS 3.0 tabular data packages: rows spooled to one CSV file a table, then zipped as a stream."""
+"""Write HSDS 3.0 tabular data packages as a zip streamed while it is built (nested tables spooled)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import groupby
 from pathlib import Path
 from typing import IO, Any
-from zipfile import ZIP_DEFLATED, ZipFile
+from zipfile import ZIP64_LIMIT, ZIP_DEFLATED, ZipFile
 
 from .hsds_tables import Tables, csv_value, export_descriptor, table_columns, table_files
 
@@ -23,29 +24,41 @@ MULTI_PARENT = {
 
 
 class CsvSpool:
-    """One CSV file a table in `folder`, header first, rows appended as they come; each id written once."""
+    """One CSV file a table in `folder`, header first, rows appended as they come; each id written once.
+
+    The rows of a table being written straight into the zip go to its `direct` writer instead; a
+    table whose zip entry is already closed may get no more rows.
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.files: dict[str, IO[str]] = {}
         self.writers: dict[str, Any] = {}
         self.shared_ids: set[tuple[str, str]] = set()
+        self.spooled: set[str] = set()
+        self.closed: set[str] = set()
         for table, columns in table_columns().items():
             handle = (folder / table_files()[table]).open("w", encoding="utf-8", newline="")
             self.files[table] = handle
             self.writers[table] = csv.writer(handle)
             self.writers[table].writerow(columns)
 
-    def add(self, tables: Tables) -> None:
-        """Append every row of `tables` to its table's file."""
+    def add(self, tables: Tables, *, direct: Mapping[str, Any] | None = None) -> None:
+        """Append every row of `tables` to its table's file (or to its writer in `direct`)."""
         for table, rows in tables.rows.items():
             columns = table_columns().get(table)
-            if columns is None:
+            if columns is None or not rows:
                 continue
+            if table in self.closed:
+                raise ValueError(f"{table} rows came after its file was written")
+            writer = (direct or {}).get(table)
+            if writer is None:
+                writer = self.writers[table]
+                self.spooled.add(table)
             for row in rows.values():
                 if self._seen_under_another_parent(table, row):
                     continue
-                self.writers[table].writerow([csv_value(row.get(column)) for column in columns])
+                writer.writerow([csv_value(row.get(column)) for column in columns])
 
     def _seen_under_another_parent(self, table: str, row: Mapping[str, Any]) -> bool:
         parents = MULTI_PARENT.get(table, ())
@@ -61,19 +74,6 @@ class CsvSpool:
         """Flush and close every file."""
         for handle in self.files.values():
             handle.close()
-
-
-def spool_package(documents: Iterable[tuple[str, Iterable[Mapping[str, Any]]]], folder: Path) -> None:
-    """Write (table, nested HSDS objects) pairs into the CSV files of a package in `folder`."""
-    spool = CsvSpool(folder)
-    try:
-        for table, objects in documents:
-            tables = Tables()
-            for index, document in enumerate(objects):
-                tables.flatten(table, document, f"/{index}")
-            spool.add(tables)
-    finally:
-        spool.close()
 
 
 class _Sink(io.RawIOBase):
@@ -95,17 +95,66 @@ class _Sink(io.RawIOBase):
         return data
 
 
-def zip_package(folder: Path) -> Iterator[bytes]:
-    """Yield a zip of `datapackage.json` and the package's CSV files, a chunk at a time."""
+def stream_package(
+    documents: Iterable[tuple[str, Iterable[Mapping[str, Any]]]], folder: Path
+) -> Iterator[bytes]:
+    """Yield the zip of a package while it is built from (table, nested HSDS objects) pairs.
+
+    Each pair's own table is written straight into the zip as its batches come (the pairs of one
+    table must come together), so bytes flow from the start however big the directory is; the tables
+    nested in them (phones, schedules...) are spooled in `folder` and added at the end.
+    """
     sink = _Sink()
-    with ZipFile(sink, "w", compression=ZIP_DEFLATED) as archive:
-        archive.writestr("datapackage.json", json.dumps(export_descriptor(), indent=2, ensure_ascii=False))
-        yield sink.drain()
-        for file_name in table_files().values():
-            with (folder / file_name).open("rb") as source, archive.open(file_name, "w") as entry:
-                while chunk := source.read(CHUNK):
-                    entry.write(chunk)
-                    if data := sink.drain():
-                        yield data
+    spool = CsvSpool(folder)
+    try:
+        with ZipFile(sink, "w", compression=ZIP_DEFLATED) as archive:
+            descriptor = json.dumps(export_descriptor(), indent=2, ensure_ascii=False)
+            archive.writestr("datapackage.json", descriptor)
             yield sink.drain()
-    yield sink.drain()
+            for table, run in groupby(documents, key=lambda pair: pair[0]):
+                yield from _write_direct(archive, table, (objects for _table, objects in run), spool, sink)
+            spool.close()
+            for table, file_name in table_files().items():
+                if table not in spool.closed:
+                    yield from _copy_into(archive, folder / file_name, file_name, sink)
+        yield sink.drain()
+    finally:
+        spool.close()
+
+
+def _write_direct(
+    archive: ZipFile,
+    table: str,
+    batches: Iterable[Iterable[Mapping[str, Any]]],
+    spool: CsvSpool,
+    sink: _Sink,
+) -> Iterator[bytes]:
+    """Write `table`'s records straight into its zip entry, the tables nested in them to the spool."""
+    if table in spool.spooled or table in spool.closed:
+        raise ValueError(f"{table} records must come together, before any is nested in another table")
+    # Its size is unknown until the end: zip64 sizes, in case the table passes 2 GiB.
+    with archive.open(table_files()[table], "w", force_zip64=True) as raw:
+        entry = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        writer = csv.writer(entry)
+        writer.writerow(table_columns()[table])
+        for objects in batches:
+            tables = Tables()
+            for index, document in enumerate(objects):
+                tables.flatten(table, document, f"/{index}")
+            spool.add(tables, direct={table: writer})
+            entry.flush()
+            if data := sink.drain():
+                yield data
+        entry.detach()  # the entry itself is closed by `with`, on an error too
+    spool.closed.add(table)
+
+
+def _copy_into(archive: ZipFile, source_path: Path, name: str, sink: _Sink) -> Iterator[bytes]:
+    big = source_path.stat().st_size > ZIP64_LIMIT // 2
+    with source_path.open("rb") as source, archive.open(name, "w", force_zip64=big) as entry:
+        while chunk := source.read(CHUNK):
+            entry.write(chunk)
+            if data := sink.drain():
+                yield data
+    if data := sink.drain():
+        yield data

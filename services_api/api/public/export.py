@@ -14,7 +14,7 @@ from marshmallow import Schema
 
 from ...core.export import public_records
 from ...core.fingerprint import directory_fingerprint
-from ...core.hsds_package import spool_package, zip_package
+from ...core.hsds_package import stream_package
 from ...db import get_session
 from ...schemas.hsds import (
     FullOrganizationSchema,
@@ -57,6 +57,7 @@ class Export(Resource):
     @ns.produces(["application/zip"])
     @ns.response(200, "A zip: datapackage.json and one CSV file per HSDS table")
     @ns.response(304, "Nothing changed since the copy whose ETag was sent in If-None-Match")
+    @ns.response(429, "Too many streams (exports or format=ndjson) running at once; see Retry-After")
     def get(self) -> Response:
         """Download every public listing as an HSDS 3.0 tabular data package (zip of CSV files).
 
@@ -69,8 +70,8 @@ class Export(Resource):
 
         def body() -> Iterator[bytes]:
             with tempfile.TemporaryDirectory(prefix="hsds-export-") as folder:
-                spool_package(_dumped(public_records(get_session(), public_view())), Path(folder))
-                for chunk in zip_package(Path(folder)):
+                records = _dumped(public_records(get_session(), public_view()))
+                for chunk in stream_package(records, Path(folder)):
                     if chunk:
                         yield chunk
 

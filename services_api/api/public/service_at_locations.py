@@ -40,6 +40,7 @@ class ServiceAtLocationList(Resource):
     @ns.doc(params=query_params(ARGS))
     @ns.response(200, "A page of service-at-locations", page_model(ns, "ServiceAtLocationSearchPage", RESULT))
     @ns.response(400, "A query parameter is invalid")
+    @ns.response(429, "format=ndjson: too many streams running at once; see Retry-After")
     def get(self) -> Any:
         """List public service-at-locations by service name, or nearest first around a place.
 

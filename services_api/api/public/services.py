@@ -48,6 +48,7 @@ class ServiceList(Resource):
         page_model(ns, "ServiceSearchPage", RESULT),
     )
     @ns.response(400, "A query parameter is invalid")
+    @ns.response(429, "format=ndjson: too many streams running at once; see Retry-After")
     def get(self) -> Any:
         """List public services by name, or nearest first around a place; every filter given must hold.
 
