@@ -54,6 +54,7 @@ from ..models import (
 from ..models.base import UTCDateTime
 from .plain_text import STRAY_CONTROL_RULE, has_stray_controls
 from .search_text import refresh_search_text
+from .stored_records import stored_record
 
 NEVER_IMPORTED = frozenset(
     {"id", "created", "modified", "public_latitude", "public_longitude", "search_text", "row_version"}
@@ -174,6 +175,7 @@ class ImportResult:
 
     created: list[uuid.UUID] = field(default_factory=list)
     changed: list[uuid.UUID] = field(default_factory=list)
+    services: dict[uuid.UUID, Service] = field(default_factory=dict, repr=False)
 
 
 class _Importer:
@@ -214,7 +216,7 @@ class _Importer:
         seen = self.records.get((node.model, record_id))
         if seen is not None:
             return seen, self._sync_all_children(node, seen, doc, path)
-        record = self.session.get(node.model, record_id)
+        record = stored_record(self.session, node.model, record_id)
         is_new = record is None
         if record is None:
             record = node.model(id=record_id)
@@ -250,6 +252,28 @@ class _Importer:
         for service in self.touched_services.values():
             service.modified = now
 
+    def link_terms(self) -> None:
+        """Point each attribute at its term object, so search text is right before anything is written."""
+        for (model, _record_id), record in self.records.items():
+            if model is not Attribute or record.taxonomy_term_id is None:
+                continue
+            term = self.records.get((TaxonomyTerm, record.taxonomy_term_id)) or stored_record(
+                self.session, TaxonomyTerm, record.taxonomy_term_id
+            )
+            if term is not None and record.taxonomy_term is not term:
+                record.taxonomy_term = term
+
+    def renamed_services(self) -> dict[uuid.UUID, Service]:
+        """Return the services of organisations whose names changed (their search text holds them)."""
+        services: dict[uuid.UUID, Service] = {}
+        for (model, _record_id), record in self.records.items():
+            if model is not Organization:
+                continue
+            state = inspect(record)
+            if any(state.attrs[name].history.has_changes() for name in ("name", "alternate_name")):
+                services.update({service.id: service for service in record.services})
+        return services
+
     def _at(self, path: str, name: str) -> str:
         return f"{path}{self.separator}{name}"
 
@@ -282,7 +306,8 @@ class _Importer:
             children = [child for child in current if child.id not in listed] + children
         current_ids = [child.id for child in current]
         new_ids = [child.id for child in children]
-        if current_ids != new_ids:
+        # Without pruning (a file import) only the members count: a new order alone changes nothing.
+        if current_ids != new_ids and (self.prune or set(current_ids) != set(new_ids)):
             setattr(parent, key, children)
             changed |= set(current_ids) != set(new_ids)
         return changed
@@ -528,13 +553,14 @@ def import_records(
     prune: bool,
     origins: Mapping[tuple[str, str], str],
 ) -> ImportResult:
-    """Import taxonomies, terms (parents first), organisations and locations that belong to none.
+    """Prepare taxonomies, terms (parents first), organisations and locations that belong to none.
 
     `stand_ins` are (table, document) pairs of records already stored, holding new children of
     theirs (a phone of a stored service). Without `prune`, records already stored but missing from
     the documents are kept (the documents add and update, never remove). Problems are named by
     `origins`, the place in the source file of each record (by table and id). Raises
-    HSDSImportError; nothing is flushed then.
+    HSDSImportError. Nothing is written: the records wait in the session, complete (modified times
+    and search text set), for the caller's flush, which then only writes.
     """
     importer = _Importer(session, trusted=trusted, prune=prune, origins=origins)
     roots = [
@@ -544,16 +570,21 @@ def import_records(
         *((LOCATION, doc) for doc in locations),
         *((STAND_IN_NODES[table], doc) for table, doc in stand_ins),
     ]
-    imported: list[Any] = []
     with session.no_autoflush:
         for index, (node, doc) in enumerate(roots):
-            record, _changed = importer.upsert(node, doc, f"/{index}")
-            imported.append(record)
-    importer.finish()
-    for record in imported:
-        for service in record.services if isinstance(record, Organization) else []:
+            importer.upsert(node, doc, f"/{index}")
+        if importer.problems:
+            raise HSDSImportError(importer.problems)
+        importer.link_terms()
+        now = utcnow()
+        for service in importer.touched_services.values():
+            service.modified = now
+        for service in {
+            **importer.touched_services,
+            **importer.renamed_services(),
+        }.values():
             refresh_search_text(service)
-        if isinstance(record, Service):
-            refresh_search_text(record)
-    session.flush()
+    importer.result.services = {
+        record_id: record for (model, record_id), record in importer.records.items() if model is Service
+    }
     return importer.result
