@@ -264,15 +264,25 @@ class _Importer:
                 record.taxonomy_term = term
 
     def renamed_services(self) -> dict[uuid.UUID, Service]:
-        """Return the services of organisations whose names changed (their search text holds them)."""
-        services: dict[uuid.UUID, Service] = {}
-        for (model, _record_id), record in self.records.items():
-            if model is not Organization:
-                continue
-            state = inspect(record)
-            if any(state.attrs[name].history.has_changes() for name in ("name", "alternate_name")):
-                services.update({service.id: service for service in record.services})
-        return services
+        """Return the services whose search text holds a name this import changed.
+
+        That is every service of an organisation that was renamed and, when a term was renamed,
+        every service of the organisations imported.
+        """
+
+        def renamed(record: Any, *names: str) -> bool:
+            return any(inspect(record).attrs[name].history.has_changes() for name in names)
+
+        organizations = [record for (model, _id), record in self.records.items() if model is Organization]
+        terms_renamed = any(
+            renamed(record, "name") for (model, _id), record in self.records.items() if model is TaxonomyTerm
+        )
+        return {
+            service.id: service
+            for organization in organizations
+            if terms_renamed or renamed(organization, "name", "alternate_name")
+            for service in organization.services
+        }
 
     def _at(self, path: str, name: str) -> str:
         return f"{path}{self.separator}{name}"
