@@ -39,7 +39,9 @@ def write_prepared(session: Session) -> None:
     _settle_collections(session, new)
     _mark_persistent(session, new)
     dialect = session.get_bind().dialect
-    statements = [_driver_statement(table, rows[table], dialect) for table in _insert_order(rows)]
+    statements = [
+        _driver_statement(table, _in_key_order(table, rows[table]), dialect) for table in _insert_order(rows)
+    ]
     for sql, parameters in statements:
         connection.exec_driver_sql(sql, parameters)  # type: ignore[arg-type]
     session.flush()
@@ -143,6 +145,14 @@ def _mark_persistent(session: Session, records: list[Any]) -> None:
     There is no public way to do this without walking every record's relationships again.
     """
     session._register_persistent({inspect(record) for record in records})
+
+
+def _in_key_order(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sort rows by primary key, so the INSERTs walk each index once; parents first where a table refers to itself."""
+    if any(key.column.table is table for key in table.foreign_keys) or len(table.primary_key.columns) != 1:
+        return rows
+    (column,) = table.primary_key.columns
+    return sorted(rows, key=lambda row: str(row[column.key]))
 
 
 def _insert_order(rows: dict[Table, list[dict[str, Any]]]) -> list[Table]:
