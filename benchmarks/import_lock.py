@@ -214,9 +214,8 @@ def _measure(name: str, url: str, listings: int) -> None:
         window = windows.longest()
         held = (window.committed or 0.0) - (window.first_write or 0.0)
         statements = ", ".join(f"{verb} {count:,}" for verb, count in window.statements.most_common())
-        print(
-            f"{label:7} {total:8.2f} {held:15.2f} {held / total:13.2f} {waited} {window.cpu:13.2f}  {statements}"
-        )
+        times = f"{total:8.2f} {held:15.2f} {held / total:13.2f} {waited} {window.cpu:13.2f}"
+        print(f"{label:7} {times}  {statements}")
     app.extensions["db_engine"].dispose()
 
 

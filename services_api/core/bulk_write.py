@@ -148,7 +148,10 @@ def _mark_persistent(session: Session, records: list[Any]) -> None:
 
 
 def _in_key_order(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Sort rows by primary key, so the INSERTs walk each index once; parents first where a table refers to itself."""
+    """Sort rows by primary key (the primary key index is then written in order).
+
+    A table that refers to itself keeps the order given: parents before their children.
+    """
     if any(key.column.table is table for key in table.foreign_keys) or len(table.primary_key.columns) != 1:
         return rows
     (column,) = table.primary_key.columns
