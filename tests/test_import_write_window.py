@@ -95,49 +95,89 @@ def test_a_dry_run_does_not_write_at_all(admin: Admin) -> None:
     assert len(writes) <= 1
 
 
-def test_another_partner_writes_while_an_import_is_being_prepared(
-    admin: Admin, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The other partner's edit goes through while the import is still placing its addresses."""
-    app = admin.client.application
-    if app.config["DATABASE_URL"].startswith("postgresql"):
-        pytest.skip("PostgreSQL locks rows, not the database: there is no one write lock to hold")
-    theirs = admin.as_other("GET", "/services?per_page=1").get_json()["contents"][0]
-    preparing, edited = threading.Event(), threading.Event()
+@contextmanager
+def paused_preparation(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[threading.Event, threading.Event]]:
+    """Hold imports while they place their first address: (reached, release)."""
+    reached, release = threading.Event(), threading.Event()
     gazetteer = importing.address_locator
 
     def paused_locator() -> Any:
         locator = gazetteer()
 
         def geocode(query: str, **kwargs: Any) -> Any:
-            preparing.set()
-            edited.wait(timeout=60)  # never forever: without the fix the edit waits for the import
+            reached.set()
+            release.wait(timeout=60)  # never forever: without the fix the other write waits for the import
             return locator.geocode(query, **kwargs)
 
         return geocode
 
     monkeypatch.setattr(importing, "address_locator", paused_locator)
+    try:
+        yield reached, release
+    finally:
+        release.set()
+
+
+def import_in_background(admin: Admin, document: dict[str, Any]) -> tuple[threading.Thread, dict[str, Any]]:
     outcome: dict[str, Any] = {}
 
-    def run_import() -> None:
-        outcome["import"] = post_import(admin, organisation_file(admin.partner_id))
+    def run() -> None:
+        outcome["response"] = post_import(admin, document)
 
-    importer = threading.Thread(target=run_import)
-    importer.start()
-    assert preparing.wait(timeout=60)
-    edit = make_admin_client(app).open(
-        f"/api/v1/admin/services/{theirs['id']}",
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def edit_service(admin: Admin, key: str, service_id: str, description: str) -> Any:
+    current = admin.client.get(f"/api/v1/admin/services/{service_id}", headers=admin.headers(key))
+    return admin.client.open(
+        f"/api/v1/admin/services/{service_id}",
         method="PATCH",
-        json={"description": "Edited while another partner imports."},
-        headers=admin.headers(admin.other_partner_key, **{"If-Match": f'"v{theirs["version"]}"'}),
+        json={"description": description},
+        headers=admin.headers(key, **{"If-Match": current.headers["ETag"]}),
     )
-    finished_while_paused = not importer.is_alive()
-    edited.set()
-    importer.join()
+
+
+def test_another_partner_writes_while_an_import_is_being_prepared(
+    admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other partner's edit goes through while the import is still placing its addresses."""
+    if admin.client.application.config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("PostgreSQL locks rows, not the database: there is no one write lock to hold")
+    theirs = admin.as_other("GET", "/services?per_page=1").get_json()["contents"][0]
+    with paused_preparation(monkeypatch) as (reached, release):
+        importer, outcome = import_in_background(admin, organisation_file(admin.partner_id))
+        assert reached.wait(timeout=60)
+        edit = edit_service(admin, admin.other_partner_key, theirs["id"], "Edited during an import.")
+        finished_while_paused = not importer.is_alive()
+        release.set()
+        importer.join()
     assert edit.status_code == 200, edit.get_json()
     assert not finished_while_paused
-    assert outcome["import"].status_code == 200, outcome["import"].get_json()
+    assert outcome["response"].status_code == 200, outcome["response"].get_json()
 
 
-def make_admin_client(app: Flask) -> Any:
-    return app.test_client()
+def test_an_import_over_records_changed_during_its_preparation_imports_nothing(
+    admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = organisation_file(admin.partner_id, with_point=True)
+    assert post_import(admin, document).status_code == 200
+    service_id = document["services"][0]["id"]
+    newer = grown(document)  # renames the stored service, adds a listing placed from its postcode
+    with paused_preparation(monkeypatch) as (reached, release):
+        importer, outcome = import_in_background(admin, newer)
+        assert reached.wait(timeout=60)
+        edit = edit_service(admin, admin.partner_key, service_id, "Changed while the import was prepared.")
+        release.set()
+        importer.join()
+    assert edit.status_code == 200, edit.get_json()
+    response = outcome["response"]
+    assert response.status_code == 409, response.get_json()
+    stored = admin.as_partner("GET", f"/services/{service_id}").get_json()
+    assert (stored["name"], stored["description"]) == (
+        "Night drop-in",
+        "Changed while the import was prepared.",
+    )
+    added = newer["services"][1]["id"]
+    assert admin.as_partner("GET", f"/services/{added}").status_code == 404
