@@ -18,7 +18,7 @@ from .core.audit import Actor, record_event
 from .core.file_import import FileImportResult
 from .core.hsds_files import HSDSFileError, read_hsds
 from .core.hsds_import import HSDSImportError
-from .core.partner_import import import_as
+from .core.partner_import import ImportConflictError, import_as
 from .core.seed import directory_is_empty, seed_demo_directory, seed_gazetteer, seed_taxonomies
 from .core.synthetic import SeedAlreadyUsedError, create_synthetic_listings
 from .db import get_session, make_engine, refresh_statistics
@@ -155,6 +155,10 @@ def import_command(path: Path, vetted: bool, partner_id: uuid.UUID | None) -> No
         click.echo(f"Nothing imported: {len(error.problems)} problem(s) in {path}:", err=True)
         for where, message in error.problems.items():
             click.echo(f"  {where}: {message}", err=True)
+        raise click.exceptions.Exit(1) from None
+    except ImportConflictError as error:
+        session.rollback()
+        click.echo(str(error), err=True)
         raise click.exceptions.Exit(1) from None
     session.commit()
     _report_import(result, vetted)

@@ -96,9 +96,10 @@ def _models() -> dict[str, type[Base]]:
 
 
 def import_hsds_tables(session: Session, tables: Tables, *, vetted: bool, vetted_by: str) -> FileImportResult:
-    """Import every record of `tables`; raise HSDSImportError naming each bad record and field.
+    """Prepare every record of `tables` in the session; raise HSDSImportError naming each bad one.
 
-    Nothing is flushed when anything is wrong, so the caller's rollback leaves the database as it was.
+    Nothing is written here: the caller's flush writes the prepared records in one go (and a dry
+    run's rollback drops them), so the write transaction holds no reads.
     """
     if tables.problems:
         raise HSDSImportError(tables.problems)
@@ -131,7 +132,10 @@ def import_hsds_tables(session: Session, tables: Tables, *, vetted: bool, vetted
     result.services = len(services)
     if vetted:
         unstated = [uuid.UUID(key) for key, row in services.items() if row.get("vetting_status") is None]
-        _mark_vetted(session, unstated, vetted_by)
+        _mark_vetted(
+            [outcome.services[key] for key in unstated if key in outcome.services],
+            vetted_by,
+        )
     return result
 
 
@@ -332,16 +336,12 @@ def _parents_first(terms: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return ordered
 
 
-def _mark_vetted(session: Session, service_ids: Iterable[uuid.UUID], vetted_by: str) -> None:
+def _mark_vetted(services: Iterable[Service], vetted_by: str) -> None:
     """Make the imported services public: vetted now, confirmed now unless the file says when."""
     now = utcnow()
-    for service_id in service_ids:
-        service = session.get(Service, service_id)
-        if service is None:
-            continue
+    for service in services:
         service.vetting_status = VettingStatus.VETTED.value
         service.vetted_at = now
         service.vetted_by = vetted_by
         if service.last_verified_at is None:
             service.last_verified_at = now
-    session.flush()

@@ -55,6 +55,7 @@ from ..models.base import UTCDateTime
 from .ownership import misplaced_parents
 from .plain_text import STRAY_CONTROL_RULE, has_stray_controls
 from .search_text import refresh_search_text
+from .stored_records import stored_record
 
 # Columns the server derives or maintains: never in an admin document under their own name, so a
 # value for one is refused, never written (a wrong `spatial_key` would corrupt SQLite's place index).
@@ -193,6 +194,7 @@ class ImportResult:
 
     created: list[uuid.UUID] = field(default_factory=list)
     changed: list[uuid.UUID] = field(default_factory=list)
+    services: dict[uuid.UUID, Service] = field(default_factory=dict, repr=False)
 
 
 class _Importer:
@@ -238,7 +240,7 @@ class _Importer:
         seen = self.records.get((node.model, record_id))
         if seen is not None:
             return seen, self._sync_all_children(node, seen, doc, path)
-        record = self.session.get(node.model, record_id)
+        record = stored_record(self.session, node.model, record_id)
         is_new = record is None
         if record is None:
             record = node.model(id=record_id)
@@ -274,6 +276,38 @@ class _Importer:
         for service in self.touched_services.values():
             service.modified = now
 
+    def link_terms(self) -> None:
+        """Point each attribute at its term object, so search text is right before anything is written."""
+        for (model, _record_id), record in self.records.items():
+            if model is not Attribute or record.taxonomy_term_id is None:
+                continue
+            term = self.records.get((TaxonomyTerm, record.taxonomy_term_id)) or stored_record(
+                self.session, TaxonomyTerm, record.taxonomy_term_id
+            )
+            if term is not None and record.taxonomy_term is not term:
+                record.taxonomy_term = term
+
+    def renamed_services(self) -> dict[uuid.UUID, Service]:
+        """Return the services whose search text holds a name this import changed.
+
+        That is every service of an organisation that was renamed and, when a term was renamed,
+        every service of the organisations imported.
+        """
+
+        def renamed(record: Any, *names: str) -> bool:
+            return any(inspect(record).attrs[name].history.has_changes() for name in names)
+
+        organizations = [record for (model, _id), record in self.records.items() if model is Organization]
+        terms_renamed = any(
+            renamed(record, "name") for (model, _id), record in self.records.items() if model is TaxonomyTerm
+        )
+        return {
+            service.id: service
+            for organization in organizations
+            if terms_renamed or renamed(organization, "name", "alternate_name")
+            for service in organization.services
+        }
+
     def _at(self, path: str, name: str) -> str:
         return f"{path}{self.separator}{name}"
 
@@ -306,7 +340,8 @@ class _Importer:
             children = [child for child in current if child.id not in listed] + children
         current_ids = [child.id for child in current]
         new_ids = [child.id for child in children]
-        if current_ids != new_ids:
+        # Without pruning (a file import) only the members count: a new order alone changes nothing.
+        if current_ids != new_ids and (self.prune or set(current_ids) != set(new_ids)):
             setattr(parent, key, children)
             changed |= set(current_ids) != set(new_ids)
         return changed
@@ -571,13 +606,14 @@ def import_records(
     prune: bool,
     origins: Mapping[tuple[str, str], str],
 ) -> ImportResult:
-    """Import taxonomies, terms (parents first), organisations and locations that belong to none.
+    """Prepare taxonomies, terms (parents first), organisations and locations that belong to none.
 
     `stand_ins` are (table, document) pairs of records already stored, holding new children of
     theirs (a phone of a stored service). Without `prune`, records already stored but missing from
     the documents are kept (the documents add and update, never remove). Problems are named by
     `origins`, the place in the source file of each record (by table and id). Raises
-    HSDSImportError; nothing is flushed then.
+    HSDSImportError. Nothing is written: the records wait in the session, complete (modified times
+    and search text set), for the caller's flush, which then only writes.
     """
     importer = _Importer(session, trusted=trusted, prune=prune, origins=origins)
     roots = [
@@ -587,16 +623,21 @@ def import_records(
         *((LOCATION, doc) for doc in locations),
         *((STAND_IN_NODES[table], doc) for table, doc in stand_ins),
     ]
-    imported: list[Any] = []
     with session.no_autoflush:
         for index, (node, doc) in enumerate(roots):
-            record, _changed = importer.upsert(node, doc, f"/{index}")
-            imported.append(record)
-    importer.finish()
-    for record in imported:
-        for service in record.services if isinstance(record, Organization) else []:
+            importer.upsert(node, doc, f"/{index}")
+        if importer.problems:
+            raise HSDSImportError(importer.problems)
+        importer.link_terms()
+        now = utcnow()
+        for service in importer.touched_services.values():
+            service.modified = now
+        for service in {
+            **importer.touched_services,
+            **importer.renamed_services(),
+        }.values():
             refresh_search_text(service)
-        if isinstance(record, Service):
-            refresh_search_text(record)
-    session.flush()
+    importer.result.services = {
+        record_id: record for (model, record_id), record in importer.records.items() if model is Service
+    }
     return importer.result

@@ -24,6 +24,7 @@ from ..models import (
     Service,
     ServiceAtLocation,
 )
+from .stored_records import stored_record
 
 # The columns that name the record a row hangs off, and the table each names.
 PARENT_TABLES: dict[str, str] = {
@@ -61,10 +62,10 @@ def owning_organization(session: Session, record: Any, depth: int = 0) -> uuid.U
     if isinstance(record, Organization):
         return uuid.UUID(str(record.id))
     if isinstance(record, ServiceAtLocation):
-        return owning_organization(session, session.get(Service, record.service_id), depth + 1)
+        return owning_organization(session, stored_record(session, Service, record.service_id), depth + 1)
     if isinstance(record, Attribute):
         holder = PARENT_MODELS.get(record.link_entity)
-        parent = session.get(holder, record.link_id) if holder is not None else None
+        parent = stored_record(session, holder, record.link_id) if holder is not None else None
         return owning_organization(session, parent, depth + 1)
     for column in PARENT_TABLES:
         parent_id = getattr(record, column, None)
@@ -72,16 +73,16 @@ def owning_organization(session: Session, record: Any, depth: int = 0) -> uuid.U
             continue
         if column == "organization_id":
             return uuid.UUID(str(parent_id))
-        parent = session.get(PARENT_MODELS[PARENT_TABLES[column]], parent_id)
+        parent = stored_record(session, PARENT_MODELS[PARENT_TABLES[column]], parent_id)
         return owning_organization(session, parent, depth + 1)
     return None
 
 
-def stored_record(session: Session, table: str, value: Any) -> Any | None:
+def record_of_table(session: Session, table: str, value: Any) -> Any | None:
     """Return the stored record of this table with this id, or None (also for a malformed id)."""
     model = PARENT_MODELS.get(table)
     parsed = as_uuid(value)
-    return session.get(model, parsed) if model is not None and parsed is not None else None
+    return stored_record(session, model, parsed) if model is not None and parsed is not None else None
 
 
 def misplaced_parents(
@@ -155,7 +156,7 @@ def _may_name(
     value = item.get(name)
     if value is None or value == "":
         return True
-    stored = session.get(model, as_uuid(item.get("id"))) if as_uuid(item.get("id")) else None
+    stored = stored_record(session, model, as_uuid(item.get("id"))) if as_uuid(item.get("id")) else None
     if stored is not None and as_uuid(value) == getattr(stored, name):
         return True
     if name == "link_id":
@@ -165,7 +166,7 @@ def _may_name(
     else:
         tables = (PARENT_TABLES[name],)
     for table in tables:
-        record = stored_record(session, table, value)
+        record = record_of_table(session, table, value)
         if record is not None and organization_id is not None:
             return owning_organization(session, record) == organization_id
     return False

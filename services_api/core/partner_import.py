@@ -12,11 +12,14 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import Base, Location, Service, VettingStatus
 from .address_geocoding import place_address
 from .audit import Actor, record_event
+from .bulk_write import write_prepared
 from .file_import import FileImportResult, import_hsds_tables
 from .hsds_import import OPERATOR_ONLY, SET_BY_SERVER, SET_BY_SERVER_RULE, HSDSImportError
 from .hsds_tables import Tables
@@ -26,11 +29,16 @@ from .ownership import (
     PARENT_TABLES,
     owning_organization,
     parent_columns,
-    stored_record,
+    record_of_table,
 )
+from .stored_records import records_loaded, stored_record
 
 OWNED_TABLES = ("organization", "service", "location")
 OPERATOR_TABLES = ("taxonomy", "taxonomy_term")
+
+
+class ImportConflictError(RuntimeError):
+    """Another writer changed records of the import between its preparation and its writes."""
 
 
 def _models() -> dict[str, type[Base]]:
@@ -75,7 +83,7 @@ def scope_to_partner(
                 if row[name] is not None and row[name] != "":
                     problems[where(table, record_id, name)] = SET_BY_SERVER_RULE
             try:
-                stored = session.get(model, uuid.UUID(record_id))
+                stored = stored_record(session, model, uuid.UUID(record_id))
             except ValueError:
                 continue
             if stored is not None and owning_organization(session, stored) != partner_id:
@@ -107,7 +115,7 @@ def _foreign_parents(session: Session, tables: Tables, partner_id: uuid.UUID) ->
                 if any(str(value) in tables.rows.get(target, {}) for target in targets):
                     continue
                 if any(
-                    owning_organization(session, stored_record(session, target, value)) == partner_id
+                    owning_organization(session, record_of_table(session, target, value)) == partner_id
                     for target in targets
                 ):
                     continue
@@ -133,7 +141,7 @@ def _held_claims(session: Session, tables: Tables) -> dict[str, str]:
     for record_id, row in tables.rows.get("attribute", {}).items():
         link = row.get("link_id")
         try:
-            service = session.get(Service, uuid.UUID(str(link))) if link else None
+            service = stored_record(session, Service, uuid.UUID(str(link))) if link else None
         except ValueError:
             continue
         if service is None or service.vetting_status != VettingStatus.VETTED.value:
@@ -175,7 +183,7 @@ def _place_locations(session: Session, tables: Tables, geocode: Any) -> dict[str
 
 def _stored(session: Session, model: type[Any], record_id: str) -> Any:
     try:
-        return session.get(model, uuid.UUID(record_id))
+        return stored_record(session, model, uuid.UUID(record_id))
     except ValueError:
         return None
 
@@ -189,18 +197,23 @@ def import_as(
     vetted: bool,
     vetted_by: str,
     source: str,
+    dry_run: bool = False,
 ) -> FileImportResult:
     """Import tables as this actor (a partner only into its own organisation), as one audit event.
 
-    Raises HSDSImportError naming every problem; nothing is flushed then.
+    Everything is read, checked, geocoded and built first; only then are the records written, in
+    one flush, so the write transaction (SQLite's one write lock) lasts for the writes alone. A dry
+    run writes nothing at all. Raises HSDSImportError naming every problem (nothing is flushed
+    then), or ImportConflictError when another writer changed the same records meanwhile.
     """
     if tables.problems:  # unreadable or over a cap: stop before any per-record work
         raise HSDSImportError(tables.problems)
-    if actor.partner_id is not None:
-        problems = {**tables.problems, **scope_to_partner(session, tables, actor.partner_id, locator)}
-        if problems:
-            raise HSDSImportError(problems)
-    result = import_hsds_tables(session, tables, vetted=vetted, vetted_by=vetted_by)
+    with records_loaded(session, tables):
+        if actor.partner_id is not None:
+            problems = scope_to_partner(session, tables, actor.partner_id, locator)
+            if problems:
+                raise HSDSImportError(problems)
+        result = import_hsds_tables(session, tables, vetted=vetted, vetted_by=vetted_by)
     counts = {"created": result.created, "changed": result.changed}
     entity_type = "organization" if actor.partner_id else "directory"
     record_event(
@@ -211,4 +224,12 @@ def import_as(
         actor.partner_id or source,
         {"records": {"before": None, "after": counts}},
     )
+    if not dry_run:
+        try:
+            write_prepared(session)
+        except (IntegrityError, StaleDataError) as error:
+            raise ImportConflictError(
+                "Nothing imported: the import conflicts with what is stored (a duplicate record, or "
+                "records another writer changed while it was being prepared)."
+            ) from error
     return result

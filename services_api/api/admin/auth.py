@@ -30,6 +30,7 @@ FAILED_LOGINS = "AUTH_FAILURE_LIMIT"
 BY_ADDRESS = "admin-auth"
 BY_KEY_PREFIX = "admin-auth-key"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PREPARES_FIRST = "prepares_before_writing"
 
 
 def _refused(message: str, error: str | None = None, prefix: str | None = None) -> ApiError:
@@ -52,8 +53,13 @@ def request_id() -> str:
     return str(g.request_id)
 
 
-def authenticate() -> Actor:
-    """Return the actor behind the request's key, or raise 401/429."""
+def authenticate(*, lock_first: bool = True) -> Actor:
+    """Return the actor behind the request's key, or raise 401/429.
+
+    A write takes SQLite's write lock before it reads, unless `lock_first` is false: then the
+    endpoint reads and prepares everything before its first write (a bulk import), and the key's
+    use is committed at once so that no pending write opens the write transaction early.
+    """
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     token = token.strip()
@@ -65,13 +71,14 @@ def authenticate() -> Actor:
     if prefix is not None:
         rate_limits.refuse_if_exhausted(FAILED_LOGINS, BY_KEY_PREFIX, prefix)
     session = get_session()
-    if request.method in WRITE_METHODS:
+    locks = request.method in WRITE_METHODS and lock_first
+    if locks:
         begin_write(session)
     key = keys.authenticate(session, current_app.config["SECRET_KEY"], token)
     if key is None:
         message = "This key is unknown, revoked, or its partner is deactivated."
         raise _refused(message, "invalid_token", prefix)
-    if keys.note_use(key) and request.method not in WRITE_METHODS:
+    if keys.note_use(key) and not locks:
         session.commit()
     return Actor(role=key.role, key_id=key.id, partner_id=key.partner_id, request_id=request_id())
 
@@ -81,10 +88,16 @@ def authenticated(method: F) -> F:
 
     @functools.wraps(method)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        g.actor = authenticate()
+        g.actor = authenticate(lock_first=not getattr(method, PREPARES_FIRST, False))
         return method(*args, **kwargs)
 
     return cast(F, wrapper)
+
+
+def prepares_before_writing(method: F) -> F:
+    """Mark a write endpoint that reads and prepares everything before its first write (no early lock)."""
+    setattr(method, PREPARES_FIRST, True)
+    return method
 
 
 def current_actor() -> Actor:

@@ -10,13 +10,13 @@ from marshmallow import Schema, fields
 from ...core.file_import import FileImportResult
 from ...core.hsds_files import ArchiveTooLargeError, HSDSFileError, read_hsds_bytes
 from ...core.hsds_import import HSDSImportError
-from ...core.partner_import import import_as
+from ...core.partner_import import ImportConflictError, import_as
 from ...db import get_session
 from ...locators import address_locator
 from ..errors import ApiError
 from ..openapi import query_params
 from ..params import parse_query
-from .auth import current_actor
+from .auth import current_actor, prepares_before_writing
 from .common import AdminResource, ns
 from .writes import idempotent, respond
 
@@ -59,7 +59,12 @@ class Import(AdminResource):
     @ns.response(200, "Imported (or, with dry_run, what would be)")
     @ns.response(413, "The body is larger than MAX_REQUEST_BYTES, or a zip holds too many files or bytes")
     @ns.response(415, "Not JSON, ndjson or a zip")
+    @ns.response(
+        409,
+        "Nothing imported: a duplicate, or records changed by another writer meanwhile",
+    )
     @ns.response(422, "Nothing imported: the problems by JSON pointer, ndjson line or CSV row")
+    @prepares_before_writing
     def post(self) -> Response:
         """Import HSDS 3.0 records: a partner only into its own organisation; new services start pending.
 
@@ -91,12 +96,16 @@ class Import(AdminResource):
                     vetted=args["vetted"],
                     vetted_by=f"operator import by key {actor.key_id}",
                     source="all",
+                    dry_run=args["dry_run"],
                 )
             except HSDSImportError as error:
                 session.rollback()
                 raise ApiError(
                     422, f"Nothing imported: {len(error.problems)} problem(s).", error.problems
                 ) from None
+            except ImportConflictError as error:
+                session.rollback()
+                raise ApiError(409, str(error)) from None
             if args["dry_run"]:
                 session.rollback()
             return respond(import_report(result, args["dry_run"]))

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError
@@ -124,10 +125,27 @@ def respond(
     return response
 
 
-def idempotent(handler: Callable[[], Response], record_of: Callable[[], Any] | None = None) -> Response:
-    """Run a POST and commit it; with an Idempotency-Key, a retry with the same body gets the first response.
+def request_fingerprint() -> str:
+    """Hash what makes a request this request: its method, path, query parameters and body.
 
-    The stored response commits in the same transaction as the write, so a retry never creates twice.
+    A key is scoped to all of them, so a key used for a dry run (`?dry_run=true`) is not replayed
+    for the real import, nor for another endpoint. The order of query parameters does not matter;
+    without any, the hash is the one stored before query parameters counted, so those keys still
+    replay.
+    """
+    target = request.path
+    if request.args:
+        target += "?" + urlencode(sorted(request.args.items(multi=True)))
+    return hashlib.sha256(
+        b"\n".join([request.method.encode(), target.encode(), request.get_data()])
+    ).hexdigest()
+
+
+def idempotent(handler: Callable[[], Response], record_of: Callable[[], Any] | None = None) -> Response:
+    """Run a POST and commit it; with an Idempotency-Key, a retry of the same request gets the first response.
+
+    The same key with another method, path, query parameters or body is refused (422). The stored
+    response commits in the same transaction as the write, so a retry never creates twice.
     """
     key = request.headers.get("Idempotency-Key")
     if key is None:
@@ -139,14 +157,22 @@ def idempotent(handler: Callable[[], Response], record_of: Callable[[], Any] | N
             400, "Idempotency-Key must be 1 to 255 characters.", {"Idempotency-Key": ["Bad length."]}
         )
     actor = current_actor()
-    fingerprint = hashlib.sha256(
-        b"\n".join([request.method.encode(), request.path.encode(), request.get_data()])
-    ).hexdigest()
+    fingerprint = request_fingerprint()
     session = get_session()
     stored = session.get(IdempotentResponse, (actor.key_id, key))
     if stored is not None:
         return _replay(stored, fingerprint)
-    response = handler()
+    try:
+        response = handler()
+    except ApiError as error:
+        # A handler that writes late (a bulk import) may lose to a retry with the same key.
+        if error.code != 409:
+            raise
+        session.rollback()
+        stored = session.get(IdempotentResponse, (actor.key_id, key))
+        if stored is None:
+            raise
+        return _replay(stored, fingerprint)
     session.add(
         IdempotentResponse(
             actor_key_id=actor.key_id,
@@ -174,8 +200,9 @@ def _replay(stored: IdempotentResponse, fingerprint: str) -> Response:
     if stored.request_fingerprint != fingerprint:
         raise ApiError(
             422,
-            "This Idempotency-Key was used for a different request; use a new key for a new request.",
-            {"Idempotency-Key": ["Reused with a different body."]},
+            "This Idempotency-Key was used for a different request (another endpoint, other query "
+            "parameters such as dry_run, or another body); use a new key for a new request.",
+            {"Idempotency-Key": ["Used for a different request."]},
         )
     response = current_app.response_class(stored.body, status=stored.status_code, mimetype="application/json")
     response.headers.update(stored.headers)
