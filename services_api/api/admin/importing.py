@@ -14,8 +14,9 @@ from ...core.partner_import import import_as
 from ...db import get_session
 from ...locators import address_locator
 from ..errors import ApiError
-from ..openapi import query_params
+from ..openapi import CONSUMES, IDEMPOTENCY_KEY, query_params
 from ..params import parse_query
+from ..responses import JSON_BODY, answers
 from .auth import current_actor
 from .common import AdminResource, ns
 from .writes import idempotent, respond
@@ -36,6 +37,15 @@ class ImportArgs(Schema):
 
 
 IMPORT_ARGS = ImportArgs()
+IMPORT_BODY = {
+    "payload": {
+        "in": "body",
+        "required": True,
+        "description": "HSDS 3.0 records: JSON (one document, a list, or tables by name), ndjson, or a zip "
+        "of CSV files with datapackage.json.",
+        "schema": {"type": "object"},
+    }
+}
 
 
 def import_report(result: FileImportResult, dry_run: bool) -> dict[str, Any]:
@@ -57,9 +67,16 @@ class Import(AdminResource):
 
     @ns.doc(params=query_params(IMPORT_ARGS))
     @ns.response(200, "Imported (or, with dry_run, what would be)")
-    @ns.response(413, "The body is larger than MAX_REQUEST_BYTES")
-    @ns.response(415, "Not JSON, ndjson or a zip")
-    @ns.response(422, "Nothing imported: the problems by JSON pointer, ndjson line or CSV row")
+    @ns.doc(params={**IDEMPOTENCY_KEY, **IMPORT_BODY})
+    @ns.vendor({CONSUMES: list(CONTENT_TYPES)})
+    @answers(
+        *JSON_BODY,
+        403,
+        409,
+        (413, "The body is larger than MAX_REQUEST_BYTES"),
+        (415, "Not JSON, ndjson or a zip"),
+        (422, "Nothing imported: the problems by JSON pointer, ndjson line or CSV row"),
+    )
     def post(self) -> Response:
         """Import HSDS 3.0 records: a partner only into its own organisation; new services start pending.
 

@@ -7,6 +7,8 @@ from typing import Any
 from flask import url_for
 from flask_restx import Namespace, Resource
 
+from ..responses import CONDITIONAL_GET, answers
+
 ns = Namespace("meta", description="About this API")
 
 HSDS_VERSION = "3.0"
@@ -17,6 +19,7 @@ class ApiRoot(Resource):
     """HSDS meta information."""
 
     @ns.response(200, "HSDS version, profile and the address of the OpenAPI document")
+    @answers(*CONDITIONAL_GET)
     def get(self) -> dict[str, Any]:
         """Return the HSDS version this API speaks, its profile and its OpenAPI document."""
         return meta_information()
