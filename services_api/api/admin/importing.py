@@ -43,7 +43,7 @@ IMPORT_BODY = {
         "required": True,
         "description": "HSDS 3.0 records: JSON (one document, a list, or tables by name), ndjson, or a zip "
         "of CSV files with datapackage.json.",
-        "schema": {"type": "object"},
+        "schema": {},  # any JSON value: a document, a list or tables (Swagger 2.0 has no anyOf)
     }
 }
 
