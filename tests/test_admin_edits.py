@@ -432,3 +432,15 @@ def test_deleting_a_partner_deactivates_it_and_keeps_its_record(admin: Admin) ->
     assert duplicate.status_code == 409
     bad = admin.as_operator("POST", "/partners", json={"name": "", "email": "not-an-email"})
     assert bad.status_code == 422 and {"/name", "/email"} <= set(bad.get_json()["errors"])
+
+
+def test_a_nested_record_linked_to_no_stored_record_is_refused_not_a_server_error(seeded_app: Flask) -> None:
+    """Found by schemathesis: a contact naming a location that does not exist broke a foreign key."""
+    admin = make_admin(seeded_app)
+    missing_location = "7d171915-3472-17a2-ab00-935be562d8ff"
+    body = new_service(contacts=[{"name": "Desk", "location_id": missing_location}])
+    response = admin.as_partner("POST", "/services", json=body)
+    assert response.status_code in (409, 422), response.get_data(as_text=True)
+    assert set(response.get_json()) == {"code", "status", "message", "errors"}
+    listed = admin.as_partner("GET", "/services").get_json()
+    assert body["name"] not in {service["name"] for service in listed["contents"]}

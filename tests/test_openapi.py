@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
@@ -125,3 +126,56 @@ def test_every_write_documents_its_json_body_and_every_id_is_a_uuid() -> None:
         "NewKey": {"role"},
         "Moderation": {"status"},
     }
+
+
+def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+
+
+def test_every_operation_documents_its_errors_in_the_one_error_shape() -> None:
+    spec = json.loads(OPENAPI_FILE.read_text())
+    assert set(spec["definitions"]["Error"]["required"]) == {"code", "status", "message", "errors"}
+    for path, method, operation in _operations(spec):
+        responses = operation["responses"]
+        assert any(code.startswith("2") for code in responses), (path, method)
+        for code, response in responses.items():
+            if code.startswith("4"):
+                assert response["schema"] == {"$ref": "#/definitions/Error"}, (path, method, code)
+        if method == "get":
+            assert "304" in responses, (path, method)
+        if path.startswith("/admin"):
+            assert {"401", "429"} <= set(responses), (path, method)
+        if method in {"post", "put", "patch"}:
+            assert {"413", "415", "422"} <= set(responses), (path, method)
+        if "{" in path:
+            assert "404" in responses, (path, method)
+    operator_only = spec["paths"]["/admin/keys"]["get"]["responses"]
+    assert "403" in operator_only and "403" not in spec["paths"]["/admin/services"]["get"]["responses"]
+    for path in ("/admin/services/{id}", "/admin/partners/{id}", "/admin/reports/{id}"):
+        patch = spec["paths"][path]["patch"]
+        assert {"412", "428"} <= set(patch["responses"]), path
+        assert any(p["name"] == "If-Match" and p["required"] for p in patch["parameters"]), path
+
+
+def test_streams_and_imports_document_their_media_types() -> None:
+    spec = json.loads(OPENAPI_FILE.read_text())
+    for path in ("/services", "/service_at_locations"):
+        assert spec["paths"][path]["get"]["produces"] == ["application/json", "application/x-ndjson"]
+    assert "application/zip" in spec["paths"]["/export"]["get"]["produces"]
+    assert spec["paths"]["/admin/import"]["post"]["consumes"] == [
+        "application/json",
+        "application/x-ndjson",
+        "application/zip",
+    ]
+
+
+def test_the_served_document_gives_the_configured_page_size_limit(app: Flask) -> None:
+    app.config["MAX_PER_PAGE"] = 40
+    spec = app.test_client().get("/api/v1/swagger.json").get_json()
+    per_page = next(p for p in spec["paths"]["/services"]["get"]["parameters"] if p["name"] == "per_page")
+    assert per_page["maximum"] == 40

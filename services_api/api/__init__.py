@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response
+from functools import cached_property
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app
 from flask_cors import CORS
 from flask_restx import Api
+from flask_restx.swagger import Swagger
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import errors, json_bodies, rate_limits, stream_limits
 from .admin import ns as admin_ns
 from .http_cache import apply_http_caching, redirect_to_public_url
+from .openapi import finish
 from .public import (
     export,
     organizations,
@@ -19,6 +24,7 @@ from .public import (
     taxonomies,
     taxonomy_terms,
 )
+from .responses import ERROR
 
 API_PREFIX = "/api/v1"
 PUBLIC_PATHS = rf"{API_PREFIX}/(?!admin).*"
@@ -51,6 +57,11 @@ class HSDSApi(Api):
         """Answer GET /api/v1/ with the HSDS meta information."""
         return self.make_response(root.meta_information(), 200)
 
+    @cached_property
+    def __schema__(self) -> dict[str, Any]:  # type: ignore[override]
+        """The OpenAPI document, with the limits of this app's configuration."""
+        return finish(Swagger(self).as_dict(), max_per_page=current_app.config["MAX_PER_PAGE"])
+
 
 def build_api() -> tuple[Blueprint, Api]:
     """Create the /api/v1 blueprint with every namespace registered."""
@@ -68,6 +79,7 @@ def build_api() -> tuple[Blueprint, Api]:
         license="MIT",
         authorizations=AUTHORIZATIONS,
     )
+    api.add_model(ERROR.name, ERROR)
     for namespace, path in NAMESPACES:
         api.add_namespace(namespace, path=path)
     blueprint.after_request(apply_http_caching)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify
 from flask_restx import Api
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -65,6 +65,11 @@ def lost_update(_error: StaleDataError) -> tuple[dict[str, Any], int]:
     return error_body(412, "The record changed while you were writing; read it again and retry."), 412
 
 
+def clash(_error: IntegrityError) -> tuple[dict[str, Any], int]:
+    """Answer 409 when a write breaks a database constraint before its commit (a missing or taken link)."""
+    return error_body(409, "This write conflicts with what is stored (a duplicate or a missing link)."), 409
+
+
 def register(app: Flask, api: Api) -> None:
     """Register the JSON error handlers on the app and on the flask-restx API."""
     app.register_error_handler(HTTPException, json_http_error)
@@ -72,6 +77,7 @@ def register(app: Flask, api: Api) -> None:
     api.errorhandler(HTTPException)(_describe)
     api.errorhandler(OperationalError)(database_unavailable)
     api.errorhandler(StaleDataError)(lost_update)
+    api.errorhandler(IntegrityError)(clash)
 
 
 def _as_response(body: dict[str, Any], code: int) -> Response:

@@ -8,7 +8,9 @@ from typing import Any
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_restx import Api, Namespace, SchemaModel
-from marshmallow import Schema
+from marshmallow import Schema, fields, validate
+
+from ..schemas.params import no_control_characters, plain_text
 
 PAGE_FIELDS = {
     "total_items": {"type": "integer", "description": "How many items the whole list holds."},
@@ -21,9 +23,32 @@ PAGE_FIELDS = {
 }
 
 
+# What the text validators refuse, as JSON-schema patterns, so that generated requests respect them too.
+TEXT_PATTERNS: dict[Any, str] = {
+    no_control_characters: r"^[^\x00-\x1f\x7f-\x9f]*$",
+    plain_text: r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
+}
+
+
+def _text_pattern(_converter: Any, field: fields.Field, **_kwargs: Any) -> dict[str, str]:
+    for validator in field.validators:
+        if validator in TEXT_PATTERNS:
+            return {"pattern": TEXT_PATTERNS[validator]}
+    return {}
+
+
+TOMBSTONE_FIELDS = {
+    "status": {"type": "string", "description": "In a tombstone: why the listing left public output."},
+    "last_modified": {"type": "string", "format": "date-time", "description": "When it changed."},
+}
+
+
 def json_schema(schema: Schema) -> dict[str, Any]:
     """Return the JSON schema of a marshmallow schema, nested schemas inlined (restx ignores $refs)."""
-    spec = APISpec(title="x", version="1", openapi_version="2.0", plugins=[MarshmallowPlugin()])
+    plugin = MarshmallowPlugin()
+    spec = APISpec(title="x", version="1", openapi_version="2.0", plugins=[plugin])
+    assert plugin.converter is not None
+    plugin.converter.add_attribute_function(_text_pattern)
     spec.components.schema("Root", schema=schema)
     definitions = spec.to_dict()["definitions"]
     return _inline(definitions["Root"], definitions)
@@ -60,10 +85,73 @@ def _with_max_items(node: Any, caps: Mapping[str, int]) -> Any:
     return capped
 
 
-def page_model(api: Api | Namespace, name: str, item_schema: Schema) -> SchemaModel:
-    """Register the HSDS page envelope around items of the given schema."""
-    properties = {**PAGE_FIELDS, "contents": {"type": "array", "items": json_schema(item_schema)}}
+def body_model(
+    api: Api | Namespace,
+    name: str,
+    schema: Schema,
+    read_only: frozenset[str],
+    *,
+    max_items: Mapping[str, int] | None = None,
+) -> SchemaModel:
+    """Register the body of a write: the record's schema, the fields the server sets marked read-only."""
+    document = json_schema(schema)
+    for field_name in read_only:
+        if field_name in document.get("properties", {}):
+            document["properties"][field_name]["readOnly"] = True
+    return api.schema_model(name, _with_max_items(document, max_items) if max_items else document)
+
+
+def list_model(api: Api | Namespace, name: str, item_schema: Schema) -> SchemaModel:
+    """Register an unpaged list: `total_items` and every item in `contents`."""
+    properties = {
+        "total_items": PAGE_FIELDS["total_items"],
+        "contents": {"type": "array", "items": json_schema(item_schema)},
+    }
     return api.schema_model(name, {"type": "object", "properties": properties})
+
+
+# Request headers of writes, in the shape flask-restx's `doc(params=...)` takes.
+IF_MATCH = {
+    "If-Match": {
+        "in": "header",
+        "type": "string",
+        "minLength": 1,
+        "required": True,
+        "description": "The ETag you last read of the record; a write without it gets 428, with another 412.",
+    }
+}
+IDEMPOTENCY_KEY = {
+    "Idempotency-Key": {
+        "in": "header",
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "description": "Optional: a retry with the same key and body gets the first answer, not a new write.",
+    }
+}
+
+
+def page_model(
+    api: Api | Namespace, name: str, item_schema: Schema, *, tombstones: bool = False
+) -> SchemaModel:
+    """Register the HSDS page envelope around items of the given schema (or, with `modified_after`,
+    tombstones: Swagger 2.0 has no oneOf, so no item field is required then)."""
+    items = json_schema(item_schema)
+    if tombstones:
+        items.pop("required", None)
+        items["description"] = "A listing, or with modified_after a tombstone: {id, status, last_modified}."
+        items["properties"] = {**TOMBSTONE_FIELDS, **items.get("properties", {})}
+    properties = {**PAGE_FIELDS, "contents": {"type": "array", "items": items}}
+    if tombstones:
+        properties["next_cursor"] = {
+            "type": "string",
+            "x-nullable": True,
+            "description": "With modified_after: the cursor of the next page (null on the last).",
+        }
+    return api.schema_model(name, {"type": "object", "properties": properties})
+
+
+PARAM_KEYWORDS = ("description", "format", "enum", "minimum", "maximum", "minLength", "maxLength", "pattern")
 
 
 def query_params(schema: Schema) -> dict[str, dict[str, Any]]:
@@ -72,8 +160,41 @@ def query_params(schema: Schema) -> dict[str, dict[str, Any]]:
     params = {}
     for name, prop in properties.items():
         param: dict[str, Any] = {"in": "query", "type": prop.get("type", "string")}
-        for key in ("description", "format", "enum", "minimum", "maximum", "default"):
+        for key in PARAM_KEYWORDS:
             if key in prop:
                 param[key] = prop[key]
+        if prop.get("default") is not None:
+            param["default"] = prop["default"]
+        param.update(_exclusive_bounds(schema, name))
         params[name] = param
     return params
+
+
+def _exclusive_bounds(schema: Schema, name: str) -> dict[str, bool]:
+    """Swagger 2.0's exclusiveMinimum/Maximum for a Range that leaves out its bound (apispec omits them)."""
+    bounds: dict[str, bool] = {}
+    field = schema.fields.get(name)
+    for validator in getattr(field, "validators", []):
+        if isinstance(validator, validate.Range):
+            if validator.min is not None and not validator.min_inclusive:
+                bounds["exclusiveMinimum"] = True
+            if validator.max is not None and not validator.max_inclusive:
+                bounds["exclusiveMaximum"] = True
+    return bounds
+
+
+CONSUMES = "x-consumes"  # restx documents `consumes` only for forms: operations set this, finish() renames it
+
+
+def finish(spec: dict[str, Any], *, max_per_page: int) -> dict[str, Any]:
+    """Complete restx's document: the configured MAX_PER_PAGE, and the media types each body may have."""
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            if CONSUMES in operation:
+                operation["consumes"] = operation.pop(CONSUMES)
+            for param in operation.get("parameters", []):
+                if param.get("name") == "per_page" and param.get("in") == "query":
+                    param["maximum"] = max_per_page
+    return spec

@@ -156,7 +156,8 @@ def _may_name(
     value = item.get(name)
     if value is None or value == "":
         return True
-    stored = stored_record(session, model, as_uuid(item.get("id"))) if as_uuid(item.get("id")) else None
+    record_id = as_uuid(item.get("id"))
+    stored = stored_record(session, model, record_id) if record_id is not None else None
     if stored is not None and as_uuid(value) == getattr(stored, name):
         return True
     if name == "link_id":

@@ -14,7 +14,8 @@ from ...models import Partner, Role
 from ...schemas.admin import ApiKeySchema, PartnerSchema
 from ...schemas.params import plain_text
 from ..errors import ApiError
-from ..openapi import schema_model
+from ..openapi import IDEMPOTENCY_KEY, IF_MATCH, list_model, schema_model
+from ..responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
 from .auth import current_actor, operator_only
 from .common import AdminResource, ns, path_id
 from .writes import commit, edit_errors, idempotent, load_body, require_if_match, respond
@@ -59,6 +60,8 @@ class PartnerList(AdminResource):
     """Partner organisations (operator only)."""
 
     @operator_only
+    @ns.response(200, "Every partner", list_model(ns, "PartnerList", PARTNER))
+    @answers(*CONDITIONAL_GET)
     def get(self) -> dict[str, Any]:
         """List every partner."""
         items = partners.list_partners(get_session())
@@ -66,6 +69,9 @@ class PartnerList(AdminResource):
 
     @ns.expect(schema_model(ns, "NewPartner", NewPartner()), validate=False)
     @operator_only
+    @ns.doc(params=IDEMPOTENCY_KEY)
+    @ns.response(201, "Created", schema_model(ns, "Partner", PARTNER))
+    @answers(*JSON_BODY, 409)
     def post(self) -> Response:
         """Create a partner organisation (or make an existing organisation a partner)."""
         body = load_body(NewPartner())
@@ -90,6 +96,8 @@ class PartnerItem(AdminResource):
     """One partner (operator only)."""
 
     @operator_only
+    @ns.response(200, "The partner, with its ETag", schema_model(ns, "Partner", PARTNER))
+    @answers(*CONDITIONAL_GET, 404)
     def get(self, id: str) -> Response:
         """Read one partner."""
         partner = _partner_or_404(id)
@@ -97,6 +105,9 @@ class PartnerItem(AdminResource):
 
     @ns.expect(schema_model(ns, "PartnerChange", PartnerChange()), validate=False)
     @operator_only
+    @ns.doc(params=IF_MATCH)
+    @ns.response(200, "Changed", schema_model(ns, "Partner", PARTNER))
+    @answers(*JSON_BODY, *VERSIONED_WRITE)
     def patch(self, id: str) -> Response:
         """Rename, re-address, deactivate (keys stop; listings stay) or reactivate; needs If-Match."""
         partner = _partner_or_404(id)
@@ -106,6 +117,9 @@ class PartnerItem(AdminResource):
         return respond(PARTNER.dump(partner), record=partner)
 
     @operator_only
+    @ns.doc(params=IF_MATCH)
+    @ns.response(200, "Deactivated", schema_model(ns, "Partner", PARTNER))
+    @answers(*VERSIONED_WRITE)
     def delete(self, id: str) -> Response:
         """Deactivate a partner (kept for the audit log; its listings stay); needs If-Match."""
         partner = _partner_or_404(id)
@@ -120,6 +134,8 @@ class KeyList(AdminResource):
     """API keys (operator only)."""
 
     @operator_only
+    @ns.response(200, "Every key (never its secret)", list_model(ns, "ApiKeyList", KEY))
+    @answers(*CONDITIONAL_GET)
     def get(self) -> dict[str, Any]:
         """List every key (never its secret)."""
         items = keys.list_keys(get_session())
@@ -127,6 +143,9 @@ class KeyList(AdminResource):
 
     @ns.expect(schema_model(ns, "NewKey", NewKey()), validate=False)
     @operator_only
+    @ns.doc(params=IDEMPOTENCY_KEY)
+    @ns.response(201, "Issued: the key is in `key`, shown this once")
+    @answers(*JSON_BODY, 409)
     def post(self) -> Response:
         """Issue a key; the response shows it once, in `key`."""
         body = load_body(NewKey())
@@ -158,11 +177,15 @@ class KeyItem(AdminResource):
     """One API key, by its public prefix (operator only)."""
 
     @operator_only
+    @ns.response(200, "The key (never its secret)", schema_model(ns, "ApiKey", KEY))
+    @answers(*CONDITIONAL_GET, 404)
     def get(self, prefix: str) -> dict[str, Any]:
         """Read one key (never its secret)."""
         return KEY.dump(self._key(prefix))  # type: ignore[no-any-return]
 
     @operator_only
+    @ns.response(200, "Revoked", schema_model(ns, "ApiKey", KEY))
+    @answers(404, 409)
     def delete(self, prefix: str) -> dict[str, Any]:
         """Revoke a key: it stops working at once."""
         key = self._key(prefix)

@@ -23,6 +23,7 @@ from ...db import begin_write, get_session
 from ...models import Role
 from .. import rate_limits
 from ..errors import ApiError
+from ..responses import answers
 
 F = TypeVar("F", bound=Callable[..., Any])
 CHALLENGE = 'Bearer realm="services_api admin"'
@@ -115,4 +116,4 @@ def operator_only(method: F) -> F:
             raise ApiError(403, "Only the operator may do this.")
         return method(*args, **kwargs)
 
-    return cast(F, wrapper)
+    return cast(F, answers(403)(wrapper))

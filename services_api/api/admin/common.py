@@ -11,6 +11,7 @@ from ...core.visibility import PublicView
 from ...schemas.params import MAX_PAGE
 from ..errors import ApiError
 from ..public.common import public_view
+from ..responses import ADMIN, responses
 from .auth import authenticated
 
 ns = Namespace(
@@ -25,7 +26,7 @@ class AdminResource(Resource):
     """A resource that answers only to a valid key."""
 
     method_decorators = [authenticated]
-    __apidoc__ = {"security": "bearer"}
+    __apidoc__ = {"security": "bearer", **responses(*ADMIN)}
 
 
 class PageArgs(Schema):

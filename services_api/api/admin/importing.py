@@ -14,8 +14,9 @@ from ...core.partner_import import ImportConflictError, import_as
 from ...db import get_session
 from ...locators import address_locator
 from ..errors import ApiError
-from ..openapi import query_params
+from ..openapi import CONSUMES, IDEMPOTENCY_KEY, query_params
 from ..params import parse_query
+from ..responses import JSON_BODY, answers
 from .auth import current_actor, prepares_before_writing
 from .common import AdminResource, ns
 from .writes import idempotent, respond
@@ -36,6 +37,15 @@ class ImportArgs(Schema):
 
 
 IMPORT_ARGS = ImportArgs()
+IMPORT_BODY = {
+    "payload": {
+        "in": "body",
+        "required": True,
+        "description": "HSDS 3.0 records: JSON (one document, a list, or tables by name), ndjson, or a zip "
+        "of CSV files with datapackage.json.",
+        "schema": {},  # any JSON value: a document, a list or tables (Swagger 2.0 has no anyOf)
+    }
+}
 
 
 def import_report(result: FileImportResult, dry_run: bool) -> dict[str, Any]:
@@ -57,13 +67,16 @@ class Import(AdminResource):
 
     @ns.doc(params=query_params(IMPORT_ARGS))
     @ns.response(200, "Imported (or, with dry_run, what would be)")
-    @ns.response(413, "The body is larger than MAX_REQUEST_BYTES, or a zip holds too many files or bytes")
-    @ns.response(415, "Not JSON, ndjson or a zip")
-    @ns.response(
-        409,
-        "Nothing imported: a duplicate, or records changed by another writer meanwhile",
+    @ns.doc(params={**IDEMPOTENCY_KEY, **IMPORT_BODY})
+    @ns.vendor({CONSUMES: list(CONTENT_TYPES)})
+    @answers(
+        *JSON_BODY,
+        403,
+        (409, "Nothing imported: a duplicate, or records changed by another writer meanwhile"),
+        (413, "The body is larger than MAX_REQUEST_BYTES, or a zip holds too many files or bytes"),
+        (415, "Not JSON, ndjson or a zip"),
+        (422, "Nothing imported: the problems by JSON pointer, ndjson line or CSV row"),
     )
-    @ns.response(422, "Nothing imported: the problems by JSON pointer, ndjson line or CSV row")
     @prepares_before_writing
     def post(self) -> Response:
         """Import HSDS 3.0 records: a partner only into its own organisation; new services start pending.

@@ -17,9 +17,10 @@ from ...db import get_session
 from ...locators import configured_geocoder
 from ...models import Location, Service, ServiceAtLocation
 from ..errors import ApiError
-from ..openapi import page_model, query_params, schema_model
+from ..openapi import IDEMPOTENCY_KEY, IF_MATCH, body_model, page_model, query_params, schema_model
 from ..params import parse_query
 from ..public.common import page_envelope
+from ..responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
 from .auth import current_actor
 from .common import AdminResource, PageArgs, admin_view, ns, path_id
 from .kinds import LOCATIONS, SCHEMAS, SERVICE_AT_LOCATIONS, SERVICES
@@ -106,6 +107,8 @@ def _write(kind: Kind, record: Any, *, partial: bool) -> Response:
 def register(kind: Kind, path: str, model_name: str) -> None:
     """Register the collection and item resources of one editable kind under `path`."""
     output = schema_model(ns, f"Admin{model_name}", SCHEMAS[kind.name], max_items=MAX_ITEMS)
+    server_set = kind.read_only | kind.nested_elsewhere | {"id"}
+    body = body_model(ns, f"Admin{model_name}Body", SCHEMAS[kind.name], server_set, max_items=MAX_ITEMS)
 
     @ns.route(path, endpoint=f"admin_{kind.name}_list")
     class Collection(AdminResource):
@@ -115,6 +118,7 @@ def register(kind: Kind, path: str, model_name: str) -> None:
             params=query_params(LIST_ARGS), description=f"Your {kind.name}s (all of them for the operator)."
         )
         @ns.response(200, "A page of records", page_model(ns, f"Admin{model_name}Page", SCHEMAS[kind.name]))
+        @answers(*CONDITIONAL_GET, 400)
         def get(self) -> dict[str, Any]:
             """List the records you may edit."""
             page = _list(kind, parse_query(LIST_ARGS))
@@ -122,9 +126,10 @@ def register(kind: Kind, path: str, model_name: str) -> None:
             session = get_session()
             return page_envelope(page, [editing.describe(session, kind, item, view) for item in page.items])
 
-        @ns.expect(output, validate=False)
+        @ns.expect(body, validate=False)
         @ns.response(201, "Created", output)
-        @ns.response(422, "A field is invalid or not yours to set")
+        @ns.doc(params=IDEMPOTENCY_KEY)
+        @answers(*JSON_BODY, 409, (422, "A field is invalid or not yours to set"))
         def post(self) -> Response:
             """Create a record (a new service starts pending and is not public until vetted)."""
             body = json_body()
@@ -147,34 +152,48 @@ def register(kind: Kind, path: str, model_name: str) -> None:
         """One record the caller may edit."""
 
         @ns.response(200, "The record, with its ETag", output)
-        @ns.response(404, "You have no record with this id")
+        @answers(*CONDITIONAL_GET, (404, "You have no record with this id"))
         def get(self, id: str) -> Response:
             """Read one record with its version (send its ETag back in If-Match to change it)."""
             record = owned_or_404(kind, id)
             return respond(editing.describe(get_session(), kind, record, admin_view()), record=record)
 
-        @ns.expect(output, validate=False)
+        @ns.expect(body, validate=False)
         @ns.response(200, "Replaced", output)
         @ns.response(202, "Applied, but changes to safety claims wait for the operator", output)
-        @ns.response(412, "The record changed since you read it")
-        @ns.response(428, "If-Match is missing")
+        @ns.doc(params=IF_MATCH)
+        @answers(
+            *JSON_BODY,
+            *VERSIONED_WRITE,
+            (412, "The record changed since you read it"),
+            (428, "If-Match is missing"),
+        )
         def put(self, id: str) -> Response:
             """Replace the record (fields left out are cleared); needs If-Match."""
             return _write(kind, owned_or_404(kind, id), partial=False)
 
-        @ns.expect(output, validate=False)
+        @ns.expect(body, validate=False)
         @ns.response(200, "Updated", output)
         @ns.response(202, "Applied, but changes to safety claims wait for the operator", output)
-        @ns.response(412, "The record changed since you read it")
-        @ns.response(428, "If-Match is missing")
+        @ns.doc(params=IF_MATCH)
+        @answers(
+            *JSON_BODY,
+            *VERSIONED_WRITE,
+            (412, "The record changed since you read it"),
+            (428, "If-Match is missing"),
+        )
         def patch(self, id: str) -> Response:
             """Change the fields given (top-level; a list given replaces the list); needs If-Match."""
             return _write(kind, owned_or_404(kind, id), partial=True)
 
         @ns.response(200, "Withdrawn (services) or deleted", output)
-        @ns.response(409, "Not possible in the record's current state")
-        @ns.response(412, "The record changed since you read it")
-        @ns.response(428, "If-Match is missing")
+        @ns.doc(params=IF_MATCH)
+        @answers(
+            *VERSIONED_WRITE,
+            (409, "Not possible in the record's current state"),
+            (412, "The record changed since you read it"),
+            (428, "If-Match is missing"),
+        )
         def delete(self, id: str) -> Response:
             """Withdraw a service (hidden at once, kept for audit and sync), or delete a place or link."""
             record = owned_or_404(kind, id)

@@ -15,9 +15,10 @@ from ...models import REPORT_STATUSES
 from ...schemas.admin import AuditEventSchema, ReportSchema
 from ...schemas.params import no_control_characters, plain_text
 from ..errors import ApiError
-from ..openapi import query_params, schema_model
+from ..openapi import IF_MATCH, page_model, query_params, schema_model
 from ..params import parse_query
 from ..public.common import page_envelope
+from ..responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
 from .auth import current_actor, operator_only
 from .common import AdminResource, PageArgs, ns, path_id
 from .writes import commit, load_body, require_if_match, respond
@@ -71,6 +72,8 @@ class ReportList(AdminResource):
     """Public reports on listings."""
 
     @ns.doc(params=query_params(REPORT_ARGS))
+    @ns.response(200, "A page of reports", page_model(ns, "ReportPage", REPORT))
+    @answers(*CONDITIONAL_GET, 400)
     def get(self) -> dict[str, Any]:
         """List reports, newest first: on your own listings, or all of them for the operator."""
         args = parse_query(REPORT_ARGS)
@@ -89,6 +92,8 @@ class ReportList(AdminResource):
 class ReportItem(AdminResource):
     """One public report."""
 
+    @ns.response(200, "The report, with its ETag", schema_model(ns, "Report", REPORT))
+    @answers(*CONDITIONAL_GET, 404)
     def get(self, id: str) -> Response:
         """Read one report."""
         report = _report_or_404(id)
@@ -96,6 +101,9 @@ class ReportItem(AdminResource):
 
     @ns.expect(schema_model(ns, "Moderation", Moderation()), validate=False)
     @operator_only
+    @ns.doc(params=IF_MATCH)
+    @ns.response(200, "Moderated", schema_model(ns, "Report", REPORT))
+    @answers(*JSON_BODY, *VERSIONED_WRITE)
     def patch(self, id: str) -> Response:
         """Resolve, dismiss or reopen a report, with a note; needs If-Match."""
         report = _report_or_404(id)
@@ -112,6 +120,8 @@ class AuditLog(AdminResource):
 
     @ns.doc(params=query_params(AUDIT_ARGS))
     @operator_only
+    @ns.response(200, "A page of audit events", page_model(ns, "AuditEventPage", EVENT))
+    @answers(*CONDITIONAL_GET, 400)
     def get(self) -> dict[str, Any]:
         """Page through the audit log, oldest first; filters combine with AND."""
         args = parse_query(AUDIT_ARGS)

@@ -12,9 +12,10 @@ from ...core.editing import EditError
 from ...db import get_session
 from ...schemas.admin import ProposedChangeSchema
 from ...schemas.params import no_control_characters, plain_text
-from ..openapi import query_params, schema_model
+from ..openapi import IDEMPOTENCY_KEY, query_params, schema_model
 from ..params import parse_query
 from ..public.common import page_envelope
+from ..responses import CONDITIONAL_GET, JSON_BODY, answers
 from .auth import current_actor, operator_only
 from .common import AdminResource, PageArgs, admin_view, ns
 from .kinds import SERVICES
@@ -68,7 +69,8 @@ class ConfirmService(AdminResource):
     """Freshness: the provider confirms a listing."""
 
     @ns.response(200, "Confirmed: the listing is fresh from today")
-    @ns.response(409, "The service is withdrawn")
+    @ns.doc(params=IDEMPOTENCY_KEY)
+    @answers(*JSON_BODY, 404, (409, "The service is withdrawn"))
     def post(self, id: str) -> Response:
         """Confirm that the listing is still right (it stops being stale)."""
         return _act(
@@ -83,9 +85,10 @@ class ApproveService(AdminResource):
     """The operator vets a listing or its held change."""
 
     @ns.response(200, "Vetted (or its held change applied); public from the next request")
-    @ns.response(422, "A mandatory criterion is not attested")
     @ns.expect(schema_model(ns, "Approval", ApprovalBody()), validate=False)
     @operator_only
+    @ns.doc(params=IDEMPOTENCY_KEY)
+    @answers(*JSON_BODY, 404, 409, (422, "A mandatory criterion is not attested"))
     def post(self, id: str) -> Response:
         """Vet a pending, suspended or rejected service, or apply its held change; attest the criteria."""
         body = load_body(ApprovalBody())
@@ -109,9 +112,10 @@ class RejectService(AdminResource):
     """The operator rejects a pending listing or a held change."""
 
     @ns.response(200, "Rejected")
-    @ns.response(409, "Nothing to reject")
     @ns.expect(DECISION_MODEL, validate=False)
     @operator_only
+    @ns.doc(params=IDEMPOTENCY_KEY)
+    @answers(*JSON_BODY, 404, (409, "Nothing to reject"))
     def post(self, id: str) -> Response:
         """Reject a pending or suspended service, or a change held on a vetted one (which stays)."""
         return _decide(id, vetting.reject)
@@ -123,9 +127,10 @@ class SuspendService(AdminResource):
     """The operator takes a listing out of public output."""
 
     @ns.response(200, "Suspended: gone from public output from the next request")
-    @ns.response(409, "The service is not vetted")
     @ns.expect(DECISION_MODEL, validate=False)
     @operator_only
+    @ns.doc(params=IDEMPOTENCY_KEY)
+    @answers(*JSON_BODY, 404, (409, "The service is not vetted"))
     def post(self, id: str) -> Response:
         """Take a vetted service out of public output at once."""
         return _decide(id, vetting.suspend)
@@ -137,6 +142,8 @@ class ReviewQueue(AdminResource):
 
     @ns.doc(params=query_params(QUEUE_ARGS))
     @operator_only
+    @ns.response(200, "New listings and held changes, oldest first")
+    @answers(*CONDITIONAL_GET, 400)
     def get(self) -> dict[str, Any]:
         """Page through what waits for the operator: new listings, then held changes, oldest first."""
         args = parse_query(QUEUE_ARGS)
@@ -158,6 +165,8 @@ class ReviewQueue(AdminResource):
 class StaleReport(AdminResource):
     """Listings not confirmed for too long."""
 
+    @ns.response(200, "Stale listings by partner")
+    @answers(*CONDITIONAL_GET)
     def get(self) -> dict[str, Any]:
         """List vetted listings unconfirmed for STALE_AFTER_DAYS, by partner (a partner sees its own)."""
         actor = current_actor()
@@ -189,6 +198,8 @@ class StaleReport(AdminResource):
 class VettingCriteria(AdminResource):
     """The published vetting criteria."""
 
+    @ns.response(200, "The vetting criteria")
+    @answers(*CONDITIONAL_GET)
     def get(self) -> dict[str, Any]:
         """List the published vetting criteria; an approval must attest every mandatory one."""
         return {"contents": list(vetting.vetting_criteria())}

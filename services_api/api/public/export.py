@@ -25,6 +25,7 @@ from ...schemas.hsds import (
     public_context,
 )
 from ..http_cache import conditional_stream
+from ..responses import answers
 from .common import public_view
 
 ns = Namespace("export", description="The whole public directory as an HSDS 3.0 tabular data package")
@@ -54,10 +55,12 @@ def _dumped(batches: Iterator[tuple[str, Sequence[Any]]]) -> Iterator[tuple[str,
 class Export(Resource):
     """The public directory as a data package."""
 
-    @ns.produces(["application/zip"])
+    @ns.produces(["application/zip", "application/json"])
     @ns.response(200, "A zip: datapackage.json and one CSV file per HSDS table")
-    @ns.response(304, "Nothing changed since the copy whose ETag was sent in If-None-Match")
-    @ns.response(429, "Too many streams (exports or format=ndjson) running at once; see Retry-After")
+    @answers(
+        (304, "Nothing changed since the copy whose ETag was sent in If-None-Match"),
+        (429, "Too many streams (exports or format=ndjson) running at once; see Retry-After"),
+    )
     def get(self) -> Response:
         """Download every public listing as an HSDS 3.0 tabular data package (zip of CSV files).
 

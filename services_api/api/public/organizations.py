@@ -16,6 +16,7 @@ from ...schemas.hsds import (
 from ...schemas.params import OrganizationArgs, OrganizationListArgs
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
+from ..responses import CONDITIONAL_GET, PUBLIC_LIST, answers
 from .common import dump_one, dump_page, public_view
 
 ns = Namespace("organizations", description="Organisations delivering vetted services (HSDS 3.0)")
@@ -36,8 +37,10 @@ class OrganizationList(Resource):
     """A page of organisations."""
 
     @ns.doc(params=query_params(LIST_ARGS))
-    @ns.response(200, "A page of organisations", page_model(ns, "OrganizationPage", ORGANIZATION))
-    @ns.response(400, "A query parameter is invalid")
+    @ns.response(
+        200, "A page of organisations", page_model(ns, "OrganizationPage", FULL_ORGANIZATION_FULL_SERVICES)
+    )
+    @answers(*PUBLIC_LIST)
     def get(self) -> dict[str, Any]:
         """List organisations that have a public service, by name."""
         args = parse_query(LIST_ARGS)
@@ -60,7 +63,7 @@ class OrganizationDetail(Resource):
 
     @ns.doc(params=query_params(DETAIL_ARGS))
     @ns.response(200, "The organisation, nested", schema_model(ns, "FullOrganization", FULL_ORGANIZATION))
-    @ns.response(404, "No organisation with a public service has this id")
+    @answers(*CONDITIONAL_GET, 400, (404, "No organisation with a public service has this id"))
     def get(self, id: str) -> dict[str, Any]:
         """Return one organisation with its public locations and services nested."""
         args = parse_query(DETAIL_ARGS)

@@ -8,6 +8,7 @@ from flask import current_app, request, url_for
 from flask_restx import Namespace, Resource
 
 from ..http_cache import built_from_request_host
+from ..responses import CONDITIONAL_GET, answers
 
 ns = Namespace("meta", description="About this API")
 
@@ -19,6 +20,7 @@ class ApiRoot(Resource):
     """HSDS meta information."""
 
     @ns.response(200, "HSDS version, profile and the address of the OpenAPI document")
+    @answers(*CONDITIONAL_GET)
     def get(self) -> dict[str, Any]:
         """Return the HSDS version this API speaks, its profile and its OpenAPI document."""
         return meta_information()

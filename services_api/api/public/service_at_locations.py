@@ -18,9 +18,10 @@ from ...schemas.params import ListingArgs
 from ...schemas.search import FullPlaceResultSchema, PlaceResultSchema
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
+from ..responses import CONDITIONAL_GET, PUBLIC_LIST, answers
 from .common import dump_one, dump_page, listing_filters, public_view
 from .deltas import delta_response, wants_delta
-from .ndjson import stream_service_at_locations, wants_ndjson
+from .ndjson import NDJSON, stream_service_at_locations, wants_ndjson
 from .searching import refuse_place_with_delta, run_search, wants_search
 
 ns = Namespace("service_at_locations", description="Services at their locations (HSDS 3.0)")
@@ -38,9 +39,17 @@ class ServiceAtLocationList(Resource):
     """A page of public service-at-locations."""
 
     @ns.doc(params=query_params(ARGS))
-    @ns.response(200, "A page of service-at-locations", page_model(ns, "ServiceAtLocationSearchPage", RESULT))
-    @ns.response(400, "A query parameter is invalid")
-    @ns.response(429, "format=ndjson: too many streams running at once; see Retry-After")
+    @ns.response(
+        200,
+        "A page of service-at-locations",
+        page_model(ns, "ServiceAtLocationSearchPage", FULL_RESULT, tombstones=True),
+    )
+    @answers(
+        *PUBLIC_LIST,
+        (422, "The place given cannot be found"),
+        (429, "format=ndjson: too many streams running at once; see Retry-After"),
+    )
+    @ns.produces(["application/json", NDJSON])
     def get(self) -> Any:
         """List public service-at-locations by service name, or nearest first around a place.
 
@@ -87,7 +96,7 @@ class ServiceAtLocationDetail(Resource):
         "The service-at-location with location and service nested",
         schema_model(ns, "FullServiceAtLocation", FULL_SERVICE_AT_LOCATION),
     )
-    @ns.response(404, "No public service-at-location has this id")
+    @answers(*CONDITIONAL_GET, 400, (404, "No public service-at-location has this id"))
     def get(self, id: str) -> dict[str, Any]:
         """Return one public service-at-location, fully nested."""
         view = public_view()

@@ -17,9 +17,10 @@ from ...schemas.params import ServiceListArgs
 from ...schemas.search import FullServiceResultSchema, ServiceResultSchema
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
+from ..responses import CONDITIONAL_GET, PUBLIC_LIST, answers
 from .common import dump_one, dump_page, listing_filters, public_view
 from .deltas import delta_response, wants_delta
-from .ndjson import stream_services, wants_ndjson
+from .ndjson import NDJSON, stream_services, wants_ndjson
 from .reports import REPORT_BODY, submit
 from .searching import refuse_place_with_delta, run_search, wants_search
 
@@ -45,10 +46,14 @@ class ServiceList(Resource):
     @ns.response(
         200,
         "A page of services (search results when a place or filter is given)",
-        page_model(ns, "ServiceSearchPage", RESULT),
+        page_model(ns, "ServiceSearchPage", FULL_RESULT, tombstones=True),
     )
-    @ns.response(400, "A query parameter is invalid")
-    @ns.response(429, "format=ndjson: too many streams running at once; see Retry-After")
+    @answers(
+        *PUBLIC_LIST,
+        (422, "The place given cannot be found"),
+        (429, "format=ndjson: too many streams running at once; see Retry-After"),
+    )
+    @ns.produces(["application/json", NDJSON])
     def get(self) -> Any:
         """List public services by name, or nearest first around a place; every filter given must hold.
 
@@ -95,7 +100,7 @@ class ServiceDetail(Resource):
     """One public service."""
 
     @ns.response(200, "The service with everything nested", schema_model(ns, "FullService", FULL_SERVICE))
-    @ns.response(404, "No public service has this id")
+    @answers(*CONDITIONAL_GET, 400, (404, "No public service has this id"))
     def get(self, id: str) -> dict[str, Any]:
         """Return one public service, fully nested."""
         view = public_view()
@@ -109,9 +114,9 @@ class ServiceReports(Resource):
     """Reports from the public about one service."""
 
     @ns.response(201, "Received; the operator and the service's provider will see it")
-    @ns.response(404, "No public service has this id")
-    @ns.response(422, "The kind or message is invalid")
-    @ns.response(429, "Too many reports from this client; see Retry-After")
+    @answers(
+        400, (404, "No public service has this id"), 413, 415, (422, "The kind or message is invalid"), 429
+    )
     @ns.expect(schema_model(ns, "ReportBody", REPORT_BODY), validate=False)
     def post(self, id: str) -> tuple[dict[str, Any], int]:
         """Report that a listing is wrong, closed or unsafe, or that someone was treated badly there.

@@ -12,6 +12,7 @@ from ...schemas.hsds import TaxonomySchema
 from ...schemas.params import SearchArgs
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
+from ..responses import CONDITIONAL_GET, PUBLIC_LIST, answers
 from .common import dump_one, dump_page, public_view
 
 ns = Namespace("taxonomies", description="Taxonomies (HSDS 3.0)")
@@ -26,7 +27,7 @@ class TaxonomyList(Resource):
 
     @ns.doc(params=query_params(ARGS))
     @ns.response(200, "A page of taxonomies", page_model(ns, "TaxonomyPage", TAXONOMY))
-    @ns.response(400, "A query parameter is invalid")
+    @answers(*PUBLIC_LIST)
     def get(self) -> dict[str, Any]:
         """List taxonomies by name."""
         args = parse_query(ARGS)
@@ -42,7 +43,7 @@ class TaxonomyDetail(Resource):
     """One taxonomy."""
 
     @ns.response(200, "The taxonomy", schema_model(ns, "Taxonomy", TAXONOMY))
-    @ns.response(404, "No taxonomy has this id")
+    @answers(*CONDITIONAL_GET, 400, (404, "No taxonomy has this id"))
     def get(self, id: str) -> dict[str, Any]:
         """Return one taxonomy."""
         taxonomy = directory.get_taxonomy(get_session(), taxonomy_id=parse_id(id))

@@ -12,6 +12,7 @@ from ...schemas.hsds import TaxonomyTermSchema
 from ...schemas.params import TaxonomyTermListArgs
 from ..openapi import page_model, query_params, schema_model
 from ..params import parse_id, parse_query
+from ..responses import CONDITIONAL_GET, PUBLIC_LIST, answers
 from .common import dump_one, dump_page, public_view
 
 ns = Namespace("taxonomy_terms", description="Taxonomy terms (HSDS 3.0)")
@@ -26,7 +27,7 @@ class TaxonomyTermList(Resource):
 
     @ns.doc(params=query_params(ARGS))
     @ns.response(200, "A page of taxonomy terms", page_model(ns, "TaxonomyTermPage", TERM))
-    @ns.response(400, "A query parameter is invalid")
+    @answers(*PUBLIC_LIST)
     def get(self) -> dict[str, Any]:
         """List taxonomy terms by taxonomy and code."""
         args = parse_query(ARGS)
@@ -48,7 +49,7 @@ class TaxonomyTermDetail(Resource):
     """One taxonomy term."""
 
     @ns.response(200, "The taxonomy term", schema_model(ns, "TaxonomyTerm", TERM))
-    @ns.response(404, "No taxonomy term has this id")
+    @answers(*CONDITIONAL_GET, 400, (404, "No taxonomy term has this id"))
     def get(self, id: str) -> dict[str, Any]:
         """Return one taxonomy term."""
         term = directory.get_taxonomy_term(get_session(), term_id=parse_id(id))
