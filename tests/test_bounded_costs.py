@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import struct
 import uuid
 import zipfile
@@ -132,7 +133,7 @@ def test_more_different_codes_than_the_cap_are_refused(seeded_app: Flask, client
 
 def test_keyword_searches_hold_few_short_words(client: FlaskClient) -> None:
     once = client.get("/api/v1/services?search=clinic")
-    repeated = client.get("/api/v1/services?search=" + "+".join(["Clinic"] * 20))
+    repeated = client.get("/api/v1/services?search=" + "+".join(["Clinic"] * MAX_SEARCH_WORDS))
     assert once.status_code == repeated.status_code == 200
     assert repeated.get_json()["total_items"] == once.get_json()["total_items"] > 0
     words = [f"w{index}" for index in range(MAX_SEARCH_WORDS + 1)]
@@ -148,7 +149,12 @@ def test_the_caps_are_documented_in_the_openapi_parameters(seeded_app: Flask, tm
         document = json.loads(write_openapi(tmp_path / "swagger.json"))
     parameters = {param["name"]: param for param in document["paths"]["/services"]["get"]["parameters"]}
     assert f"at most {MAX_CODES_PER_FILTER} different codes" in parameters["attribute"]["description"]
-    assert f"at most {MAX_SEARCH_WORDS} different words" in parameters["search"]["description"]
+    assert f"at most {MAX_SEARCH_WORDS} words" in parameters["search"]["description"]
+    pattern = re.compile(parameters["search"]["pattern"])
+    for text in ("", " clinic  free ", " ".join(["a"] * MAX_SEARCH_WORDS), "x" * MAX_SEARCH_WORD_LENGTH):
+        assert pattern.search(text), text
+    for text in (" ".join(["a"] * (MAX_SEARCH_WORDS + 1)), "x" * (MAX_SEARCH_WORD_LENGTH + 1), "a\x00"):
+        assert not pattern.search(text), text
 
 
 # 2. JSON nested deeper than any document needs is refused before a parser recurses into it.

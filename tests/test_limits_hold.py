@@ -132,6 +132,11 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Served]:
                 str(BIN / "gunicorn"),
                 "-c",
                 "python:services_api.gunicorn_config",
+                # One request at a time per worker, so that concurrent requests are spread over all
+                # three: a threaded worker may take them all in one process, which would not show
+                # that every worker shares the count.
+                "--worker-class",
+                "sync",
                 "--access-logformat",
                 "%(p)s %(s)s",
                 "wsgi:app",

@@ -10,7 +10,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_restx import Api, Namespace, SchemaModel
 from marshmallow import Schema, fields, validate
 
-from ..schemas.params import no_control_characters, plain_text
+from ..core.limits import MAX_SEARCH_WORD_LENGTH, MAX_SEARCH_WORDS
+from ..schemas.params import few_short_words, no_control_characters, plain_text
 
 PAGE_FIELDS = {
     "total_items": {"type": "integer", "description": "How many items the whole list holds."},
@@ -23,17 +24,24 @@ PAGE_FIELDS = {
 }
 
 
-# What the text validators refuse, as JSON-schema patterns, so that generated requests respect them too.
+# The spaces str.split() splits at, less the control characters no text may hold; a word is a run of
+# anything else but control characters.
+_SPACES = r" \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPACE = rf"[{_SPACES}]"
+_WORD = rf"[^\x00-\x1f\x7f-\x9f{_SPACES}]{{1,{MAX_SEARCH_WORD_LENGTH}}}"
+# What the text validators refuse, as JSON-schema patterns, so that generated requests respect them too
+# (the first validator of a field found here gives its pattern).
 TEXT_PATTERNS: dict[Any, str] = {
+    few_short_words: rf"^{_SPACE}*(?:{_WORD}(?:{_SPACE}+{_WORD}){{0,{MAX_SEARCH_WORDS - 1}}})?{_SPACE}*$",
     no_control_characters: r"^[^\x00-\x1f\x7f-\x9f]*$",
     plain_text: r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$",
 }
 
 
 def _text_pattern(_converter: Any, field: fields.Field, **_kwargs: Any) -> dict[str, str]:
-    for validator in field.validators:
-        if validator in TEXT_PATTERNS:
-            return {"pattern": TEXT_PATTERNS[validator]}
+    for validator, pattern in TEXT_PATTERNS.items():
+        if validator in field.validators:
+            return {"pattern": pattern}
     return {}
 
 

@@ -72,8 +72,12 @@ _STEP = [1 if byte == ord("[") else -1 if byte == ord("]") else 0 for byte in ra
 
 
 def search_words(text: str) -> list[str]:
-    """Return the distinct words of an already folded keyword search, in order."""
-    return list(dict.fromkeys(text.split()))
+    """Return the distinct words of an already folded keyword search, in order, at most MAX_SEARCH_WORDS.
+
+    The search parameter is refused past that many words as typed; folding can split a word
+    (NFKD turns some signs into a space and a mark), so the cost is also capped here.
+    """
+    return list(dict.fromkeys(text.split()))[:MAX_SEARCH_WORDS]
 
 
 def distinct(codes: Iterable[str]) -> list[str]:

@@ -7,9 +7,8 @@ from datetime import UTC
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from ..core.limits import MAX_SEARCH_WORD_LENGTH, MAX_SEARCH_WORDS, search_words
+from ..core.limits import MAX_SEARCH_WORD_LENGTH, MAX_SEARCH_WORDS
 from ..core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
-from ..core.search_text import fold
 from .search_params import GeoSearchArgs
 
 
@@ -26,10 +25,14 @@ def no_control_characters(value: str) -> None:
 
 
 def few_short_words(value: str) -> None:
-    """Reject a keyword search of more distinct words, or longer words, than the caps allow."""
-    words = search_words(fold(value))
+    """Reject a keyword search of more words, or longer words, than the caps allow.
+
+    Words are counted as typed (split at spaces, repeats included), so that the OpenAPI pattern
+    (`api.openapi.TEXT_PATTERNS`) says exactly the same; the search itself uses each folded word once.
+    """
+    words = value.split()
     if len(words) > MAX_SEARCH_WORDS:
-        raise ValidationError(f"At most {MAX_SEARCH_WORDS} different words (got {len(words)}).")
+        raise ValidationError(f"At most {MAX_SEARCH_WORDS} words (got {len(words)}).")
     if any(len(word) > MAX_SEARCH_WORD_LENGTH for word in words):
         raise ValidationError(f"Words of at most {MAX_SEARCH_WORD_LENGTH} characters.")
 
@@ -70,9 +73,8 @@ class SearchArgs(PageArgs):
     search = fields.String(
         validate=[validate.Length(max=200), no_control_characters, few_short_words],
         metadata={
-            "description": "Keywords; every word must match (case- and accent-insensitive; repeats count "
-            f"once; at most {MAX_SEARCH_WORDS} different words of at most {MAX_SEARCH_WORD_LENGTH} "
-            "characters)."
+            "description": "Keywords; every word must match (case- and accent-insensitive; at most "
+            f"{MAX_SEARCH_WORDS} words of at most {MAX_SEARCH_WORD_LENGTH} characters, split at spaces)."
         },
     )
 
