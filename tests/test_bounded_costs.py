@@ -9,6 +9,7 @@ import re
 import struct
 import uuid
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -398,3 +399,40 @@ def test_the_review_queue_is_paged(admin: Admin) -> None:
     assert default["size"] == app.config["DEFAULT_PER_PAGE"]
     too_many = admin.as_operator("GET", f"/review_queue?per_page={app.config['MAX_PER_PAGE'] + 1}")
     assert_error(too_many, 400, "per_page")
+
+
+def test_the_stale_report_is_paged_and_a_partner_sees_only_its_own(admin: Admin) -> None:
+    app = admin.client.application
+    long_ago = datetime.now(UTC) - timedelta(days=app.config["STALE_AFTER_DAYS"] + 30)
+    with app.app_context():
+        session = get_session()
+        create_synthetic_listings(session, count=40, seed=12)
+        session.execute(update(Service).values(vetting_status="vetted", last_verified_at=long_ago))
+        session.commit()
+        stale = int(session.scalar(select(func.count(Service.id)).where(Service.withdrawn_at.is_(None))) or 0)
+        own = int(
+            session.scalar(
+                select(func.count(Service.id)).where(
+                    Service.withdrawn_at.is_(None), Service.organization_id == admin.partner_id
+                )
+            )
+            or 0
+        )
+    first = admin.as_operator("GET", "/stale?per_page=10")
+    assert first.status_code == 200, first.get_json()
+    envelope = first.get_json()
+    assert envelope["total_items"] == stale >= 40 and envelope["size"] == 10
+    assert envelope["stale_after_days"] == app.config["STALE_AFTER_DAYS"]
+    seen = []
+    for page in range(1, envelope["total_pages"] + 1):
+        seen += [
+            item["id"]
+            for item in admin.as_operator("GET", f"/stale?per_page=10&page={page}").get_json()["contents"]
+        ]
+    assert len(seen) == len(set(seen)) == stale
+    mine = admin.as_partner("GET", "/stale?per_page=100").get_json()
+    assert mine["total_items"] == own > 0
+    assert {item["organization_id"] for item in mine["contents"]} == {str(admin.partner_id)}
+    assert_error(
+        admin.as_operator("GET", f"/stale?per_page={app.config['MAX_PER_PAGE'] + 1}"), 400, "per_page"
+    )

@@ -174,19 +174,19 @@ def review_queue(session: Session, *, page: int, per_page: int) -> Page[QueueIte
     return Page(items=items, total_items=pending_count + change_count, page_number=page, per_page=per_page)
 
 
-def stale_listings(session: Session, stale_after_days: int, partner_id: Any = None) -> list[Service]:
-    """Return vetted, live services not confirmed for `stale_after_days`, by organisation then name."""
+def stale_listings(
+    session: Session, *, stale_after_days: int, partner_id: Any = None, page: int, per_page: int
+) -> Page[Service]:
+    """Return a page of vetted, live services unconfirmed for `stale_after_days`, by organisation, name."""
     cutoff = utcnow() - timedelta(days=stale_after_days)
-    query = (
-        select(Service)
-        .join(Organization)
-        .where(
-            Service.vetting_status == VettingStatus.VETTED.value,
-            Service.withdrawn_at.is_(None),
-            or_(Service.last_verified_at.is_(None), Service.last_verified_at < cutoff),
-        )
-        .order_by(Organization.name, Service.name, Service.id)
+    query = select(Service).where(
+        Service.vetting_status == VettingStatus.VETTED.value,
+        Service.withdrawn_at.is_(None),
+        or_(Service.last_verified_at.is_(None), Service.last_verified_at < cutoff),
     )
     if partner_id is not None:
         query = query.where(Service.organization_id == partner_id)
-    return list(session.scalars(query))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ordered = query.join(Organization).order_by(Organization.name, Service.name, Service.id)
+    items = list(session.scalars(ordered.offset((page - 1) * per_page).limit(per_page)))
+    return Page(items=items, total_items=total, page_number=page, per_page=per_page)

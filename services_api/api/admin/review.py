@@ -23,7 +23,7 @@ from .listings import owned_or_404
 from .writes import edit_errors, idempotent, load_body, respond
 
 CHANGE = ProposedChangeSchema()
-QUEUE_ARGS = PageArgs()
+PAGE_ARGS = PageArgs()
 
 
 class DecisionBody(Schema):
@@ -140,13 +140,13 @@ class SuspendService(AdminResource):
 class ReviewQueue(AdminResource):
     """What waits for the operator."""
 
-    @ns.doc(params=query_params(QUEUE_ARGS))
+    @ns.doc(params=query_params(PAGE_ARGS))
     @operator_only
     @ns.response(200, "New listings and held changes, oldest first")
     @answers(*CONDITIONAL_GET, 400)
     def get(self) -> dict[str, Any]:
         """Page through what waits for the operator: new listings, then held changes, oldest first."""
-        args = parse_query(QUEUE_ARGS)
+        args = parse_query(PAGE_ARGS)
         session = get_session()
         view = admin_view()
         page = vetting.review_queue(session, page=args["page"], per_page=args["per_page"])
@@ -165,33 +165,33 @@ class ReviewQueue(AdminResource):
 class StaleReport(AdminResource):
     """Listings not confirmed for too long."""
 
-    @ns.response(200, "Stale listings by partner")
-    @answers(*CONDITIONAL_GET)
+    @ns.doc(params=query_params(PAGE_ARGS))
+    @ns.response(200, "A page of stale listings, by organisation then name")
+    @answers(*CONDITIONAL_GET, 400)
     def get(self) -> dict[str, Any]:
-        """List vetted listings unconfirmed for STALE_AFTER_DAYS, by partner (a partner sees its own)."""
+        """Page through vetted listings unconfirmed for STALE_AFTER_DAYS (a partner sees its own)."""
+        args = parse_query(PAGE_ARGS)
         actor = current_actor()
-        services = vetting.stale_listings(
+        page = vetting.stale_listings(
             get_session(),
-            current_app.config["STALE_AFTER_DAYS"],
-            None if actor.is_operator else actor.partner_id,
+            stale_after_days=current_app.config["STALE_AFTER_DAYS"],
+            partner_id=None if actor.is_operator else actor.partner_id,
+            page=args["page"],
+            per_page=args["per_page"],
         )
-        partners: dict[str, dict[str, Any]] = {}
-        for service in services:
-            entry = partners.setdefault(
-                str(service.organization_id),
-                {
-                    "organization_id": str(service.organization_id),
-                    "name": service.organization.name,
-                    "services": [],
-                },
-            )
-            last = service.last_verified_at.date().isoformat() if service.last_verified_at else None
-            entry["services"].append({"id": str(service.id), "name": service.name, "last_verified_at": last})
-        return {
-            "stale_after_days": current_app.config["STALE_AFTER_DAYS"],
-            "total_items": len(services),
-            "partners": list(partners.values()),
-        }
+        contents = [
+            {
+                "id": str(service.id),
+                "name": service.name,
+                "organization_id": str(service.organization_id),
+                "organization_name": service.organization.name,
+                "last_verified_at": (
+                    service.last_verified_at.date().isoformat() if service.last_verified_at else None
+                ),
+            }
+            for service in page.items
+        ]
+        return {**page_envelope(page, contents), "stale_after_days": current_app.config["STALE_AFTER_DAYS"]}
 
 
 @ns.route("/vetting_criteria")
