@@ -89,6 +89,28 @@ def new_service(name: str = "Evening drop-in clinic", **fields: Any) -> dict[str
     }
 
 
+def new_location(name: str = "Drop-in centre", **fields: Any) -> dict[str, Any]:
+    """Return a physical location document in central London, as a partner would POST it."""
+    return {
+        "name": name,
+        "location_type": "physical",
+        "latitude": 51.5136,
+        "longitude": -0.1365,
+        "time_zone": "Europe/London",
+        "addresses": [
+            {
+                "address_1": "12 Example Street",
+                "city": "London",
+                "state_province": "England",
+                "postal_code": "W1D 3QU",
+                "country": "GB",
+                "address_type": "physical",
+            }
+        ],
+        **fields,
+    }
+
+
 def partner_of(app: Flask, partner_id: uuid.UUID) -> Partner:
     """Return the partner row (detached) for assertions."""
     with app.app_context():

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.admin_helpers import Admin, make_admin, new_service, term_id
+from tests.admin_helpers import Admin, make_admin, new_location, new_service, term_id
 
 CRITERIA = [
     "voluntary",
@@ -30,24 +30,7 @@ def mandatory(admin: Admin) -> list[str]:
 
 
 def create_location(admin: Admin, **fields: Any) -> dict[str, Any]:
-    body = {
-        "name": "Drop-in centre",
-        "location_type": "physical",
-        "latitude": 51.5136,
-        "longitude": -0.1365,
-        "time_zone": "Europe/London",
-        "addresses": [
-            {
-                "address_1": "12 Example Street",
-                "city": "London",
-                "state_province": "England",
-                "postal_code": "W1D 3QU",
-                "country": "GB",
-                "address_type": "physical",
-            }
-        ],
-        **fields,
-    }
+    body = new_location(**fields)
     response = admin.as_partner("POST", "/locations", json=body)
     assert response.status_code == 201, response.get_json()
     return response.get_json()

@@ -25,7 +25,7 @@ from services_api.core.hsds_tables import table_files
 from services_api.db import get_session
 from services_api.models import Attribute, Base, Partner
 from services_api.models.base import UTCDateTime
-from tests.admin_helpers import Admin, make_admin, term_id
+from tests.admin_helpers import Admin, make_admin, new_location, term_id
 from tests.test_admin_listings import mandatory
 
 OWNED_TABLES = ("organization", "service", "location", "service_at_location", "contact", "phone")
@@ -63,29 +63,15 @@ def service_tree(app: Flask, name: str) -> dict[str, Any]:
 
 def location_tree(app: Flask, name: str) -> dict[str, Any]:
     """A location with one record of every nested kind."""
-    return {
-        "name": name,
-        "location_type": "physical",
-        "latitude": 51.5136,
-        "longitude": -0.1365,
-        "time_zone": "Europe/London",
-        "addresses": [
-            {
-                "address_1": "12 Example Street",
-                "city": "London",
-                "state_province": "England",
-                "postal_code": "W1D 3QU",
-                "country": "GB",
-                "address_type": "physical",
-            }
-        ],
-        "accessibility": [{"description": "Step-free entrance"}],
-        "phones": [phone("+44 20 7946 0002")],
-        "schedules": [schedule()],
-        "languages": [{"name": "Română", "code": "ro"}],
-        "contacts": [contact()],
-        "attributes": [{"taxonomy_term_id": term_id(app, "anonymous")}],
-    }
+    return new_location(
+        name,
+        accessibility=[{"description": "Step-free entrance"}],
+        phones=[phone("+44 20 7946 0002")],
+        schedules=[schedule()],
+        languages=[{"name": "Română", "code": "ro"}],
+        contacts=[contact()],
+        attributes=[{"taxonomy_term_id": term_id(app, "anonymous")}],
+    )
 
 
 def link_tree(service_id: str, location_id: str) -> dict[str, Any]:
