@@ -160,18 +160,38 @@ def _concurrently(count: int, send: object) -> Counter[int]:
         return Counter(pool.map(lambda _: send(), range(count)))  # type: ignore[operator]
 
 
+def _until_two_workers_answered(served: Served, count: int, send: object, *statuses: int) -> Counter[int]:
+    """Send bursts of `count` requests until at least two workers answered one of `statuses`.
+
+    On a busy machine one worker may take a whole burst; a later refusal from another worker
+    shows just as well that it counts what the first one counted.
+    """
+    answers = _concurrently(count, send)
+    for _burst in range(20):
+        if len(served.workers_that_answered(*statuses)) >= 2:
+            break
+        answers += _concurrently(count, send)
+    return answers
+
+
 def test_limits_hold_across_every_gunicorn_worker(served: Served) -> None:
-    bad_keys = _concurrently(
-        4 * AUTH_FAILURES, lambda: served.status("GET", "/api/v1/admin/services", key="sa_nope_x")
+    bad_keys = _until_two_workers_answered(
+        served,
+        4 * AUTH_FAILURES,
+        lambda: served.status("GET", "/api/v1/admin/services", key="sa_nope_x"),
+        401,
+        429,
     )
-    assert bad_keys == {401: AUTH_FAILURES, 429: 3 * AUTH_FAILURES}
+    assert bad_keys[401] == AUTH_FAILURES and set(bad_keys) == {401, 429}
     assert len(served.workers_that_answered(401, 429)) >= 2
     assert served.status("GET", "/api/v1/admin/services", key=served.operator_key) == 200
 
     report = {"kind": "closed", "message": "Shut since Monday."}
     path = f"/api/v1/services/{ORGANIZATION['services'][0]['id']}/reports"  # type: ignore[index]
-    reports = _concurrently(4 * REPORTS, lambda: served.status("POST", path, body=report))
-    assert reports == {201: REPORTS, 429: 3 * REPORTS}
+    reports = _until_two_workers_answered(
+        served, 4 * REPORTS, lambda: served.status("POST", path, body=report), 201, 429
+    )
+    assert reports[201] == REPORTS and set(reports) == {201, 429}
     assert len(served.workers_that_answered(201, 429)) >= 2
 
 
