@@ -21,9 +21,7 @@ def _engine(app: Flask) -> Engine:
 
 def _count(engine: Engine, where: str = "") -> int:
     with engine.connect() as connection:
-        return int(
-            connection.scalar(text(f"SELECT count(*) FROM audit_event {where}")) or 0
-        )
+        return int(connection.scalar(text(f"SELECT count(*) FROM audit_event {where}")) or 0)
 
 
 def _migrate(engine: Engine, revision: str, *, down: bool = False) -> None:

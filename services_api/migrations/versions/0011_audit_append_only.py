@@ -34,9 +34,7 @@ def upgrade() -> None:
     """Apply this migration."""
     if op.get_bind().dialect.name == "sqlite":
         for name, when in SQLITE_TRIGGERS.items():
-            op.execute(
-                f"CREATE TRIGGER {name} {when} BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"
-            )
+            op.execute(f"CREATE TRIGGER {name} {when} BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END")
         return
     op.execute(
         f"""CREATE FUNCTION audit_event_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -45,9 +43,7 @@ def upgrade() -> None:
             END $$"""
     )
     for name, when in POSTGRES_TRIGGERS.items():
-        op.execute(
-            f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION audit_event_refuse_change()"
-        )
+        op.execute(f"CREATE TRIGGER {name} {when} EXECUTE FUNCTION audit_event_refuse_change()")
 
 
 def downgrade() -> None:
