@@ -407,7 +407,9 @@ def test_the_stale_report_is_paged_and_a_partner_sees_only_its_own(admin: Admin)
     with app.app_context():
         session = get_session()
         create_synthetic_listings(session, count=40, seed=12)
-        session.execute(update(Service).values(vetting_status="vetted", last_verified_at=long_ago))
+        session.execute(
+            update(Service).values(vetting_status="vetted", vetted_at=long_ago, last_verified_at=long_ago)
+        )
         session.commit()
         stale = int(session.scalar(select(func.count(Service.id)).where(Service.withdrawn_at.is_(None))) or 0)
         own = int(

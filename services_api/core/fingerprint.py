@@ -25,7 +25,7 @@ from ..models import (
     Taxonomy,
     TaxonomyTerm,
 )
-from .visibility import PublicView
+from .visibility import PublicView, stale_filter
 
 PUBLISHED_MODELS: tuple[Any, ...] = (
     Organization,
@@ -57,7 +57,7 @@ def directory_fingerprint(session: Session, view: PublicView) -> str:
     for model in PUBLISHED_MODELS:
         columns.append(select(func.count()).select_from(model).scalar_subquery())
         columns.append(select(func.max(model.modified)).scalar_subquery())
-    stale = select(func.count()).select_from(Service).where(Service.last_verified_at < view.stale_before)
+    stale = select(func.count()).select_from(Service).where(stale_filter(view.stale_before))
     row = session.execute(select(*columns, stale.scalar_subquery())).one()
     text = "|".join([str(view.hidden_before_day), *(str(value) for value in row)])
     return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -40,7 +40,7 @@ PUBLIC_COLUMNS: dict[str, tuple[str, ...]] = {
         *("email", "status", "interpretation_services", "application_process", "fees_description"),
         *("wait_time", "fees", "accreditations", "eligibility_description", "minimum_age"),
         *("maximum_age", "assured_date", "assurer_email", "licenses", "alert", "modified"),
-        "last_verified_at",
+        *("last_verified_at", "vetted_at", "vetting_status", "withdrawn_at"),
     ),
     "organization": (
         *("id", "name", "alternate_name", "description", "email", "website", "tax_status", "tax_id"),

@@ -19,7 +19,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, Service, ServiceAtLocation, VettingStatus
-from .visibility import HIDDEN_SERVICE_STATUSES, PublicView
+from .visibility import HIDDEN_SERVICE_STATUSES, PublicView, fresh_since
 
 SYNC_OVERLAP = timedelta(seconds=60)
 DAY = timedelta(days=1)
@@ -104,6 +104,7 @@ def service_changes(
             Service.id,
             Service.modified,
             Service.last_verified_at,
+            Service.vetted_at,
             Service.withdrawn_at,
             Service.vetting_status,
             Service.status,
@@ -112,6 +113,7 @@ def service_changes(
             or_(
                 Service.modified > since,
                 and_(Service.last_verified_at > stale_window[0], Service.last_verified_at <= stale_window[1]),
+                and_(Service.vetted_at > stale_window[0], Service.vetted_at <= stale_window[1]),
                 and_(
                     Service.last_verified_at >= hide_window_start,
                     Service.last_verified_at < view.hidden_before,
@@ -127,8 +129,9 @@ def service_changes(
         if reason is None:
             if allowed is not None and service.id not in allowed:
                 continue
-            if service.last_verified_at is not None:
-                turned_stale = service.last_verified_at + timedelta(days=stale_after_days)
+            fresh = fresh_since(service)
+            if fresh is not None:
+                turned_stale = fresh + timedelta(days=stale_after_days)
                 if turned_stale <= view.now:
                     moments.append(turned_stale)
         elif reason == "hidden" and service.last_verified_at is not None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Organization, ProposedChange, Service, VettingStatus, utcnow
@@ -25,7 +25,7 @@ from .editing import (
 )
 from .hsds_import import HSDSImportError, upsert_one
 from .seed import load_json
-from .visibility import PublicView
+from .visibility import PublicView, stale_filter
 
 
 @functools.cache
@@ -177,13 +177,8 @@ def review_queue(session: Session, *, page: int, per_page: int) -> Page[QueueIte
 def stale_listings(
     session: Session, *, stale_after_days: int, partner_id: Any = None, page: int, per_page: int
 ) -> Page[Service]:
-    """Return a page of vetted, live services unconfirmed for `stale_after_days`, by organisation, name."""
-    cutoff = utcnow() - timedelta(days=stale_after_days)
-    query = select(Service).where(
-        Service.vetting_status == VettingStatus.VETTED.value,
-        Service.withdrawn_at.is_(None),
-        or_(Service.last_verified_at.is_(None), Service.last_verified_at < cutoff),
-    )
+    """Return a page of vetted, live services neither confirmed nor vetted for `stale_after_days`."""
+    query = select(Service).where(stale_filter(utcnow() - timedelta(days=stale_after_days)))
     if partner_id is not None:
         query = query.where(Service.organization_id == partner_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam
+from sqlalchemy import ColumnElement, and_, bindparam, or_
 
 from ..models import Service, VettingStatus, utcnow
 from ..models.base import UTCDateTime
@@ -72,6 +73,25 @@ class PublicView:
             and service.last_verified_at >= self.hidden_before
         )
 
-    def is_stale(self, service: Service) -> bool:
-        """Return whether a public service has gone unconfirmed for longer than the stale limit."""
-        return service.last_verified_at is None or service.last_verified_at < self.stale_before
+    def is_stale(self, service: Any) -> bool:
+        """Return whether a vetted, live service went unconfirmed and unvetted past the stale limit."""
+        if service.vetting_status != VettingStatus.VETTED.value or service.withdrawn_at is not None:
+            return False
+        fresh = fresh_since(service)
+        return fresh is None or fresh < self.stale_before
+
+
+def fresh_since(service: Any) -> datetime | None:
+    """Return when a service was last confirmed or vetted, whichever is later (None if neither)."""
+    moments = [moment for moment in (service.last_verified_at, service.vetted_at) if moment is not None]
+    return max(moments, default=None)
+
+
+def stale_filter(before: datetime) -> ColumnElement[bool]:
+    """Return the SQL condition of a vetted, live service neither confirmed nor vetted since `before`."""
+    return and_(
+        Service.vetting_status == VettingStatus.VETTED.value,
+        Service.withdrawn_at.is_(None),
+        or_(Service.last_verified_at.is_(None), Service.last_verified_at < before),
+        or_(Service.vetted_at.is_(None), Service.vetted_at < before),
+    )
