@@ -23,8 +23,9 @@ run: $(STAMP)
 	$(BIN)/flask --app services_api seed --if-empty
 	$(BIN)/gunicorn -c python:services_api.gunicorn_config wsgi:app
 
+# Coverage for the whole run only (settings and floor: setup.cfg [coverage:*]).
 test: $(STAMP) lint
-	$(BIN)/pytest
+	$(BIN)/pytest --cov
 
 lint: $(STAMP)
 	$(BIN)/ruff check
