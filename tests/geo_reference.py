@@ -114,7 +114,7 @@ def reference_search(
             continue
         for link in service.service_at_locations:
             location = link.location
-            if location.public_latitude is None:
+            if location.public_latitude is None or location.public_longitude is None:
                 continue
             distance = haversine_km(lat, lng, location.public_latitude, location.public_longitude)
             candidates.append(

@@ -49,7 +49,7 @@ def _hits(db: Session, view: PublicView, per: str) -> list[Hit]:
     points = db.execute(select(Location.public_latitude, Location.public_longitude).distinct()).all()
     hits: dict[Any, Hit] = {}
     for latitude, longitude in points:
-        if latitude is None:
+        if latitude is None or longitude is None:
             continue
         query = Query(
             view=view,
@@ -105,7 +105,7 @@ def test_later_view_marks_demo_listings_stale(db: Session) -> None:
     ("table", "schema"),
     [
         ("service_at_location", PLACE),
-        ("location", PLACE.fields["location"].schema),
+        ("location", PLACE.fields["location"].schema),  # type: ignore[attr-defined]
         ("address", AddressSchema()),
         ("service", ServiceSchema()),
         ("organization", OrganizationSchema()),

@@ -199,6 +199,7 @@ def test_bbox_returns_exactly_the_places_in_the_box(client: FlaskClient, db: Ses
         str(link.id)
         for location in db.scalars(select(Location))
         if location.public_latitude is not None
+        and location.public_longitude is not None
         and south <= location.public_latitude <= north
         and west <= location.public_longitude <= east
         for link in location.service_at_locations
@@ -311,6 +312,8 @@ def test_confidential_places_are_searched_at_their_coarse_point_only(
             if item["id"] == str(link.id)
         ]
         assert found, "a refuge is findable near it"
+        assert location.latitude is not None and location.longitude is not None
+        assert location.public_latitude is not None and location.public_longitude is not None
         coarse = haversine_km(
             location.latitude, location.longitude, location.public_latitude, location.public_longitude
         )

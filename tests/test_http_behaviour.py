@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -18,7 +19,7 @@ PUBLIC_GETS = (
 )
 
 
-def _assert_error(response, status: int, parameter: str | None = None) -> dict:  # type: ignore[no-untyped-def]
+def _assert_error(response, status: int, parameter: str | None = None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     assert response.status_code == status
     assert response.is_json
     body = response.get_json()

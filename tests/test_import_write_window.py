@@ -99,7 +99,7 @@ def test_a_dry_run_does_not_write_at_all(admin: Admin) -> None:
 def paused_preparation(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[threading.Event, threading.Event]]:
     """Hold imports while they place their first address: (reached, release)."""
     reached, release = threading.Event(), threading.Event()
-    gazetteer = importing.address_locator
+    gazetteer = importing.address_locator  # type: ignore[attr-defined]
 
     def paused_locator() -> Any:
         locator = gazetteer()

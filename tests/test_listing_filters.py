@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from services_api.models import Service, TaxonomyTerm, utcnow
 
 
-def _all(client: FlaskClient, path: str) -> list[dict]:
+def _all(client: FlaskClient, path: str) -> list[dict[str, Any]]:
     separator = "&" if "?" in path else "?"
     items, page = [], 1
     while True:
@@ -103,6 +104,7 @@ def test_modified_after_returns_listings_changed_since(client: FlaskClient, db: 
     since = (utcnow() + timedelta(seconds=1)).isoformat()
     service_id = client.get("/api/v1/services").get_json()["contents"][0]["id"]
     service = db.get(Service, uuid.UUID(service_id))
+    assert service is not None
     service.modified = utcnow() + timedelta(seconds=2)
     db.commit()
     changed = _all(client, f"/api/v1/services?modified_after={since.replace('+', '%2B')}")

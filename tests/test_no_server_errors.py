@@ -46,7 +46,7 @@ PARAMETERS = (
 )
 
 
-def fuzzing(examples: int) -> Any:
+def fuzzing(examples: int) -> settings:
     """Hypothesis settings for requests against the app: no deadline, slow machines tolerated."""
     return settings(
         max_examples=examples,

@@ -190,7 +190,7 @@ def item_at(doc: dict[str, Any], pointer: str) -> dict[str, Any]:
     target: Any = doc
     for part in pointer.strip("/").split("/"):
         target = target[int(part)] if isinstance(target, list) else target[part]
-    return target  # type: ignore[no-any-return]
+    return target
 
 
 def foreign_value(column: str, parent_table: str, theirs: Listing) -> Any:

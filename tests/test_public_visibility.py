@@ -76,6 +76,7 @@ def test_stale_listing_carries_a_visible_marker(client: FlaskClient, db: Session
     assert stale and fresh
     for item in stale:
         service = db.get(Service, uuid.UUID(item["id"]))
+        assert service is not None and service.last_verified_at is not None
         assert service.last_verified_at < utcnow() - timedelta(days=stale_after)
         assert item["alert"].startswith("Not confirmed by its provider since")
         assert client.get(f"/api/v1/services/{item['id']}").get_json()["stale"] is True
@@ -87,6 +88,7 @@ def test_listing_unconfirmed_past_the_hide_limit_leaves_public_output(
     hide_after = seeded_app.config["HIDE_AFTER_DAYS"]
     public = _public_service_ids(client)
     service = db.get(Service, uuid.UUID(sorted(public)[0]))
+    assert service is not None
     service.last_verified_at = utcnow() - timedelta(days=hide_after + 1)
     db.commit()
     assert str(service.id) not in _public_service_ids(client)
@@ -115,6 +117,7 @@ def test_confidential_locations_never_show_street_address_or_exact_point(
 
 def test_confidential_location_shows_its_area_and_a_coarse_point(client: FlaskClient, db: Session) -> None:
     location = db.scalars(select(Location).where(Location.confidential.is_(True))).first()
+    assert location is not None
     link = location.service_at_locations[0]
     body = client.get(f"/api/v1/service_at_locations/{link.id}").get_json()
     shown = body["location"]
@@ -130,5 +133,6 @@ def test_non_confidential_location_shows_its_street_address(client: FlaskClient,
     services = client.get("/api/v1/service_at_locations?per_page=100").get_json()["contents"]
     open_place = next(item for item in services if not item["location"]["confidential"])
     location = db.get(Location, uuid.UUID(open_place["location"]["id"]))
+    assert location is not None
     assert open_place["location"]["addresses"][0]["address_1"] == location.addresses[0].address_1
     assert open_place["location"]["latitude"] == location.latitude

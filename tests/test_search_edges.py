@@ -6,6 +6,7 @@ import importlib.util
 import logging
 import os
 import socket
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -85,7 +86,7 @@ def test_a_point_search_drops_a_listing_at_the_midnight_it_passes_the_hide_limit
         stale_after_days=1, hide_after_days=app.config["HIDE_AFTER_DAYS"]
     ).hidden_before
 
-    def found_after_confirming_at(moment: object) -> list[str]:
+    def found_after_confirming_at(moment: datetime) -> list[str]:
         with app.app_context():
             session = get_session()
             edge = session.scalars(select(Service).where(Service.name == "Edge Clinic")).one()
@@ -240,7 +241,7 @@ def test_two_writers_refreshing_the_same_place_at_once_both_succeed(
     import threading
     from datetime import UTC, datetime
 
-    from sqlalchemy import select, text
+    from sqlalchemy import Engine, select, text
 
     from services_api.db import get_session
     from services_api.models import Location, Service
@@ -249,6 +250,7 @@ def test_two_writers_refreshing_the_same_place_at_once_both_succeed(
     with app.app_context():
         session = get_session()
         engine = session.get_bind()
+        assert isinstance(engine, Engine)
         service_id = session.scalars(select(Service.id).where(Service.name == "Busy Clinic")).one()
         location_id = session.scalars(select(Location.id).where(Location.name == "Busy Clinic place")).one()
     mover, confirmer = engine.connect(), engine.connect()

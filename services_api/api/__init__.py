@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Flask, Response, current_app
 from flask_cors import CORS
@@ -55,10 +55,10 @@ class HSDSApi(Api):
 
     def render_root(self) -> Response:
         """Answer GET /api/v1/ with the HSDS meta information."""
-        return self.make_response(root.meta_information(), 200)
+        return cast(Response, self.make_response(root.meta_information(), 200))
 
     @cached_property
-    def __schema__(self) -> dict[str, Any]:  # type: ignore[override]
+    def __schema__(self) -> dict[str, Any]:
         """The OpenAPI document, with the limits of this app's configuration."""
         return finish(Swagger(self).as_dict(), max_per_page=current_app.config["MAX_PER_PAGE"])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -38,7 +38,7 @@ TEXT_PATTERNS: dict[Any, str] = {
 }
 
 
-def _text_pattern(_converter: Any, field: fields.Field, **_kwargs: Any) -> dict[str, str]:
+def _text_pattern(_converter: Any, field: fields.Field[Any], **_kwargs: Any) -> dict[str, str]:
     for validator, pattern in TEXT_PATTERNS.items():
         if validator in field.validators:
             return {"pattern": pattern}
@@ -59,7 +59,7 @@ def json_schema(schema: Schema) -> dict[str, Any]:
     plugin.converter.add_attribute_function(_text_pattern)
     spec.components.schema("Root", schema=schema)
     definitions = spec.to_dict()["definitions"]
-    return _inline(definitions["Root"], definitions)
+    return cast(dict[str, Any], _inline(definitions["Root"], definitions))
 
 
 def _inline(node: Any, definitions: dict[str, Any]) -> Any:

@@ -22,9 +22,10 @@ def nominatim(
 ) -> Callable[..., Any]:
     """Return Nominatim's geocode wrapped in geopy's RateLimiter (one request per `min_delay_seconds`)."""
     geocoder = Nominatim(domain=domain, scheme=scheme, user_agent=user_agent, timeout=10)
-    return RateLimiter(
+    limited: Callable[..., Any] = RateLimiter(
         geocoder.geocode, min_delay_seconds=min_delay_seconds, max_retries=1, swallow_exceptions=False
     )
+    return limited
 
 
 def address_queries(address: Mapping[str, Any]) -> list[str]:

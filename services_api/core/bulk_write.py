@@ -35,7 +35,7 @@ def write_prepared(session: Session) -> None:
     for record in new:
         mapper = inspect(record).mapper
         mapper.dispatch.before_insert(mapper, connection, inspect(record))
-        rows[mapper.local_table].append(_row(record, mapper))  # type: ignore[index]
+        rows[mapper.local_table].append(_row(record, mapper))
     _settle_collections(session, new)
     _mark_persistent(session, new)
     dialect = session.get_bind().dialect
@@ -43,7 +43,7 @@ def write_prepared(session: Session) -> None:
         _driver_statement(table, _in_key_order(table, rows[table]), dialect) for table in _insert_order(rows)
     ]
     for sql, parameters in statements:
-        connection.exec_driver_sql(sql, parameters)  # type: ignore[arg-type]
+        connection.exec_driver_sql(sql, parameters)
     session.flush()
 
 

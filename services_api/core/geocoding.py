@@ -24,7 +24,7 @@ COUNTRY_SUFFIX = re.compile(r"^(?P<query>.+?),\s*(?P<country>[A-Za-z]{2})$")
 TIME_ZONE_SEARCH_DEGREES = (0.5, 2.0, 8.0)
 
 
-class GazetteerGeocoder(Geocoder):
+class GazetteerGeocoder(Geocoder):  # type: ignore[misc]  # geopy is untyped
     """A geopy geocoder that answers from the gazetteer tables: no network call, ever.
 
     A query is a postcode ("W1D 3QU", "M4 1AA", "10001") or a place name ("Manchester",

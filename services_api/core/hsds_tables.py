@@ -143,7 +143,7 @@ def table_files() -> dict[str, str]:
 
 def export_descriptor() -> dict[str, Any]:
     """Return the data package descriptor of our export: the official one, our extra columns declared."""
-    descriptor = json.loads(json.dumps(datapackage()))
+    descriptor: dict[str, Any] = json.loads(json.dumps(datapackage()))
     for resource in descriptor["resources"]:
         resource["schema"]["fields"] += [dict(extra) for extra in EXTRA_COLUMNS.get(resource["name"], ())]
     return descriptor

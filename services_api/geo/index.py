@@ -319,7 +319,10 @@ class SQLiteRTreeIndex(SpatialIndex):
 
     @staticmethod
     def _dot() -> ColumnElement[Any]:
-        return PLACE_DATA["x"] * _param("x") + PLACE_DATA["y"] * _param("y") + PLACE_DATA["z"] * _param("z")
+        dot: ColumnElement[Any] = (
+            PLACE_DATA["x"] * _param("x") + PLACE_DATA["y"] * _param("y") + PLACE_DATA["z"] * _param("z")
+        )
+        return dot
 
 
 class PostGISIndex(SpatialIndex):

@@ -77,7 +77,7 @@ class AdminServiceSchema(FullServiceSchema):
     def dump_pending_change(self, service: Service) -> dict[str, Any] | None:
         """Dump the change waiting for the operator, if any."""
         pending = getattr(service, "pending_change", None)
-        return ProposedChangeSchema().dump(pending) if pending else None  # type: ignore[no-any-return]
+        return ProposedChangeSchema().dump(pending) if pending else None
 
     def dump_open_reports(self, service: Service) -> int:
         """Count the public reports about this service still open."""

@@ -50,7 +50,7 @@ class CompiledDump:
         return data
 
 
-def _step(schema: Schema, name: str, field: fields.Field) -> Step:
+def _step(schema: Schema, name: str, field: fields.Field[Any]) -> Step:
     """Return the function that gives one field's dumped value (or `missing`) for an object."""
     attribute = field.attribute or name
     generic = not field._CHECK_ATTRIBUTE or field.dump_default is not missing or "." in attribute
@@ -76,7 +76,7 @@ def _step(schema: Schema, name: str, field: fields.Field) -> Step:
     return plain
 
 
-def _marshmallow_step(schema: Schema, name: str, field: fields.Field) -> Step:
+def _marshmallow_step(schema: Schema, name: str, field: fields.Field[Any]) -> Step:
     def generic(obj: Any) -> Any:
         return field.serialize(name, obj, accessor=schema.get_attribute)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import Schema, fields, post_dump
 from marshmallow.experimental.context import Context
@@ -209,7 +209,7 @@ class LocationSchema(HSDSSchema):
     def dump_addresses(self, location: Location) -> list[dict[str, Any]]:
         """Dump the addresses; for a confidential location only the area-level parts."""
         if not location.confidential:
-            return ADDRESS.dump(location.addresses, many=True)
+            return cast(list[dict[str, Any]], ADDRESS.dump(location.addresses, many=True))
         return [
             {**AREA_ADDRESS.dump(address), "address_1": "", "postal_code": ""}
             for address in location.addresses
@@ -381,14 +381,14 @@ class FullOrganizationSchema(OrganizationSchema):
             for location in organization.locations
             if any(view.is_public(link.service) for link in location.service_at_locations)
         ]
-        return LOCATION.dump(public, many=True)
+        return cast(list[dict[str, Any]], LOCATION.dump(public, many=True))
 
     def dump_services(self, organization: Organization) -> list[dict[str, Any]]:
         """Dump the organisation's public services, in brief or in full."""
         view = current_view()
         public = [service for service in organization.services if view.is_public(service)]
         schema = FULL_SERVICE_IN_ORGANIZATION if self.full_services else SERVICE_IN_ORGANIZATION
-        return schema.dump(public, many=True)
+        return cast(list[dict[str, Any]], schema.dump(public, many=True))
 
 
 class FullOrganizationWithFullServicesSchema(FullOrganizationSchema):

@@ -18,7 +18,7 @@ LANGUAGE_CODE = re.compile(r"^[A-Za-z]{2}$")
 TERM_CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,127}$")
 
 
-class BoundingBox(fields.Field):
+class BoundingBox(fields.Field[Any]):
     """`min_lng,min_lat,max_lng,max_lat`; a west edge east of the east edge crosses the antimeridian."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple[float, ...]:
@@ -40,7 +40,7 @@ class BoundingBox(fields.Field):
         return west, south, east, north
 
 
-class CodeList(fields.Field):
+class CodeList(fields.Field[Any]):
     """A repeatable parameter (`attribute=a&attribute=b`), also accepting comma-separated codes.
 
     Repeated codes count once; more than MAX_CODES_PER_FILTER distinct codes are refused, as each

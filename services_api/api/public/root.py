@@ -45,4 +45,4 @@ def _address(endpoint: str) -> str:
     if not public_url:
         built_from_request_host()
         return url_for(endpoint, _external=True)
-    return public_url + url_for(endpoint).removeprefix(request.script_root)
+    return str(public_url) + url_for(endpoint).removeprefix(request.script_root)
