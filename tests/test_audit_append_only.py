@@ -16,7 +16,7 @@ NEW_EVENT = """INSERT INTO audit_event (occurred_at, actor_role, action, entity_
 
 
 def _engine(app: Flask) -> Engine:
-    return app.extensions["db_engine"]  # type: ignore[no-any-return]
+    return app.extensions["db_engine"]
 
 
 def _count(engine: Engine, where: str = "") -> int:

@@ -33,7 +33,7 @@ def _age(admin: Admin, service_id: str, *, confirmed_days_ago: int, vetted_days_
 def _admin_document(admin: Admin, service_id: str) -> dict[str, Any]:
     response = admin.as_partner("GET", f"/services/{service_id}")
     assert response.status_code == 200, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
+    return response.get_json()
 
 
 def _stale_report_ids(admin: Admin) -> set[str]:
