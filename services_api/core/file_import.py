@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..geo.areas import AreaError, parse_extent
 from ..models import Base, Service, VettingStatus, utcnow
+from ..models.base import models_by_table
 from .hsds_import import HSDSImportError, import_records
 from .hsds_tables import Tables
 
@@ -91,10 +92,6 @@ class FileImportResult:
     warnings: dict[str, str] = field(default_factory=dict)
 
 
-def _models() -> dict[str, type[Base]]:
-    return {mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers}
-
-
 def import_hsds_tables(session: Session, tables: Tables, *, vetted: bool, vetted_by: str) -> FileImportResult:
     """Prepare every record of `tables` in the session; raise HSDSImportError naming each bad one.
 
@@ -104,7 +101,7 @@ def import_hsds_tables(session: Session, tables: Tables, *, vetted: bool, vetted
     if tables.problems:
         raise HSDSImportError(tables.problems)
     result = FileImportResult()
-    models = _models()
+    models = models_by_table()
     for table in NOT_KEPT_TABLES:
         if tables.rows.get(table):
             result.left_out_tables[table] = len(tables.rows[table])

@@ -78,6 +78,13 @@ SET_BY_SERVER = frozenset(
     }
 )
 SET_BY_SERVER_RULE = "is set by the server; leave it out"
+
+
+def server_set_given(doc: Mapping[str, Any]) -> list[str]:
+    """Return the server-set columns `doc` gives a value for (null or empty counts as left out)."""
+    return sorted(name for name in SET_BY_SERVER & doc.keys() if doc[name] is not None and doc[name] != "")
+
+
 OPERATOR_ONLY = frozenset(
     {
         "vetting_status",
@@ -350,13 +357,12 @@ class _Importer:
         self, model: type[Base], doc: Mapping[str, Any], path: str, *, is_new: bool
     ) -> dict[str, Any]:
         values: dict[str, Any] = {}
+        for name in server_set_given(doc):
+            if name in model.__table__.columns:
+                self.problems[self._at(path, name)] = SET_BY_SERVER_RULE
         for column in model.__table__.columns:
             name = column.key
-            if name not in doc or name == "id":
-                continue
-            if name in SET_BY_SERVER:
-                if doc[name] is not None and doc[name] != "":
-                    self.problems[self._at(path, name)] = SET_BY_SERVER_RULE
+            if name not in doc or name == "id" or name in SET_BY_SERVER:
                 continue
             if name in OPERATOR_ONLY and not self.trusted:
                 continue
@@ -528,11 +534,7 @@ def upsert_one(
 
 def server_set_fields(node: Node, doc: Mapping[str, Any], path: str = "") -> dict[str, str]:
     """Name (by JSON pointer) every column in `doc` or its nested records that only the server sets."""
-    problems = {
-        f"{path}/{name}": SET_BY_SERVER_RULE
-        for name in sorted(SET_BY_SERVER & doc.keys())
-        if doc[name] is not None and doc[name] != ""
-    }
+    problems = {f"{path}/{name}": SET_BY_SERVER_RULE for name in server_set_given(doc)}
     for key, child in node.children.items():
         items = doc.get(key)
         for index, item in enumerate(items if isinstance(items, list) else []):

@@ -16,12 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..models import Base, Location, Service, VettingStatus
+from ..models import Location, Service, VettingStatus
+from ..models.base import models_by_table
 from .address_geocoding import place_address
 from .audit import Actor, record_event
 from .bulk_write import write_prepared
 from .file_import import FileImportResult, import_hsds_tables
-from .hsds_import import OPERATOR_ONLY, SET_BY_SERVER, SET_BY_SERVER_RULE, HSDSImportError
+from .hsds_import import OPERATOR_ONLY, SET_BY_SERVER_RULE, HSDSImportError, server_set_given
 from .hsds_tables import Tables
 from .ownership import (
     ATTRIBUTE_HOLDERS,
@@ -33,7 +34,6 @@ from .ownership import (
 )
 from .stored_records import records_loaded, stored_record
 
-OWNED_TABLES = ("organization", "service", "location")
 OPERATOR_TABLES = ("taxonomy", "taxonomy_term")
 
 
@@ -41,16 +41,12 @@ class ImportConflictError(RuntimeError):
     """Another writer changed records of the import between its preparation and its writes."""
 
 
-def _models() -> dict[str, type[Base]]:
-    return {mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers}
-
-
 def scope_to_partner(
     session: Session, tables: Tables, partner_id: uuid.UUID, geocode: Callable[..., Any] | Any
 ) -> dict[str, str]:
     """Make the tables the partner's own import; return the problems by where they are in the file."""
     problems: dict[str, str] = {}
-    models = _models()
+    models = models_by_table()
     partner = str(partner_id)
 
     def where(table: str, record_id: str, name: str) -> str:
@@ -79,9 +75,8 @@ def scope_to_partner(
         if model is None or table in OPERATOR_TABLES:
             continue
         for record_id, row in rows.items():
-            for name in sorted(SET_BY_SERVER & row.keys()):
-                if row[name] is not None and row[name] != "":
-                    problems[where(table, record_id, name)] = SET_BY_SERVER_RULE
+            for name in server_set_given(row):
+                problems[where(table, record_id, name)] = SET_BY_SERVER_RULE
             try:
                 stored = stored_record(session, model, uuid.UUID(record_id))
             except ValueError:
@@ -101,7 +96,7 @@ def _foreign_parents(session: Session, tables: Tables, partner_id: uuid.UUID) ->
     record does not exist or belongs to someone else, so that no one learns other partners' ids.
     """
     problems = {}
-    models = _models()
+    models = models_by_table()
     for table, rows in tables.rows.items():
         model = models.get(table)
         if model is None or table in OPERATOR_TABLES:

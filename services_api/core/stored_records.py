@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Base
+from ..models.base import models_by_table
 
 if TYPE_CHECKING:
     from .hsds_tables import Tables
@@ -26,10 +26,6 @@ if TYPE_CHECKING:
 SESSION_KEY = "stored_records"
 CHUNK = 500
 PARENT_ROUNDS = 5  # a phone of a contact of a service-at-location of a service of an organisation
-
-
-def _models() -> dict[str, type[Base]]:
-    return {mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers}
 
 
 class StoredRecords:
@@ -71,7 +67,7 @@ def _uuid(value: Any) -> uuid.UUID | None:
 
 def load_stored_records(session: Session, tables: Tables) -> StoredRecords:
     """Load every stored record the tables name (by id or reference), and their parents."""
-    models = _models()
+    models = models_by_table()
     wanted: dict[type[Any], set[uuid.UUID]] = defaultdict(set)
     for table, rows in tables.rows.items():
         model = models.get(table)

@@ -49,6 +49,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def models_by_table() -> dict[str, type[Base]]:
+    """Return every model class by its table name."""
+    return {mapper.class_.__tablename__: mapper.class_ for mapper in Base.registry.mappers}
+
+
 class IdMixin:
     """A random UUID primary key."""
 
