@@ -72,8 +72,7 @@ def _never_stored() -> bool:
 
 def _cacheable(response: Response) -> None:
     if _never_stored():
-        response.cache_control.no_store = True
-        response.cache_control.private = True
+        _no_store(response)
         return
     if g.get("built_from_request_host"):
         response.cache_control.private = True
@@ -118,11 +117,15 @@ def conditional_stream(
     return response
 
 
-def _private(response: Response) -> Response:
+def _no_store(response: Response) -> None:
     response.cache_control.no_store = True
     response.cache_control.private = True
     response.cache_control.public = False
     response.cache_control.max_age = None
+
+
+def _private(response: Response) -> Response:
+    _no_store(response)
     if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.direct_passthrough:
         if not response.get_etag()[0]:
             response.add_etag()
