@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from itertools import accumulate
 from typing import Any
 
+from .ownership import PARENT_TABLES
+
 # Query parameters: every code and word becomes a condition in the search's SQL.
 MAX_CODES_PER_FILTER = 20
 MAX_SEARCH_WORDS = 10
@@ -56,15 +58,8 @@ TABLE_KEYS = {
     "accessibility": "accessibility",
     "service_at_location": "service_at_locations",
 }
-PARENT_COLUMNS = (
-    "organization_id",
-    "service_id",
-    "location_id",
-    "service_at_location_id",
-    "contact_id",
-    "phone_id",
-    "link_id",
-)
+# Every column that names a row's parent record, in any table.
+PARENT_COLUMNS = (*PARENT_TABLES, "link_id")
 
 _OUTSIDE_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
 _SQUARE = bytes.maketrans(b"{}", b"[]")
