@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from services_api import create_app  # noqa: E402
 from services_api.api.public.common import public_view  # noqa: E402
-from services_api.core.directory import ListingFilters, services_query  # noqa: E402
-from services_api.core.synthetic import create_synthetic_listings  # noqa: E402
+from services_api.core.directory.reads import ListingFilters, services_query  # noqa: E402
+from services_api.core.seeding.synthetic import create_synthetic_listings  # noqa: E402
 from services_api.db import get_session, make_engine  # noqa: E402
 from services_api.migrate import upgrade_to_head  # noqa: E402
 from services_api.models import Service  # noqa: E402

@@ -34,10 +34,10 @@ sys.path.insert(0, str(ROOT))
 from services_api import create_app  # noqa: E402
 from services_api.api.http_cache import apply_http_caching  # noqa: E402
 from services_api.api.public.common import public_view  # noqa: E402
-from services_api.core.directory import ListingFilters, listing_conditions  # noqa: E402
-from services_api.core.locating import required_terms  # noqa: E402
-from services_api.core.search import PER_PLACE, Query, SearchArea, search  # noqa: E402
-from services_api.core.synthetic import create_synthetic_listings  # noqa: E402
+from services_api.core.directory.reads import ListingFilters, listing_conditions  # noqa: E402
+from services_api.core.search.query import PER_PLACE, Query, SearchArea, search  # noqa: E402
+from services_api.core.search.terms import required_terms  # noqa: E402
+from services_api.core.seeding.synthetic import create_synthetic_listings  # noqa: E402
 from services_api.db import get_session, make_engine  # noqa: E402
 from services_api.geo.sphere import EARTH_RADIUS_KM, Point  # noqa: E402
 from services_api.migrate import upgrade_to_head  # noqa: E402

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, cli, db
-from .config import load_settings
+from services_api import api, cli, db
+from services_api.config import load_settings
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

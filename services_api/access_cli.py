@@ -8,11 +8,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .core import keys, partners
-from .core.audit import Actor
-from .core.editing import InvalidFieldsError
-from .db import get_session
-from .models import Partner, Role
+from services_api.core.access import keys, partners
+from services_api.core.listings.audit import Actor
+from services_api.core.listings.editing import InvalidFieldsError
+from services_api.db import get_session
+from services_api.models import Partner, Role
 
 partners_group = AppGroup("partners", help="Partner organisations that may edit their own listings.")
 keys_group = AppGroup("keys", help="API keys for partners and the operator.")

@@ -13,18 +13,23 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
-from .access_cli import keys_group, partners_group
-from .core.audit import Actor, record_event
-from .core.file_import import FileImportResult
-from .core.hsds_files import HSDSFileError, read_hsds
-from .core.hsds_import import HSDSImportError
-from .core.partner_import import ImportConflictError, import_as
-from .core.seed import directory_is_empty, seed_demo_directory, seed_gazetteer, seed_taxonomies
-from .core.synthetic import SeedAlreadyUsedError, create_synthetic_listings
-from .db import get_session, make_engine, refresh_statistics
-from .locators import address_locator
-from .migrate import upgrade_to_head
-from .models import Partner
+from services_api.access_cli import keys_group, partners_group
+from services_api.core.hsds.documents import HSDSImportError
+from services_api.core.hsds.file_import import FileImportResult
+from services_api.core.hsds.files import HSDSFileError, read_hsds
+from services_api.core.hsds.partner_import import ImportConflictError, import_as
+from services_api.core.listings.audit import Actor, record_event
+from services_api.core.seeding.demo import (
+    directory_is_empty,
+    seed_demo_directory,
+    seed_gazetteer,
+    seed_taxonomies,
+)
+from services_api.core.seeding.synthetic import SeedAlreadyUsedError, create_synthetic_listings
+from services_api.db import get_session, make_engine, refresh_statistics
+from services_api.locators import address_locator
+from services_api.migrate import upgrade_to_head
+from services_api.models import Partner
 
 OPENAPI_FILE = Path(__file__).resolve().parents[1] / "openapi" / "swagger.json"
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import current_app
 
-from .core.address_geocoding import nominatim
-from .core.geocoding import GazetteerGeocoder
-from .db import get_session
+from services_api.core.geocoding.addresses import nominatim
+from services_api.core.geocoding.gazetteer import GazetteerGeocoder
+from services_api.db import get_session
 
 _CREATING = threading.Lock()  # request threads of one worker must share the one paced geocoder
 

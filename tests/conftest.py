@@ -15,7 +15,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.orm import Session
 
 from services_api import create_app
-from services_api.core.seed import seed_demo_directory, seed_gazetteer, seed_taxonomies
+from services_api.core.seeding.demo import seed_demo_directory, seed_gazetteer, seed_taxonomies
 from services_api.db import get_session, make_engine, refresh_statistics
 from services_api.migrate import upgrade_to_head
 

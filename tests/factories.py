@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import text
 
-from services_api.core.hsds_import import import_organizations
+from services_api.core.hsds.documents import import_organizations
 from services_api.db import get_session
 
 

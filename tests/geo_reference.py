@@ -12,9 +12,9 @@ from itertools import pairwise
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services_api.core.opening_hours import OpeningTimes
-from services_api.core.search_text import fold
-from services_api.core.visibility import PublicView
+from services_api.core.directory.visibility import PublicView
+from services_api.core.search.opening_hours import OpeningTimes
+from services_api.core.search.text import fold
 from services_api.models import Service, TaxonomyTerm
 
 EARTH_RADIUS_KM = 6371.0087714

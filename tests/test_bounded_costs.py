@@ -31,7 +31,7 @@ from services_api.core.limits import (
     MAX_ZIP_MEMBERS,
     json_too_deep,
 )
-from services_api.core.synthetic import create_synthetic_listings
+from services_api.core.seeding.synthetic import create_synthetic_listings
 from services_api.db import get_session
 from services_api.models import Service, TaxonomyTerm
 from tests.admin_helpers import Admin, make_admin, new_service

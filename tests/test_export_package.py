@@ -14,8 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services_api.models import Location, Service
-
-from .factories import import_listings, listing, shows
+from tests.factories import import_listings, listing, shows
 
 OFFICIAL = Path(__file__).resolve().parents[1] / "seed_data" / "hsds-3.0" / "datapackage.json"
 

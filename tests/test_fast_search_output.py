@@ -11,11 +11,11 @@ from marshmallow import Schema, fields, post_dump, pre_dump
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services_api.core.directory import ListingFilters
-from services_api.core.result_records import PUBLIC_COLUMNS, place_records, service_records
-from services_api.core.search import PER_PLACE, PER_SERVICE, Hit, Query, SearchArea, search
-from services_api.core.search_results import load_place_results, load_service_results
-from services_api.core.visibility import PublicView
+from services_api.core.directory.reads import ListingFilters
+from services_api.core.directory.visibility import PublicView
+from services_api.core.search.query import PER_PLACE, PER_SERVICE, Hit, Query, SearchArea, search
+from services_api.core.search.result_records import PUBLIC_COLUMNS, place_records, service_records
+from services_api.core.search.results import load_place_results, load_service_results
 from services_api.geo.sphere import Point
 from services_api.models import Base, Location, utcnow
 from services_api.schemas.compiled import CompiledDump

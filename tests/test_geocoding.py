@@ -6,7 +6,7 @@ import pytest
 from geopy.geocoders.base import Geocoder
 from sqlalchemy.orm import Session
 
-from services_api.core.geocoding import GazetteerGeocoder, normalise_postcode, time_zone_near
+from services_api.core.geocoding.gazetteer import GazetteerGeocoder, normalise_postcode, time_zone_near
 from services_api.geo.sphere import Point
 
 

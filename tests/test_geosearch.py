@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 
 from services_api.api.public.common import public_view
 from services_api.models import Location, Place
-
-from .geo_reference import Expected, haversine_km, reference_search
+from tests.geo_reference import Expected, haversine_km, reference_search
 
 CITY_POINTS = {
     "london": (51.5134, -0.1318),

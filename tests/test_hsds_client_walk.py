@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from .hsds_schemas import assert_hsds, assert_hsds_page
+from tests.hsds_schemas import assert_hsds, assert_hsds_page
 
 # What each list and record of our spec holds, by the HSDS schema that describes it.
 LISTS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from .hsds_schemas import assert_hsds_page
+from tests.hsds_schemas import assert_hsds_page
 
 
 def test_root_describes_the_api(client: FlaskClient) -> None:

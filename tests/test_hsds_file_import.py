@@ -14,13 +14,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from services_api.core.hsds_files import read_csv_package, read_hsds
-from services_api.core.hsds_import import _convert
-from services_api.core.hsds_tables import Tables, table_columns
+from services_api.core.hsds.documents import _convert
+from services_api.core.hsds.files import read_csv_package, read_hsds
+from services_api.core.hsds.tables import Tables, table_columns
 from services_api.db import get_session
 from services_api.models import Base, Organization, Service
-
-from .factories import listing
+from tests.factories import listing
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "seed_data" / "hsds-3.0" / "examples"
 JSON_EXAMPLES = sorted(path.name for path in EXAMPLES.glob("*.json"))

@@ -8,11 +8,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from services_api.core.hsds_import import HSDSImportError, import_organizations
+from services_api.core.hsds.documents import HSDSImportError, import_organizations
 from services_api.db import get_session
 from services_api.models import Organization, Service
-
-from .factories import listing
+from tests.factories import listing
 
 
 def _import(app: Flask, documents: list[dict]) -> None:  # type: ignore[type-arg]

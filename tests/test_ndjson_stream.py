@@ -9,10 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from services_api.core import streaming
-
-from .factories import import_listings, listing
-from .hsds_schemas import assert_hsds
+from services_api.core.directory import streaming
+from tests.factories import import_listings, listing
+from tests.hsds_schemas import assert_hsds
 
 
 def _lines(client: FlaskClient, path: str) -> list[dict[str, Any]]:

@@ -10,8 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from services_api.cli import OPENAPI_FILE, openapi_text
-
-from .hsds_schemas import PAGE_KEYS
+from tests.hsds_schemas import PAGE_KEYS
 
 
 def test_committed_openapi_file_matches_the_app(app: Flask) -> None:

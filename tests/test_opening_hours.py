@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from services_api.core.opening_hours import is_open, zone
+from services_api.core.search.opening_hours import is_open, zone
 from services_api.models import Schedule
 
 LONDON, SYDNEY, TORONTO = zone("Europe/London"), zone("Australia/Sydney"), zone("America/Toronto")

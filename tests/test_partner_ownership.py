@@ -19,9 +19,9 @@ from marshmallow import Schema, fields
 from sqlalchemy import Float, Integer
 
 from services_api.api.admin.kinds import SCHEMAS
-from services_api.core.editing import LOCATIONS, SERVICE_AT_LOCATIONS, SERVICES
-from services_api.core.hsds_import import Node
-from services_api.core.hsds_tables import table_files
+from services_api.core.hsds.documents import Node
+from services_api.core.hsds.tables import table_files
+from services_api.core.listings.editing import LOCATIONS, SERVICE_AT_LOCATIONS, SERVICES
 from services_api.db import get_session
 from services_api.models import Attribute, Base, Partner
 from services_api.models.base import UTCDateTime

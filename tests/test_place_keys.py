@@ -12,10 +12,10 @@ from alembic import command
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from services_api.core.seed import seed_gazetteer, seed_taxonomies
-from services_api.core.synthetic import create_synthetic_listings
+from services_api.core.search.spatial_index import LISTED_DAY_SCALE
+from services_api.core.seeding.demo import seed_gazetteer, seed_taxonomies
+from services_api.core.seeding.synthetic import create_synthetic_listings
 from services_api.db import make_engine
-from services_api.geo.index import LISTED_DAY_SCALE
 from services_api.migrate import alembic_config, upgrade_to_head
 
 pytestmark = pytest.mark.skipif(
@@ -139,7 +139,7 @@ def test_scaled_days_keep_every_day_and_downgrade_restores_whole_days(
 
 
 def test_searches_read_the_index_columns_where_sqlite_stores_them(engine_before_area_keys: Engine) -> None:
-    from services_api.geo.index import PLACE_DATA
+    from services_api.core.search.spatial_index import PLACE_DATA
 
     engine = engine_before_area_keys
     upgrade_to_head(engine)

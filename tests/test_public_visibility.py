@@ -12,8 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services_api.models import Location, Service, VettingStatus, utcnow
-
-from .factories import shows
+from tests.factories import shows
 
 PUBLIC_LISTS = (
     "/api/v1/services?full=true",

@@ -15,9 +15,9 @@ from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from services_api.core.directory import ListingFilters, service_at_locations_query, services_query
-from services_api.core.synthetic import create_synthetic_listings
-from services_api.core.visibility import PublicView
+from services_api.core.directory.reads import ListingFilters, service_at_locations_query, services_query
+from services_api.core.directory.visibility import PublicView
+from services_api.core.seeding.synthetic import create_synthetic_listings
 from services_api.db import get_session, refresh_statistics
 
 pytestmark = pytest.mark.skipif(

@@ -11,11 +11,10 @@ import pytest
 from flask import Flask
 
 from services_api import create_app
-from services_api.core.synthetic import create_synthetic_listings
+from services_api.core.seeding.synthetic import create_synthetic_listings
 from services_api.db import get_session, make_engine, refresh_statistics
 from services_api.migrate import upgrade_to_head
-
-from .conftest import _seed
+from tests.conftest import _seed
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="compares with PostgreSQL: set TEST_DATABASE_URL"

@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 
 from services_api import create_app
-from services_api.core import keys, partners
-from services_api.core.audit import Actor
+from services_api.core.access import keys, partners
+from services_api.core.listings.audit import Actor
 from services_api.db import get_session
 from services_api.models import Role
 

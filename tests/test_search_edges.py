@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from .factories import import_listings, listing, place_index_differences
+from tests.factories import import_listings, listing, place_index_differences
 
 
 def test_radius_search_reaches_across_the_antimeridian(app: Flask, empty_client: FlaskClient) -> None:
@@ -77,7 +77,7 @@ def test_a_point_search_drops_a_listing_at_the_midnight_it_passes_the_hide_limit
 
     from sqlalchemy import select
 
-    from services_api.core.visibility import PublicView
+    from services_api.core.directory.visibility import PublicView
     from services_api.db import get_session
     from services_api.models import Service
 

@@ -6,7 +6,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from services_api.core.seed import load_json
+from services_api.core.seeding.demo import load_json
 from services_api.db import get_session
 from services_api.models import (
     Address,

@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from services_api.core import sync
-from services_api.core.visibility import PublicView
+from services_api.core.directory import sync
+from services_api.core.directory.visibility import PublicView
 from services_api.db import get_session
 from services_api.models import Service
 from tests.admin_helpers import Admin, make_admin, new_service

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from services_api.core.search_text import refresh_search_text
-from services_api.core.synthetic import (
+from services_api.core.search.text import refresh_search_text
+from services_api.core.seeding.synthetic import (
     City,
     Sources,
     Term,
@@ -37,8 +37,7 @@ from services_api.models import (
     Service,
     ServiceAtLocation,
 )
-
-from .factories import place_index_differences
+from tests.factories import place_index_differences
 
 NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 SYNTHETIC_SERVICE = Service.name.like("Synthetic %")

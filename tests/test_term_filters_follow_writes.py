@@ -13,8 +13,7 @@ from sqlalchemy import select, text
 
 from services_api.db import get_session
 from services_api.models import Attribute, Taxonomy, TaxonomyTerm
-
-from .factories import import_listings, listing
+from tests.factories import import_listings, listing
 
 POINT = (-17.7134, 178.065)  # Fiji: no demo listing nearby
 SEARCH = f"/api/v1/service_at_locations?lat={POINT[0]}&lng={POINT[1]}&radius_km=5"

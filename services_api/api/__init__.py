@@ -11,11 +11,11 @@ from flask_restx import Api
 from flask_restx.swagger import Swagger
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import errors, json_bodies, rate_limits, stream_limits
-from .admin import ns as admin_ns
-from .http_cache import apply_http_caching, redirect_to_public_url
-from .openapi import finish
-from .public import (
+from services_api.api import errors, json_bodies, rate_limits, stream_limits
+from services_api.api.admin import ns as admin_ns
+from services_api.api.http_cache import apply_http_caching, redirect_to_public_url
+from services_api.api.openapi import finish
+from services_api.api.public import (
     export,
     organizations,
     root,
@@ -24,7 +24,7 @@ from .public import (
     taxonomies,
     taxonomy_terms,
 )
-from .responses import ERROR
+from services_api.api.responses import ERROR
 
 API_PREFIX = "/api/v1"
 PUBLIC_PATHS = rf"{API_PREFIX}/(?!admin).*"

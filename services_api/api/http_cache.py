@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import Response, current_app, g, request, stream_with_context
 
-from .stream_limits import take_stream_slot
+from services_api.api.stream_limits import take_stream_slot
 
 ADMIN_PATHS = "/api/v1/admin"
 # Every query parameter that says where the searcher is, or wants to be.

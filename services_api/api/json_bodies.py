@@ -7,8 +7,8 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from ..core.limits import MAX_JSON_DEPTH, json_too_deep
-from .errors import ApiError
+from services_api.api.errors import ApiError
+from services_api.core.limits import MAX_JSON_DEPTH, json_too_deep
 
 
 class BoundedJSONProvider(DefaultJSONProvider):

@@ -10,8 +10,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_restx import Api, Namespace, SchemaModel
 from marshmallow import Schema, fields, validate
 
-from ..core.limits import MAX_SEARCH_WORD_LENGTH, MAX_SEARCH_WORDS
-from ..schemas.params import few_short_words, no_control_characters, plain_text
+from services_api.core.limits import MAX_SEARCH_WORD_LENGTH, MAX_SEARCH_WORDS
+from services_api.schemas.params import few_short_words, no_control_characters, plain_text
 
 PAGE_FIELDS = {
     "total_items": {"type": "integer", "description": "How many items the whole list holds."},

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, request
 from marshmallow import Schema, ValidationError
 
-from .errors import ApiError
+from services_api.api.errors import ApiError
 
 
 def parse_query(schema: Schema) -> dict[str, Any]:

@@ -20,9 +20,8 @@ from limits.errors import ConfigurationError, StorageError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from .. import limit_store  # noqa: F401  (registers the sqlite:// scheme with `limits`)
-from ..config import ConfigError
-from .errors import ApiError
+from services_api.api.errors import ApiError
+from services_api.config import ConfigError
 
 
 def init_app(app: Flask) -> None:

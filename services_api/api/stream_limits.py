@@ -20,7 +20,7 @@ from typing import IO
 
 from flask import Flask, current_app, request
 
-from .errors import ApiError
+from services_api.api.errors import ApiError
 
 RETRY_AFTER_SECONDS = 30
 CLIENT_BUCKETS = 1024

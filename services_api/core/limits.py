@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from itertools import accumulate
 from typing import Any
 
-from .ownership import PARENT_TABLES
+from services_api.core.listings.ownership import PARENT_TABLES
 
 # Query parameters: every code and word becomes a condition in the search's SQL.
 MAX_CODES_PER_FILTER = 20

@@ -1,1 +1,1 @@
-"""Spatial helpers: the coarse grid for confidential points (spatial indexes follow here)."""
+"""Spatial helpers with no knowledge of the project: sphere geometry, the coarse grid, service areas."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
-from .sphere import Box, Point, bounding_boxes, distance_km
+from services_api.geo.sphere import Box, Point, bounding_boxes, distance_km
 
 MAX_CIRCLE_RADIUS_KM = 5000.0
 Ring = Sequence[tuple[float, float]]  # (longitude, latitude) pairs, as GeoJSON orders them

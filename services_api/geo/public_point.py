@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .grid import snap_to_grid
-from .sphere import unit_vector
+from services_api.geo.grid import snap_to_grid
+from services_api.geo.sphere import unit_vector
 
 
 def public_point_columns(

@@ -1,15 +1,15 @@
 """SQLAlchemy models, one module per aggregate; import from here."""
 
-from .access import ApiKey, Partner, Role
-from .audit import AuditEvent, IdempotentResponse
-from .base import Base, utcnow
-from .contact_points import Language, Phone, Schedule
-from .gazetteer import Place, PlaceName, Postcode
-from .location import Accessibility, Address, Location, ServiceAtLocation
-from .organization import Contact, Organization
-from .review import REPORT_KINDS, REPORT_STATUSES, ProposedChange, Report
-from .service import SERVICE_STATUSES, CostOption, Service, ServiceArea, VettingStatus
-from .taxonomy import Attribute, Taxonomy, TaxonomyTerm
+from services_api.models.access import ApiKey, Partner, Role
+from services_api.models.audit import AuditEvent, IdempotentResponse
+from services_api.models.base import Base, utcnow
+from services_api.models.contact_points import Language, Phone, Schedule
+from services_api.models.gazetteer import Place, PlaceName, Postcode
+from services_api.models.location import Accessibility, Address, Location, ServiceAtLocation
+from services_api.models.organization import Contact, Organization
+from services_api.models.review import REPORT_KINDS, REPORT_STATUSES, ProposedChange, Report
+from services_api.models.service import SERVICE_STATUSES, CostOption, Service, ServiceArea, VettingStatus
+from services_api.models.taxonomy import Attribute, Taxonomy, TaxonomyTerm
 
 __all__ = [
     "REPORT_KINDS",

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
-from .organization import Organization
+from services_api.models.base import Base, IdMixin, TimestampMixin, UTCDateTime, utcnow
+from services_api.models.organization import Organization
 
 
 class Role(enum.StrEnum):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, UTCDateTime, utcnow
+from services_api.models.base import Base, UTCDateTime, utcnow
 
 
 class AuditEvent(Base):

@@ -8,7 +8,7 @@ from datetime import date, time
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin, parent_indexes
+from services_api.models.base import Base, IdMixin, TimestampMixin, parent_indexes
 
 
 class Phone(IdMixin, TimestampMixin, Base):

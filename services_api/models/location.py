@@ -17,15 +17,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..geo.public_point import public_point_columns
-from .base import Base, IdMixin, TimestampMixin
-from .contact_points import Language, Phone, Schedule
-from .organization import Contact
-from .taxonomy import Attribute
+from services_api.geo.public_point import public_point_columns
+from services_api.models.base import Base, IdMixin, TimestampMixin
+from services_api.models.contact_points import Language, Phone, Schedule
+from services_api.models.organization import Contact
+from services_api.models.taxonomy import Attribute
 
 if TYPE_CHECKING:
-    from .organization import Organization
-    from .service import Service
+    from services_api.models.organization import Organization
+    from services_api.models.service import Service
 
 
 class Location(IdMixin, TimestampMixin, Base):

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin, parent_indexes
+from services_api.models.base import Base, IdMixin, TimestampMixin, parent_indexes
 
 if TYPE_CHECKING:
-    from .contact_points import Phone
-    from .location import Location
-    from .service import Service
+    from services_api.models.contact_points import Phone
+    from services_api.models.location import Location
+    from services_api.models.service import Service
 
 
 class Organization(IdMixin, TimestampMixin, Base):

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, IdMixin, UTCDateTime, utcnow
+from services_api.models.base import Base, IdMixin, UTCDateTime, utcnow
 
 REPORT_KINDS = ("wrong_information", "closed", "treated_badly", "unsafe", "other")
 REPORT_STATUSES = ("open", "resolved", "dismissed")

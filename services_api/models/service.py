@@ -22,12 +22,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..geo.areas import Area, parse_extent
-from .base import Base, IdMixin, TimestampMixin, UTCDateTime
-from .contact_points import Language, Phone, Schedule
-from .location import ServiceAtLocation
-from .organization import Contact, Organization
-from .taxonomy import Attribute
+from services_api.geo.areas import Area, parse_extent
+from services_api.models.base import Base, IdMixin, TimestampMixin, UTCDateTime
+from services_api.models.contact_points import Language, Phone, Schedule
+from services_api.models.location import ServiceAtLocation
+from services_api.models.organization import Contact, Organization
+from services_api.models.taxonomy import Attribute
 
 
 class VettingStatus(enum.StrEnum):

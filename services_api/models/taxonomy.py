@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, IdMixin, TimestampMixin
+from services_api.models.base import Base, IdMixin, TimestampMixin
 
 
 class Taxonomy(IdMixin, TimestampMixin, Base):

@@ -9,8 +9,8 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_dump
 
-from ..models import Location, Service
-from .hsds import (
+from services_api.models import Location, Service
+from services_api.schemas.hsds import (
     AddressSchema,
     FullServiceAtLocationSchema,
     FullServiceSchema,

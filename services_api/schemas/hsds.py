@@ -13,8 +13,8 @@ from typing import Any, cast
 from marshmallow import Schema, fields, post_dump
 from marshmallow.experimental.context import Context
 
-from ..core.visibility import PublicView
-from ..models import Location, Organization, Service
+from services_api.core.directory.visibility import PublicView
+from services_api.models import Location, Organization, Service
 
 STALE_NOTICE = "Not confirmed by its provider since {date}: please check before you go."
 

@@ -7,9 +7,9 @@ from datetime import UTC
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from ..core.limits import MAX_SEARCH_WORD_LENGTH, MAX_SEARCH_WORDS
-from ..core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
-from .search_params import GeoSearchArgs
+from services_api.core.limits import MAX_SEARCH_WORD_LENGTH, MAX_SEARCH_WORDS
+from services_api.core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
+from services_api.schemas.search_params import GeoSearchArgs
 
 
 def plain_text(value: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from .hsds import (
+from services_api.schemas.hsds import (
     FullServiceAtLocationSchema,
     FullServiceSchema,
     ServiceAreaSchema,

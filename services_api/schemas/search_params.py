@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..core.limits import MAX_CODES_PER_FILTER, distinct
+from services_api.core.limits import MAX_CODES_PER_FILTER, distinct
 
 MAX_RADIUS_KM = 200.0
 DEFAULT_RADIUS_KM = 10.0

@@ -7,18 +7,25 @@ from typing import Any
 from flask import Response, current_app, url_for
 from marshmallow import Schema, fields, validate
 
-from ...core import keys, partners
-from ...core.editing import EditError
-from ...db import get_session
-from ...models import Partner, Role
-from ...schemas.admin import ApiKeySchema, PartnerSchema
-from ...schemas.params import plain_text
-from ..errors import ApiError
-from ..openapi import IDEMPOTENCY_KEY, IF_MATCH, list_model, schema_model
-from ..responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
-from .auth import current_actor, operator_only
-from .common import AdminResource, ns, path_id
-from .writes import commit, edit_errors, idempotent, load_body, require_if_match, respond
+from services_api.api.admin.auth import current_actor, operator_only
+from services_api.api.admin.common import AdminResource, ns, path_id
+from services_api.api.admin.writes import (
+    commit,
+    edit_errors,
+    idempotent,
+    load_body,
+    require_if_match,
+    respond,
+)
+from services_api.api.errors import ApiError
+from services_api.api.openapi import IDEMPOTENCY_KEY, IF_MATCH, list_model, schema_model
+from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
+from services_api.core.access import keys, partners
+from services_api.core.listings.editing import EditError
+from services_api.db import get_session
+from services_api.models import Partner, Role
+from services_api.schemas.admin import ApiKeySchema, PartnerSchema
+from services_api.schemas.params import plain_text
 
 PARTNER = PartnerSchema()
 KEY = ApiKeySchema()

@@ -17,13 +17,13 @@ from typing import Any, TypeVar, cast
 
 from flask import current_app, g, request
 
-from ...core import keys
-from ...core.audit import Actor
-from ...db import begin_write, get_session
-from ...models import Role
-from .. import rate_limits
-from ..errors import ApiError
-from ..responses import answers
+from services_api.api import rate_limits
+from services_api.api.errors import ApiError
+from services_api.api.responses import answers
+from services_api.core.access import keys
+from services_api.core.listings.audit import Actor
+from services_api.db import begin_write, get_session
+from services_api.models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 CHALLENGE = 'Bearer realm="services_api admin"'

@@ -7,12 +7,12 @@ import uuid
 from flask_restx import Namespace, Resource
 from marshmallow import Schema, fields, validate
 
-from ...core.visibility import PublicView
-from ...schemas.params import MAX_PAGE
-from ..errors import ApiError
-from ..public.common import public_view
-from ..responses import ADMIN, responses
-from .auth import authenticated
+from services_api.api.admin.auth import authenticated
+from services_api.api.errors import ApiError
+from services_api.api.public.common import public_view
+from services_api.api.responses import ADMIN, responses
+from services_api.core.directory.visibility import PublicView
+from services_api.schemas.params import MAX_PAGE
 
 ns = Namespace(
     "admin",

@@ -7,19 +7,19 @@ from typing import Any
 from flask import Response, request
 from marshmallow import Schema, fields
 
-from ...core.file_import import FileImportResult
-from ...core.hsds_files import ArchiveTooLargeError, HSDSFileError, read_hsds_bytes
-from ...core.hsds_import import HSDSImportError
-from ...core.partner_import import ImportConflictError, import_as
-from ...db import get_session
-from ...locators import address_locator
-from ..errors import ApiError
-from ..openapi import CONSUMES, IDEMPOTENCY_KEY, query_params
-from ..params import parse_query
-from ..responses import JSON_BODY, answers
-from .auth import current_actor, prepares_before_writing
-from .common import AdminResource, ns
-from .writes import idempotent, respond
+from services_api.api.admin.auth import current_actor, prepares_before_writing
+from services_api.api.admin.common import AdminResource, ns
+from services_api.api.admin.writes import idempotent, respond
+from services_api.api.errors import ApiError
+from services_api.api.openapi import CONSUMES, IDEMPOTENCY_KEY, query_params
+from services_api.api.params import parse_query
+from services_api.api.responses import JSON_BODY, answers
+from services_api.core.hsds.documents import HSDSImportError
+from services_api.core.hsds.file_import import FileImportResult
+from services_api.core.hsds.files import ArchiveTooLargeError, HSDSFileError, read_hsds_bytes
+from services_api.core.hsds.partner_import import ImportConflictError, import_as
+from services_api.db import get_session
+from services_api.locators import address_locator
 
 CONTENT_TYPES = ("application/json", "application/x-ndjson", "application/zip")
 

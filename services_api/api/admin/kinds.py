@@ -8,11 +8,11 @@ from typing import Any
 from marshmallow import Schema
 from sqlalchemy.orm import Session
 
-from ...core import editing
-from ...core.visibility import PublicView
-from ...models import Service
-from ...schemas.admin import AdminLocationSchema, AdminServiceAtLocationSchema, AdminServiceSchema
-from ...schemas.hsds import public_context
+from services_api.core.directory.visibility import PublicView
+from services_api.core.listings import editing
+from services_api.models import Service
+from services_api.schemas.admin import AdminLocationSchema, AdminServiceAtLocationSchema, AdminServiceSchema
+from services_api.schemas.hsds import public_context
 
 
 def _describer(schema: Schema) -> Any:

@@ -9,22 +9,10 @@ from marshmallow import fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...core import editing
-from ...core.directory import Page
-from ...core.editing import EditError, Kind
-from ...core.limits import MAX_ITEMS
-from ...db import get_session
-from ...locators import configured_geocoder
-from ...models import Location, Service, ServiceAtLocation
-from ..errors import ApiError
-from ..openapi import IDEMPOTENCY_KEY, IF_MATCH, body_model, page_model, query_params, schema_model
-from ..params import parse_query
-from ..public.common import page_envelope
-from ..responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
-from .auth import current_actor
-from .common import AdminResource, PageArgs, admin_view, ns, path_id
-from .kinds import LOCATIONS, SCHEMAS, SERVICE_AT_LOCATIONS, SERVICES
-from .writes import (
+from services_api.api.admin.auth import current_actor
+from services_api.api.admin.common import AdminResource, PageArgs, admin_view, ns, path_id
+from services_api.api.admin.kinds import LOCATIONS, SCHEMAS, SERVICE_AT_LOCATIONS, SERVICES
+from services_api.api.admin.writes import (
     commit,
     edit_errors,
     idempotent,
@@ -33,6 +21,25 @@ from .writes import (
     require_if_match,
     respond,
 )
+from services_api.api.errors import ApiError
+from services_api.api.openapi import (
+    IDEMPOTENCY_KEY,
+    IF_MATCH,
+    body_model,
+    page_model,
+    query_params,
+    schema_model,
+)
+from services_api.api.params import parse_query
+from services_api.api.public.common import page_envelope
+from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
+from services_api.core.directory.reads import Page
+from services_api.core.limits import MAX_ITEMS
+from services_api.core.listings import editing
+from services_api.core.listings.editing import EditError, Kind
+from services_api.db import get_session
+from services_api.locators import configured_geocoder
+from services_api.models import Location, Service, ServiceAtLocation
 
 
 class ListingArgs(PageArgs):

@@ -8,20 +8,20 @@ from typing import Any
 from flask import Response
 from marshmallow import Schema, fields, validate
 
-from ...core import reports
-from ...core.audit import AuditFilters, list_events
-from ...db import get_session
-from ...models import REPORT_STATUSES
-from ...schemas.admin import AuditEventSchema, ReportSchema
-from ...schemas.params import no_control_characters, plain_text
-from ..errors import ApiError
-from ..openapi import IF_MATCH, page_model, query_params, schema_model
-from ..params import parse_query
-from ..public.common import page_envelope
-from ..responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
-from .auth import current_actor, operator_only
-from .common import AdminResource, PageArgs, ns, path_id
-from .writes import commit, load_body, require_if_match, respond
+from services_api.api.admin.auth import current_actor, operator_only
+from services_api.api.admin.common import AdminResource, PageArgs, ns, path_id
+from services_api.api.admin.writes import commit, load_body, require_if_match, respond
+from services_api.api.errors import ApiError
+from services_api.api.openapi import IF_MATCH, page_model, query_params, schema_model
+from services_api.api.params import parse_query
+from services_api.api.public.common import page_envelope
+from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
+from services_api.core.listings import reports
+from services_api.core.listings.audit import AuditFilters, list_events
+from services_api.db import get_session
+from services_api.models import REPORT_STATUSES
+from services_api.schemas.admin import AuditEventSchema, ReportSchema
+from services_api.schemas.params import no_control_characters, plain_text
 
 REPORT = ReportSchema()
 EVENT = AuditEventSchema()

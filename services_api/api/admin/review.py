@@ -7,20 +7,20 @@ from typing import Any
 from flask import Response, current_app
 from marshmallow import Schema, fields, validate
 
-from ...core import editing, vetting
-from ...core.editing import EditError
-from ...db import get_session
-from ...schemas.admin import ProposedChangeSchema
-from ...schemas.params import no_control_characters, plain_text
-from ..openapi import IDEMPOTENCY_KEY, query_params, schema_model
-from ..params import parse_query
-from ..public.common import page_envelope
-from ..responses import CONDITIONAL_GET, JSON_BODY, answers
-from .auth import current_actor, operator_only
-from .common import AdminResource, PageArgs, admin_view, ns
-from .kinds import SERVICES
-from .listings import owned_or_404
-from .writes import edit_errors, idempotent, load_body, respond
+from services_api.api.admin.auth import current_actor, operator_only
+from services_api.api.admin.common import AdminResource, PageArgs, admin_view, ns
+from services_api.api.admin.kinds import SERVICES
+from services_api.api.admin.listings import owned_or_404
+from services_api.api.admin.writes import edit_errors, idempotent, load_body, respond
+from services_api.api.openapi import IDEMPOTENCY_KEY, query_params, schema_model
+from services_api.api.params import parse_query
+from services_api.api.public.common import page_envelope
+from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, answers
+from services_api.core.listings import editing, vetting
+from services_api.core.listings.editing import EditError
+from services_api.db import get_session
+from services_api.schemas.admin import ProposedChangeSchema
+from services_api.schemas.params import no_control_characters, plain_text
 
 CHANGE = ProposedChangeSchema()
 PAGE_ARGS = PageArgs()

@@ -13,12 +13,12 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ...core.editing import EditError, InvalidFieldsError, NotAllowedError
-from ...core.limits import too_many_items
-from ...db import get_session
-from ...models import IdempotentResponse
-from ..errors import ApiError
-from .auth import current_actor
+from services_api.api.admin.auth import current_actor
+from services_api.api.errors import ApiError
+from services_api.core.limits import too_many_items
+from services_api.core.listings.editing import EditError, InvalidFieldsError, NotAllowedError
+from services_api.db import get_session
+from services_api.models import IdempotentResponse
 
 ETAG_PREFIX = "v"
 

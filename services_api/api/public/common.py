@@ -6,10 +6,10 @@ from typing import Any, Protocol
 
 from flask import current_app
 
-from ...core.directory import ListingFilters, Page
-from ...core.visibility import PublicView
-from ...schemas.hsds import public_context
-from ..errors import ApiError
+from services_api.api.errors import ApiError
+from services_api.core.directory.reads import ListingFilters, Page
+from services_api.core.directory.visibility import PublicView
+from services_api.schemas.hsds import public_context
 
 
 class Dumper(Protocol):

@@ -19,15 +19,15 @@ from marshmallow import Schema
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ...core import directory, sync
-from ...core.directory import FULL_SERVICE_LOAD, SERVICE_AT_LOCATION_LOAD, ListingFilters
-from ...db import get_session
-from ...models import Service, ServiceAtLocation
-from ...schemas.hsds import public_context
-from ..errors import ApiError
-from ..http_cache import conditional_stream
-from .common import listing_filters, public_view
-from .ndjson import NDJSON, encode_lines
+from services_api.api.errors import ApiError
+from services_api.api.http_cache import conditional_stream
+from services_api.api.public.common import listing_filters, public_view
+from services_api.api.public.ndjson import NDJSON, encode_lines
+from services_api.core.directory import reads, sync
+from services_api.core.directory.reads import FULL_SERVICE_LOAD, SERVICE_AT_LOCATION_LOAD, ListingFilters
+from services_api.db import get_session
+from services_api.models import Service, ServiceAtLocation
+from services_api.schemas.hsds import public_context
 
 NEXT_HEADER = "X-Next-Modified-After"
 STREAM_BATCH = 500
@@ -42,7 +42,7 @@ def _changes(kind: str, args: dict[str, Any]) -> list[sync.Change]:
     session = get_session()
     view = public_view()
     filters: ListingFilters = listing_filters({**args, "modified_after": None})
-    conditions = directory.listing_conditions(session, filters)
+    conditions = reads.listing_conditions(session, filters)
     public_ids = None
     if conditions:
         public_ids = session.scalars(select(Service.id).where(view.service_filter(), *conditions))

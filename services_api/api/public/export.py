@@ -12,11 +12,14 @@ from flask import Response
 from flask_restx import Namespace, Resource
 from marshmallow import Schema
 
-from ...core.export import public_records
-from ...core.fingerprint import directory_fingerprint
-from ...core.hsds_package import stream_package
-from ...db import get_session
-from ...schemas.hsds import (
+from services_api.api.http_cache import conditional_stream
+from services_api.api.public.common import public_view
+from services_api.api.responses import answers
+from services_api.core.directory.export import public_records
+from services_api.core.directory.fingerprint import directory_fingerprint
+from services_api.core.hsds.package import stream_package
+from services_api.db import get_session
+from services_api.schemas.hsds import (
     FullOrganizationSchema,
     FullServiceSchema,
     LocationSchema,
@@ -24,9 +27,6 @@ from ...schemas.hsds import (
     TaxonomyTermSchema,
     public_context,
 )
-from ..http_cache import conditional_stream
-from ..responses import answers
-from .common import public_view
 
 ns = Namespace("export", description="The whole public directory as an HSDS 3.0 tabular data package")
 

@@ -10,15 +10,15 @@ from typing import Any
 from flask import Response, request
 from marshmallow import Schema
 
-from ...core import directory
-from ...core.fingerprint import directory_fingerprint
-from ...core.streaming import iter_batches
-from ...db import get_session
-from ...models import Service, ServiceAtLocation, utcnow
-from ...schemas.hsds import public_context
-from ..http_cache import conditional_stream
-from .common import listing_filters, public_view
-from .searching import run_search, wants_search
+from services_api.api.http_cache import conditional_stream
+from services_api.api.public.common import listing_filters, public_view
+from services_api.api.public.searching import run_search, wants_search
+from services_api.core.directory import reads
+from services_api.core.directory.fingerprint import directory_fingerprint
+from services_api.core.directory.streaming import iter_batches
+from services_api.db import get_session
+from services_api.models import Service, ServiceAtLocation, utcnow
+from services_api.schemas.hsds import public_context
 
 NDJSON = "application/x-ndjson"
 SEARCH_BATCH = 200
@@ -77,7 +77,7 @@ def stream_services(
         schema,
         per=per,
         load=load,
-        build=directory.services_query,
+        build=reads.services_query,
         columns=(Service.name, Service.id),
         key=lambda service: (service.name, service.id),
     )
@@ -92,7 +92,7 @@ def stream_service_at_locations(
         schema,
         per=per,
         load=load,
-        build=directory.service_at_locations_query,
+        build=reads.service_at_locations_query,
         columns=(Service.name, ServiceAtLocation.id),
         key=lambda link: (link.service.name, link.id),
     )

@@ -6,18 +6,18 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from ...core import directory
-from ...db import get_session
-from ...schemas.hsds import (
+from services_api.api.openapi import page_model, query_params, schema_model
+from services_api.api.params import parse_id, parse_query
+from services_api.api.public.common import dump_one, dump_page, public_view
+from services_api.api.responses import CONDITIONAL_GET, PUBLIC_LIST, answers
+from services_api.core.directory import reads
+from services_api.db import get_session
+from services_api.schemas.hsds import (
     FullOrganizationSchema,
     FullOrganizationWithFullServicesSchema,
     OrganizationSchema,
 )
-from ...schemas.params import OrganizationArgs, OrganizationListArgs
-from ..openapi import page_model, query_params, schema_model
-from ..params import parse_id, parse_query
-from ..responses import CONDITIONAL_GET, PUBLIC_LIST, answers
-from .common import dump_one, dump_page, public_view
+from services_api.schemas.params import OrganizationArgs, OrganizationListArgs
 
 ns = Namespace("organizations", description="Organisations delivering vetted services (HSDS 3.0)")
 
@@ -45,7 +45,7 @@ class OrganizationList(Resource):
         """List organisations that have a public service, by name."""
         args = parse_query(LIST_ARGS)
         view = public_view()
-        page = directory.list_organizations(
+        page = reads.list_organizations(
             get_session(),
             view=view,
             search=args.get("search"),
@@ -68,5 +68,5 @@ class OrganizationDetail(Resource):
         """Return one organisation with its public locations and services nested."""
         args = parse_query(DETAIL_ARGS)
         view = public_view()
-        organization = directory.get_organization(get_session(), view=view, organization_id=parse_id(id))
+        organization = reads.get_organization(get_session(), view=view, organization_id=parse_id(id))
         return dump_one(organization, _full_schema(args["full_service"]), view, "organization")

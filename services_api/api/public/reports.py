@@ -7,14 +7,15 @@ from typing import Any
 from flask import request
 from marshmallow import Schema, ValidationError, fields, validate
 
-from ...core import directory, reports
-from ...db import get_session
-from ...models import REPORT_KINDS
-from ...schemas.params import plain_text
-from .. import rate_limits
-from ..errors import ApiError
-from ..params import parse_id
-from .common import public_view
+from services_api.api import rate_limits
+from services_api.api.errors import ApiError
+from services_api.api.params import parse_id
+from services_api.api.public.common import public_view
+from services_api.core.directory import reads
+from services_api.core.listings import reports
+from services_api.db import get_session
+from services_api.models import REPORT_KINDS
+from services_api.schemas.params import plain_text
 
 REPORTS_PER_CLIENT = "REPORT_LIMIT"
 
@@ -35,7 +36,7 @@ def submit(service_id: str) -> tuple[dict[str, Any], int]:
     """Store a report about a public service; return what the sender may see of it."""
     rate_limits.refuse_if_exhausted(REPORTS_PER_CLIENT, "reports")
     session = get_session()
-    service = directory.find_public_service(session, view=public_view(), service_id=parse_id(service_id))
+    service = reads.find_public_service(session, view=public_view(), service_id=parse_id(service_id))
     if service is None:
         raise ApiError(404, "No public service has this id.")
     if not request.is_json:

@@ -7,8 +7,8 @@ from typing import Any
 from flask import current_app, request, url_for
 from flask_restx import Namespace, Resource
 
-from ..http_cache import built_from_request_host
-from ..responses import CONDITIONAL_GET, answers
+from services_api.api.http_cache import built_from_request_host
+from services_api.api.responses import CONDITIONAL_GET, answers
 
 ns = Namespace("meta", description="About this API")
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ...core import locating
-from ...core.directory import Page
-from ...core.search import Hit, Query, search
-from ...db import get_session
-from ...models import utcnow
-from ...schemas.search_params import DEFAULT_RADIUS_KM
-from ..errors import ApiError
-from .common import listing_filters, public_view
+from services_api.api.errors import ApiError
+from services_api.api.public.common import listing_filters, public_view
+from services_api.core.directory.reads import Page
+from services_api.core.search import terms
+from services_api.core.search.query import Hit, Query, search
+from services_api.db import get_session
+from services_api.models import utcnow
+from services_api.schemas.search_params import DEFAULT_RADIUS_KM
 
 SEARCH_PARAMETERS = (
     "lat",
@@ -36,7 +36,7 @@ def run_search(args: dict[str, Any], *, per: str) -> Page[Hit]:
     """Search with the request's place and filters; raise 400/422 for unknown codes and places."""
     session = get_session()
     try:
-        area = locating.search_area(
+        area = terms.search_area(
             session,
             point=(args["lat"], args["lng"]) if "lat" in args else None,
             near=args.get("near"),
@@ -44,16 +44,16 @@ def run_search(args: dict[str, Any], *, per: str) -> Page[Hit]:
             radius_km=_radius_km(args),
             bbox=args.get("bbox"),
         )
-        terms = locating.required_terms(
+        required = terms.required_terms(
             session, category=args.get("category"), attributes=args.get("attribute", [])
         )
-    except locating.PlaceNotFoundError as error:
+    except terms.PlaceNotFoundError as error:
         raise ApiError(422, str(error), {error.parameter: [str(error)]}) from None
-    except locating.UnknownCodeError as error:
+    except terms.UnknownCodeError as error:
         raise ApiError(
             400, f"Invalid query parameter: {error.parameter}", {error.parameter: [str(error)]}
         ) from None
-    filters = replace(listing_filters(args), required_terms=terms, language=args.get("language"))
+    filters = replace(listing_filters(args), required_terms=required, language=args.get("language"))
     query = Query(
         view=public_view(),
         per=per,

@@ -7,22 +7,22 @@ from typing import Any
 from flask_restx import Namespace, Resource
 from marshmallow import Schema
 
-from ...core import directory
-from ...core.result_records import place_records
-from ...core.search import PER_PLACE
-from ...core.search_results import load_place_results
-from ...db import get_session
-from ...schemas.compiled import CompiledDump
-from ...schemas.hsds import FullServiceAtLocationSchema, ServiceAtLocationSchema
-from ...schemas.params import ListingArgs
-from ...schemas.search import FullPlaceResultSchema, PlaceResultSchema
-from ..openapi import page_model, query_params, schema_model
-from ..params import parse_id, parse_query
-from ..responses import CONDITIONAL_GET, PUBLIC_LIST, answers
-from .common import dump_one, dump_page, listing_filters, public_view
-from .deltas import delta_response, wants_delta
-from .ndjson import NDJSON, stream_service_at_locations, wants_ndjson
-from .searching import refuse_place_with_delta, run_search, wants_search
+from services_api.api.openapi import page_model, query_params, schema_model
+from services_api.api.params import parse_id, parse_query
+from services_api.api.public.common import dump_one, dump_page, listing_filters, public_view
+from services_api.api.public.deltas import delta_response, wants_delta
+from services_api.api.public.ndjson import NDJSON, stream_service_at_locations, wants_ndjson
+from services_api.api.public.searching import refuse_place_with_delta, run_search, wants_search
+from services_api.api.responses import CONDITIONAL_GET, PUBLIC_LIST, answers
+from services_api.core.directory import reads
+from services_api.core.search.query import PER_PLACE
+from services_api.core.search.result_records import place_records
+from services_api.core.search.results import load_place_results
+from services_api.db import get_session
+from services_api.schemas.compiled import CompiledDump
+from services_api.schemas.hsds import FullServiceAtLocationSchema, ServiceAtLocationSchema
+from services_api.schemas.params import ListingArgs
+from services_api.schemas.search import FullPlaceResultSchema, PlaceResultSchema
 
 ns = Namespace("service_at_locations", description="Services at their locations (HSDS 3.0)")
 
@@ -75,7 +75,7 @@ class ServiceAtLocationList(Resource):
                 results = load_place_results(get_session(), found.items, full=True)
                 return dump_page(found.with_items(results), FULL_RESULT, view)
             return dump_page(found.with_items(place_records(get_session(), found.items)), FAST_RESULT, view)
-        page = directory.list_service_at_locations(
+        page = reads.list_service_at_locations(
             get_session(),
             view=view,
             filters=listing_filters(args),
@@ -100,7 +100,5 @@ class ServiceAtLocationDetail(Resource):
     def get(self, id: str) -> dict[str, Any]:
         """Return one public service-at-location, fully nested."""
         view = public_view()
-        record = directory.get_service_at_location(
-            get_session(), view=view, service_at_location_id=parse_id(id)
-        )
+        record = reads.get_service_at_location(get_session(), view=view, service_at_location_id=parse_id(id))
         return dump_one(record, FULL_SERVICE_AT_LOCATION, view, "service_at_location")

@@ -6,23 +6,23 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from ...core import directory
-from ...core.result_records import service_records
-from ...core.search import PER_SERVICE
-from ...core.search_results import load_service_results
-from ...db import get_session
-from ...schemas.compiled import CompiledDump
-from ...schemas.hsds import FullServiceSchema, ServiceSchema
-from ...schemas.params import ServiceListArgs
-from ...schemas.search import FullServiceResultSchema, ServiceResultSchema
-from ..openapi import page_model, query_params, schema_model
-from ..params import parse_id, parse_query
-from ..responses import CONDITIONAL_GET, PUBLIC_LIST, answers
-from .common import dump_one, dump_page, listing_filters, public_view
-from .deltas import delta_response, wants_delta
-from .ndjson import NDJSON, stream_services, wants_ndjson
-from .reports import REPORT_BODY, submit
-from .searching import refuse_place_with_delta, run_search, wants_search
+from services_api.api.openapi import page_model, query_params, schema_model
+from services_api.api.params import parse_id, parse_query
+from services_api.api.public.common import dump_one, dump_page, listing_filters, public_view
+from services_api.api.public.deltas import delta_response, wants_delta
+from services_api.api.public.ndjson import NDJSON, stream_services, wants_ndjson
+from services_api.api.public.reports import REPORT_BODY, submit
+from services_api.api.public.searching import refuse_place_with_delta, run_search, wants_search
+from services_api.api.responses import CONDITIONAL_GET, PUBLIC_LIST, answers
+from services_api.core.directory import reads
+from services_api.core.search.query import PER_SERVICE
+from services_api.core.search.result_records import service_records
+from services_api.core.search.results import load_service_results
+from services_api.db import get_session
+from services_api.schemas.compiled import CompiledDump
+from services_api.schemas.hsds import FullServiceSchema, ServiceSchema
+from services_api.schemas.params import ServiceListArgs
+from services_api.schemas.search import FullServiceResultSchema, ServiceResultSchema
 
 ns = Namespace("services", description="Vetted services (HSDS 3.0)")
 
@@ -76,7 +76,7 @@ class ServiceList(Resource):
                 return dump_page(found.with_items(results), FULL_RESULT, view)
             result = FAST_MINIMAL_RESULT if args["minimal"] else FAST_RESULT
             return dump_page(found.with_items(service_records(get_session(), found.items)), result, view)
-        page = directory.list_services(
+        page = reads.list_services(
             get_session(),
             view=view,
             filters=listing_filters(args),
@@ -104,7 +104,7 @@ class ServiceDetail(Resource):
     def get(self, id: str) -> dict[str, Any]:
         """Return one public service, fully nested."""
         view = public_view()
-        service = directory.get_service(get_session(), view=view, service_id=parse_id(id))
+        service = reads.get_service(get_session(), view=view, service_id=parse_id(id))
         return dump_one(service, FULL_SERVICE, view, "service")
 
 

@@ -6,14 +6,14 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from ...core import directory
-from ...db import get_session
-from ...schemas.hsds import TaxonomySchema
-from ...schemas.params import SearchArgs
-from ..openapi import page_model, query_params, schema_model
-from ..params import parse_id, parse_query
-from ..responses import CONDITIONAL_GET, PUBLIC_LIST, answers
-from .common import dump_one, dump_page, public_view
+from services_api.api.openapi import page_model, query_params, schema_model
+from services_api.api.params import parse_id, parse_query
+from services_api.api.public.common import dump_one, dump_page, public_view
+from services_api.api.responses import CONDITIONAL_GET, PUBLIC_LIST, answers
+from services_api.core.directory import reads
+from services_api.db import get_session
+from services_api.schemas.hsds import TaxonomySchema
+from services_api.schemas.params import SearchArgs
 
 ns = Namespace("taxonomies", description="Taxonomies (HSDS 3.0)")
 
@@ -31,7 +31,7 @@ class TaxonomyList(Resource):
     def get(self) -> dict[str, Any]:
         """List taxonomies by name."""
         args = parse_query(ARGS)
-        page = directory.list_taxonomies(
+        page = reads.list_taxonomies(
             get_session(), search=args.get("search"), page=args["page"], per_page=args["per_page"]
         )
         return dump_page(page, TAXONOMY, public_view())
@@ -46,5 +46,5 @@ class TaxonomyDetail(Resource):
     @answers(*CONDITIONAL_GET, 400, (404, "No taxonomy has this id"))
     def get(self, id: str) -> dict[str, Any]:
         """Return one taxonomy."""
-        taxonomy = directory.get_taxonomy(get_session(), taxonomy_id=parse_id(id))
+        taxonomy = reads.get_taxonomy(get_session(), taxonomy_id=parse_id(id))
         return dump_one(taxonomy, TAXONOMY, public_view(), "taxonomy")

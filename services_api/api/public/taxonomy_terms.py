@@ -6,14 +6,14 @@ from typing import Any
 
 from flask_restx import Namespace, Resource
 
-from ...core import directory
-from ...db import get_session
-from ...schemas.hsds import TaxonomyTermSchema
-from ...schemas.params import TaxonomyTermListArgs
-from ..openapi import page_model, query_params, schema_model
-from ..params import parse_id, parse_query
-from ..responses import CONDITIONAL_GET, PUBLIC_LIST, answers
-from .common import dump_one, dump_page, public_view
+from services_api.api.openapi import page_model, query_params, schema_model
+from services_api.api.params import parse_id, parse_query
+from services_api.api.public.common import dump_one, dump_page, public_view
+from services_api.api.responses import CONDITIONAL_GET, PUBLIC_LIST, answers
+from services_api.core.directory import reads
+from services_api.db import get_session
+from services_api.schemas.hsds import TaxonomyTermSchema
+from services_api.schemas.params import TaxonomyTermListArgs
 
 ns = Namespace("taxonomy_terms", description="Taxonomy terms (HSDS 3.0)")
 
@@ -31,13 +31,13 @@ class TaxonomyTermList(Resource):
     def get(self) -> dict[str, Any]:
         """List taxonomy terms by taxonomy and code."""
         args = parse_query(ARGS)
-        filters = directory.TermFilters(
+        filters = reads.TermFilters(
             search=args.get("search"),
             taxonomy_id=args.get("taxonomy_id"),
             parent_id=args.get("parent_id"),
             top_only=args["top_only"],
         )
-        page = directory.list_taxonomy_terms(
+        page = reads.list_taxonomy_terms(
             get_session(), filters=filters, page=args["page"], per_page=args["per_page"]
         )
         return dump_page(page, TERM, public_view())
@@ -52,5 +52,5 @@ class TaxonomyTermDetail(Resource):
     @answers(*CONDITIONAL_GET, 400, (404, "No taxonomy term has this id"))
     def get(self, id: str) -> dict[str, Any]:
         """Return one taxonomy term."""
-        term = directory.get_taxonomy_term(get_session(), term_id=parse_id(id))
+        term = reads.get_taxonomy_term(get_session(), term_id=parse_id(id))
         return dump_one(term, TERM, public_view(), "taxonomy_term")

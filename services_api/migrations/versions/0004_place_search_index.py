@@ -21,7 +21,7 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The listing rule mirrors PublicView.service_filter (services_api/core/visibility.py); the
+# The listing rule mirrors PublicView.service_filter (services_api/core/directory/visibility.py); the
 # freshness part is compared at query time against the day dimension.
 LISTED_DAY = """CASE WHEN s.vetting_status = 'vetted' AND s.withdrawn_at IS NULL AND s.status <> 'defunct'
                      AND s.last_verified_at IS NOT NULL

@@ -1,0 +1,1 @@
+"""Who may write: partner organisations and their API keys."""

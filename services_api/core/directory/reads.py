@@ -1,0 +1,425 @@
+"""Read the public directory: paged, filtered lists and single records, only what the public may see."""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Uuid,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from services_api.core.directory.visibility import PublicView
+from services_api.core.limits import search_words
+from services_api.core.search.text import fold
+from services_api.models import (
+    Attribute,
+    Contact,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Service,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from services_api.models.base import UTCDateTime
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+PHONE_LOAD = selectinload(Phone.languages)
+LOCATION_LOAD = (
+    selectinload(Location.addresses),
+    selectinload(Location.accessibility),
+    selectinload(Location.phones).options(PHONE_LOAD),
+    selectinload(Location.schedules),
+    selectinload(Location.languages),
+    selectinload(Location.contacts).selectinload(Contact.phones),
+    selectinload(Location.attributes),
+)
+SERVICE_AT_LOCATION_LOAD = (
+    selectinload(ServiceAtLocation.location).options(*LOCATION_LOAD),
+    selectinload(ServiceAtLocation.phones).options(PHONE_LOAD),
+    selectinload(ServiceAtLocation.schedules),
+    selectinload(ServiceAtLocation.contacts).selectinload(Contact.phones),
+)
+FULL_SERVICE_LOAD = (
+    selectinload(Service.organization),
+    selectinload(Service.phones).options(PHONE_LOAD),
+    selectinload(Service.schedules),
+    selectinload(Service.languages),
+    selectinload(Service.contacts).selectinload(Contact.phones),
+    selectinload(Service.service_areas),
+    selectinload(Service.cost_options),
+    selectinload(Service.attributes),
+    selectinload(Service.service_at_locations).options(*SERVICE_AT_LOCATION_LOAD),
+)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, with what a client needs to page through the rest."""
+
+    items: Sequence[T]
+    total_items: int
+    page_number: int
+    per_page: int
+
+    def with_items(self, items: Sequence[U]) -> Page[U]:
+        """Return the same page holding other items (e.g. the records behind search results)."""
+        return Page(
+            items=items, total_items=self.total_items, page_number=self.page_number, per_page=self.per_page
+        )
+
+    @property
+    def total_pages(self) -> int:
+        """Return how many pages the whole list fills."""
+        return math.ceil(self.total_items / self.per_page)
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    """Filters on services and service-at-locations; every one given must hold.
+
+    `required_terms` holds sets of taxonomy-term ids: a listing must carry a term of every set
+    (a category with its sub-terms is one set; each required attribute is another).
+    """
+
+    search: str | None = None
+    taxonomy_term_id: uuid.UUID | None = None
+    taxonomy_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+    modified_after: datetime | None = None
+    required_terms: tuple[frozenset[uuid.UUID], ...] = ()
+    language: str | None = None
+
+
+def paginate(session: Session, query: Select[Any], *, page: int, per_page: int) -> Page[Any]:
+    """Run a query for one page and count the whole result."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return Page(items=items, total_items=total, page_number=page, per_page=per_page)
+
+
+def services_query(session: Session, *, view: PublicView, filters: ListingFilters, full: bool) -> Select[Any]:
+    """Return the query of public services matching every filter, by name then id."""
+    return (
+        select(Service)
+        .where(view.service_filter(), *listing_conditions(session, filters))
+        .order_by(Service.name, Service.id)
+        .options(*(FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)))
+    )
+
+
+def list_services(
+    session: Session, *, view: PublicView, filters: ListingFilters, page: int, per_page: int, full: bool
+) -> Page[Service]:
+    """Return a page of public services, by name, matching every filter."""
+    query = services_query(session, view=view, filters=filters, full=full)
+    return paginate(session, query, page=page, per_page=per_page)
+
+
+def find_public_service(session: Session, *, view: PublicView, service_id: uuid.UUID) -> Service | None:
+    """Return a public service without its nested records (to check it exists), or None."""
+    return session.scalars(select(Service).where(Service.id == service_id, view.service_filter())).first()
+
+
+def get_service(session: Session, *, view: PublicView, service_id: uuid.UUID) -> Service | None:
+    """Return a public service with everything nested, or None."""
+    query = select(Service).where(Service.id == service_id, view.service_filter()).options(*FULL_SERVICE_LOAD)
+    return session.scalars(query).first()
+
+
+def service_at_locations_query(
+    session: Session, *, view: PublicView, filters: ListingFilters, full: bool
+) -> Select[Any]:
+    """Return the query of public service-at-locations matching every filter, by service name then id."""
+    service_options = FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)
+    return (
+        select(ServiceAtLocation)
+        .join(ServiceAtLocation.service)
+        .where(view.service_filter(), *listing_conditions(session, filters))
+        .order_by(Service.name, ServiceAtLocation.id)
+        .options(
+            *(
+                SERVICE_AT_LOCATION_LOAD
+                if full
+                else (selectinload(ServiceAtLocation.location).selectinload(Location.addresses),)
+            ),
+            selectinload(ServiceAtLocation.service).options(*service_options),
+        )
+    )
+
+
+def list_service_at_locations(
+    session: Session, *, view: PublicView, filters: ListingFilters, page: int, per_page: int, full: bool
+) -> Page[ServiceAtLocation]:
+    """Return a page of public service-at-locations, by service name, matching every filter."""
+    query = service_at_locations_query(session, view=view, filters=filters, full=full)
+    return paginate(session, query, page=page, per_page=per_page)
+
+
+def get_service_at_location(
+    session: Session, *, view: PublicView, service_at_location_id: uuid.UUID
+) -> ServiceAtLocation | None:
+    """Return a public service-at-location with its location and service nested, or None."""
+    query = (
+        select(ServiceAtLocation)
+        .join(ServiceAtLocation.service)
+        .where(ServiceAtLocation.id == service_at_location_id, view.service_filter())
+        .options(
+            *SERVICE_AT_LOCATION_LOAD, selectinload(ServiceAtLocation.service).options(*FULL_SERVICE_LOAD)
+        )
+    )
+    return session.scalars(query).first()
+
+
+def list_organizations(
+    session: Session, *, view: PublicView, search: str | None, page: int, per_page: int, full: bool
+) -> Page[Organization]:
+    """Return a page of organisations that have at least one public service, by name."""
+    query = (
+        select(Organization)
+        .where(_has_public_service(view))
+        .order_by(Organization.name, Organization.id)
+        .options(*(_full_organization_load() if full else ()))
+    )
+    if search:
+        query = query.where(*_organization_search(view, search))
+    return paginate(session, query, page=page, per_page=per_page)
+
+
+def get_organization(
+    session: Session, *, view: PublicView, organization_id: uuid.UUID
+) -> Organization | None:
+    """Return an organisation that has a public service, with its details nested, or None."""
+    query = (
+        select(Organization)
+        .where(Organization.id == organization_id, _has_public_service(view))
+        .options(*_full_organization_load())
+    )
+    return session.scalars(query).first()
+
+
+def list_taxonomies(session: Session, *, search: str | None, page: int, per_page: int) -> Page[Taxonomy]:
+    """Return a page of taxonomies, by name."""
+    query = select(Taxonomy).order_by(Taxonomy.name, Taxonomy.id)
+    if search:
+        query = query.where(*_text_contains((Taxonomy.name, Taxonomy.description), search))
+    return paginate(session, query, page=page, per_page=per_page)
+
+
+def get_taxonomy(session: Session, *, taxonomy_id: uuid.UUID) -> Taxonomy | None:
+    """Return one taxonomy, or None."""
+    return session.get(Taxonomy, taxonomy_id)
+
+
+@dataclass(frozen=True)
+class TermFilters:
+    """Filters on taxonomy terms; every one given must hold."""
+
+    search: str | None = None
+    taxonomy_id: uuid.UUID | None = None
+    parent_id: uuid.UUID | None = None
+    top_only: bool = False
+
+
+def list_taxonomy_terms(
+    session: Session, *, filters: TermFilters, page: int, per_page: int
+) -> Page[TaxonomyTerm]:
+    """Return a page of taxonomy terms, by taxonomy then code."""
+    query = (
+        select(TaxonomyTerm)
+        .order_by(TaxonomyTerm.taxonomy, TaxonomyTerm.code, TaxonomyTerm.id)
+        .options(selectinload(TaxonomyTerm.taxonomy_detail))
+    )
+    if filters.search:
+        query = query.where(
+            *_text_contains((TaxonomyTerm.name, TaxonomyTerm.description, TaxonomyTerm.code), filters.search)
+        )
+    if filters.taxonomy_id:
+        query = query.where(TaxonomyTerm.taxonomy_id == filters.taxonomy_id)
+    if filters.parent_id:
+        query = query.where(TaxonomyTerm.parent_id == filters.parent_id)
+    if filters.top_only:
+        query = query.where(TaxonomyTerm.parent_id.is_(None))
+    return paginate(session, query, page=page, per_page=per_page)
+
+
+def get_taxonomy_term(session: Session, *, term_id: uuid.UUID) -> TaxonomyTerm | None:
+    """Return one taxonomy term, or None."""
+    return session.get(TaxonomyTerm, term_id)
+
+
+def term_and_descendant_ids(session: Session, term_id: uuid.UUID) -> set[uuid.UUID]:
+    """Return the id of a term and of every term below it."""
+    return {term_id} | terms_below(session, "id", term_id)
+
+
+def terms_below(session: Session, by: str, value: Any) -> set[uuid.UUID]:
+    """Return the ids of the terms whose column `by` ("id" or "code") is `value`, and all terms below."""
+    return set(session.scalars(_term_tree(by), {"start": value}))
+
+
+@functools.cache
+def _term_tree(by: str) -> Select[tuple[uuid.UUID]]:
+    """Return the recursive statement of `terms_below`, built once: building costs more than running."""
+    tree = (
+        select(TaxonomyTerm.id)
+        .where(getattr(TaxonomyTerm, by) == bindparam("start"))
+        .cte("term_tree", recursive=True)
+    )
+    child = aliased(TaxonomyTerm)
+    tree = tree.union(select(child.id).where(child.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def listing_conditions(session: Session, filters: ListingFilters) -> list[ColumnElement[bool]]:
+    """Return the SQL conditions on `Service` that the filters ask for, values bound by name.
+
+    The statement's shape depends only on `listing_shape(filters)`; `listing_params` gives the
+    values, so a statement built once for a shape can run again with other filters' values.
+    """
+    return listing_template(listing_shape(filters), listing_params(session, filters))
+
+
+def listing_shape(filters: ListingFilters) -> tuple[int, ...]:
+    """Return what the filters' SQL looks like (how many of each condition), not their values."""
+    return (
+        len(search_words(fold(filters.search or ""))),
+        int(filters.taxonomy_term_id is not None),
+        int(filters.taxonomy_id is not None),
+        int(filters.organization_id is not None),
+        int(filters.modified_after is not None),
+        len(filters.required_terms),
+        int(filters.language is not None),
+    )
+
+
+def listing_params(session: Session, filters: ListingFilters) -> dict[str, Any]:
+    """Return the values of the filters' named parameters."""
+    params: dict[str, Any] = {}
+    for index, word in enumerate(search_words(fold(filters.search or ""))):
+        params[f"f_word_{index}"] = "%" + re.sub(r"([%_/])", r"/\1", word) + "%"
+    if filters.taxonomy_term_id:
+        params["f_term_tree"] = sorted(term_and_descendant_ids(session, filters.taxonomy_term_id))
+    if filters.taxonomy_id:
+        params["f_taxonomy"] = filters.taxonomy_id
+    if filters.organization_id:
+        params["f_organization"] = filters.organization_id
+    if filters.modified_after:
+        params["f_modified_after"] = filters.modified_after
+    for index, terms in enumerate(filters.required_terms):
+        params[f"f_terms_{index}"] = sorted(terms)
+    if filters.language:
+        params["f_language"] = filters.language.lower()
+    return params
+
+
+def listing_template(shape: tuple[int, ...], params: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """Build the conditions of a filter shape with named parameters (carrying `params` as defaults)."""
+    words, term_tree, taxonomy, organization, modified_after, term_sets, language = shape
+
+    def value(name: str, **kwargs: Any) -> Any:
+        return bindparam(name, params.get(name), **kwargs)
+
+    conditions: list[ColumnElement[bool]] = [
+        Service.search_text.like(value(f"f_word_{index}", type_=String), escape="/") for index in range(words)
+    ]
+    if term_tree:
+        conditions.append(
+            _service_has_attribute(Attribute.taxonomy_term_id.in_(value("f_term_tree", expanding=True)))
+        )
+    if taxonomy:
+        in_taxonomy = select(TaxonomyTerm.id).where(
+            TaxonomyTerm.taxonomy_id == value("f_taxonomy", type_=Uuid)
+        )
+        conditions.append(_service_has_attribute(Attribute.taxonomy_term_id.in_(in_taxonomy)))
+    if organization:
+        conditions.append(Service.organization_id == value("f_organization", type_=Uuid))
+    if modified_after:
+        conditions.append(Service.modified >= value("f_modified_after", type_=UTCDateTime))
+    conditions += [
+        _service_has_attribute(Attribute.taxonomy_term_id.in_(value(f"f_terms_{index}", expanding=True)))
+        for index in range(term_sets)
+    ]
+    if language:
+        conditions.append(_speaks(value("f_language", type_=String)))
+    return conditions
+
+
+def _speaks(code: Any) -> ColumnElement[bool]:
+    """A service speaks a language when it, one of its phones or one of its locations lists it."""
+    same_code = func.lower(Language.code) == code
+    at_location = (
+        select(Language.id)
+        .join(ServiceAtLocation, ServiceAtLocation.location_id == Language.location_id)
+        .where(ServiceAtLocation.service_id == Service.id, same_code)
+    )
+    on_phone = (
+        select(Language.id)
+        .join(Phone, Phone.id == Language.phone_id)
+        .where(Phone.service_id == Service.id, same_code)
+    )
+    return or_(
+        exists().where(Language.service_id == Service.id, same_code),
+        at_location.exists(),
+        on_phone.exists(),
+    )
+
+
+def _service_has_attribute(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(Attribute.link_entity == "service", Attribute.link_id == Service.id, condition)
+
+
+def _has_public_service(view: PublicView) -> ColumnElement[bool]:
+    return exists().where(Service.organization_id == Organization.id, view.service_filter())
+
+
+def _organization_search(view: PublicView, search: str) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    for word in search_words(fold(search)):
+        service_matches = exists().where(
+            Service.organization_id == Organization.id,
+            view.service_filter(),
+            Service.search_text.contains(word, autoescape=True),
+        )
+        conditions.append(or_(func.lower(Organization.name).contains(word, autoescape=True), service_matches))
+    return conditions
+
+
+def _text_contains(columns: Sequence[Any], search: str) -> list[ColumnElement[bool]]:
+    return [
+        or_(*(func.lower(column).contains(word, autoescape=True) for column in columns))
+        for word in search_words(search.lower())
+    ] or [true()]
+
+
+def _full_organization_load() -> tuple[Any, ...]:
+    return (
+        selectinload(Organization.phones).options(PHONE_LOAD),
+        selectinload(Organization.contacts).selectinload(Contact.phones),
+        selectinload(Organization.services).options(*FULL_SERVICE_LOAD),
+        selectinload(Organization.locations).options(
+            *LOCATION_LOAD,
+            selectinload(Location.service_at_locations).selectinload(ServiceAtLocation.service),
+        ),
+    )

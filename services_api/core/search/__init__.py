@@ -1,0 +1,1 @@
+"""Search: a request's place and codes turned into terms, nearest-first matching, result records."""
