@@ -15,7 +15,7 @@ from services_api.core.geocoding.gazetteer import load_gazetteer
 from services_api.core.hsds.documents import import_organizations, import_taxonomy
 from services_api.models import Organization, utcnow
 
-SEED_DIR = Path(__file__).resolve().parents[2] / "seed_data"
+SEED_DIR = Path(__file__).resolve().parents[3] / "seed_data"
 TAXONOMY_FILES = ("taxonomies/categories.json", "taxonomies/access_safety.json")
 DEMO_FILE = "demo_directory.json"
 SHIFTED_DATE_FIELDS = ("last_verified_at", "assured_date")
