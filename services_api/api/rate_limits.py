@@ -20,6 +20,7 @@ from limits.errors import ConfigurationError, StorageError
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from services_api import limit_store  # noqa: F401  (registers the sqlite:// scheme with `limits`)
 from services_api.api.errors import ApiError
 from services_api.config import ConfigError
 
