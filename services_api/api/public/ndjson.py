@@ -30,9 +30,12 @@ def wants_ndjson(args: dict[str, Any]) -> bool:
 
 
 def _etag(args: dict[str, Any]) -> str:
-    """Tag the answer by the directory's state, the query and (for opening hours) the minute."""
+    """Tag the answer by the directory's state, the query and (for opening hours) the minute.
+
+    Search results say whether each place is open now, so every searched stream changes by the minute.
+    """
     parts = [directory_fingerprint(get_session(), public_view()), request.full_path]
-    if args.get("open_now"):
+    if args.get("open_now") or wants_search(args):
         parts.append(utcnow().strftime("%Y-%m-%dT%H:%M"))
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 

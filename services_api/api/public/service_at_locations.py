@@ -22,7 +22,7 @@ from services_api.db import get_session
 from services_api.schemas.compiled import CompiledDump
 from services_api.schemas.hsds import FullServiceAtLocationSchema, ServiceAtLocationSchema
 from services_api.schemas.params import ListingArgs
-from services_api.schemas.search import FullPlaceResultSchema, PlaceResultSchema
+from services_api.schemas.search import DocumentedPlaceResult, FullPlaceResultSchema, PlaceResultSchema
 
 ns = Namespace("service_at_locations", description="Services at their locations (HSDS 3.0)")
 
@@ -42,7 +42,7 @@ class ServiceAtLocationList(Resource):
     @ns.response(
         200,
         "A page of service-at-locations",
-        page_model(ns, "ServiceAtLocationSearchPage", FULL_RESULT, tombstones=True),
+        page_model(ns, "ServiceAtLocationSearchPage", DocumentedPlaceResult(), tombstones=True),
     )
     @answers(
         *PUBLIC_LIST,

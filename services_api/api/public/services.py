@@ -22,7 +22,7 @@ from services_api.db import get_session
 from services_api.schemas.compiled import CompiledDump
 from services_api.schemas.hsds import FullServiceSchema, ServiceSchema
 from services_api.schemas.params import ServiceListArgs
-from services_api.schemas.search import FullServiceResultSchema, ServiceResultSchema
+from services_api.schemas.search import DocumentedServiceResult, FullServiceResultSchema, ServiceResultSchema
 
 ns = Namespace("services", description="Vetted services (HSDS 3.0)")
 
@@ -46,7 +46,7 @@ class ServiceList(Resource):
     @ns.response(
         200,
         "A page of services (search results when a place or filter is given)",
-        page_model(ns, "ServiceSearchPage", FULL_RESULT, tombstones=True),
+        page_model(ns, "ServiceSearchPage", DocumentedServiceResult(), tombstones=True),
     )
     @answers(
         *PUBLIC_LIST,

@@ -16,6 +16,9 @@ from services_api.geo.sphere import Point
 from services_api.models import Location, Schedule, Service, ServiceAtLocation
 
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# HSDS 3.0 gives only services a status (location and service_at_location have none): a service
+# `inactive` or `temporarily closed` keeps its listing, but it is not open whatever its hours say.
+OPEN_STATUS = "active"
 
 
 def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
@@ -55,6 +58,25 @@ def is_open(schedules: Iterable[Schedule], moment: datetime, time_zone: ZoneInfo
     return False
 
 
+def has_hours(schedules: Iterable[Schedule]) -> bool:
+    """Return whether any schedule gives weekly hours (else whether a place is open is unknown)."""
+    return any(_usable(schedule) for schedule in schedules)
+
+
+def hours_on(schedules: Iterable[Schedule], day: date) -> list[tuple[time, time]]:
+    """Return the (opens, closes) ranges that open on a local date, earliest first.
+
+    A range past midnight (closes before it opens) is listed on the day it opens; equal times
+    mean the whole day.
+    """
+    ranges = set()
+    for schedule in schedules:
+        if _usable(schedule) and _applies(schedule, day):
+            assert schedule.opens_at is not None and schedule.closes_at is not None
+            ranges.add((schedule.opens_at, schedule.closes_at))
+    return sorted(ranges)
+
+
 def _usable(schedule: Schedule) -> bool:
     weekly = (schedule.freq or "WEEKLY").upper() == "WEEKLY"
     return weekly and isinstance(schedule.opens_at, time) and isinstance(schedule.closes_at, time)
@@ -91,9 +113,9 @@ ScheduleGroup = tuple[list[Schedule], ZoneInfo]
 class OpeningTimes:
     """Decides which search results are open, loading the schedules they need in a few queries.
 
-    A place uses its own schedules, else its location's, else its service's, in the location's
-    time zone. A service known only by its area uses its service-level schedules in the time zone
-    of the gazetteer place nearest the area's centre.
+    A service whose status is not `active` is never open. A place uses its own schedules, else its
+    location's, else its service's, in the location's time zone. A service known only by its area
+    uses its service-level schedules in the time zone of the gazetteer place nearest the area's centre.
     """
 
     def __init__(self, session: Session):
@@ -149,6 +171,8 @@ class OpeningTimes:
         groups = {}
         for place in places:
             schedules = place.schedules or place.location.schedules or place.service.schedules
+            if place.service.status != OPEN_STATUS:
+                schedules = []
             groups[place.id] = (list(schedules), self._location_zone(place.location))
         return groups
 
@@ -159,7 +183,12 @@ class OpeningTimes:
             .where(Service.id.in_(service_ids), ~Service.service_at_locations.any())
             .options(selectinload(Service.schedules), selectinload(Service.service_areas))
         ).all()
-        return {service.id: [(list(service.schedules), self._area_zone(service))] for service in services}
+        return {
+            service.id: [
+                (list(service.schedules) if service.status == OPEN_STATUS else [], self._area_zone(service))
+            ]
+            for service in services
+        }
 
     def _location_zone(self, location: Location) -> ZoneInfo:
         if location.time_zone or location.public_latitude is None or location.public_longitude is None:

@@ -14,6 +14,7 @@ import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,8 +22,9 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from services_api.core.search.query import Hit
-from services_api.core.search.results import PlaceResult, ServiceResult, place_results
-from services_api.models import Base
+from services_api.core.search.result_summary import summarize
+from services_api.core.search.results import PlaceResult, ServiceResult, place_results, service_results
+from services_api.models import Base, utcnow
 
 # What the brief result shapes show of each record (schemas/hsds.py), plus what they decide by.
 PUBLIC_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -50,8 +52,11 @@ PUBLIC_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def place_records(session: Session, hits: Sequence[Hit]) -> list[PlaceResult]:
-    """Return the page's /service_at_locations results with plain records in place of ORM objects."""
+def place_records(session: Session, hits: Sequence[Hit], *, now: datetime | None = None) -> list[PlaceResult]:
+    """Return the page's /service_at_locations results with plain records in place of ORM objects.
+
+    Each carries its summary (`result_summary`) as of `now` (default: this instant).
+    """
     services = _services(session, {hit.service_id for hit in hits})
     links = _by_id(session, "service_at_location", [h.service_at_location_id for h in hits])
     locations = _by_id(session, "location", {link.location_id for link in links.values()})
@@ -61,13 +66,16 @@ def place_records(session: Session, hits: Sequence[Hit]) -> list[PlaceResult]:
     for link in links.values():
         link.location = locations.get(link.location_id)
     areas = _by_id(session, "service_area", [hit.service_area_id for hit in hits])
-    return place_results(hits, services, links, areas)
+    summaries = summarize(session, hits, now=now or utcnow(), locations=False)
+    return place_results(hits, services, links, areas, summaries)
 
 
-def service_records(session: Session, hits: Sequence[Hit]) -> list[ServiceResult]:
-    """Return the page's /services results with plain records in place of ORM objects."""
+def service_records(
+    session: Session, hits: Sequence[Hit], *, now: datetime | None = None
+) -> list[ServiceResult]:
+    """Return the page's /services results with plain records in place of ORM objects (and summaries)."""
     services = _services(session, {hit.service_id for hit in hits})
-    return [ServiceResult(hit=hit, service=services[hit.service_id]) for hit in hits]
+    return service_results(hits, services, summarize(session, hits, now=now or utcnow(), locations=True))
 
 
 def _services(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Any]:

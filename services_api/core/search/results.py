@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from services_api.core.directory.reads import FULL_SERVICE_LOAD, SERVICE_AT_LOCATION_LOAD
 from services_api.core.search.query import Hit
-from services_api.models import Location, Service, ServiceArea, ServiceAtLocation
+from services_api.core.search.result_summary import Summary, summarize
+from services_api.models import Location, Service, ServiceArea, ServiceAtLocation, utcnow
 
 
 @dataclass(frozen=True)
@@ -23,9 +25,12 @@ class PlaceResult:
     service: Service
     link: ServiceAtLocation | None = None
     service_area: ServiceArea | None = None
+    summary: Summary | None = None
 
     def __getattr__(self, name: str) -> Any:
         """Read the remaining HSDS fields from the service-at-location (none for an area match)."""
+        if name in SUMMARY_FIELDS:
+            return getattr(self.summary, name, None)
         return getattr(self.link, name) if self.link is not None else None
 
     id = property(lambda self: self.hit.id)
@@ -34,6 +39,11 @@ class PlaceResult:
     match = property(lambda self: self.hit.match)
     distance_km = property(lambda self: _rounded(self.hit.distance_km))
     beyond_radius = property(lambda self: self.hit.beyond_radius)
+
+
+SUMMARY_FIELDS = frozenset(
+    ("open_now", "hours_today", "phone_numbers", "languages_spoken", "categories", "access_and_safety")
+)
 
 
 def _rounded(distance: float | None) -> float | None:
@@ -47,9 +57,12 @@ class ServiceResult:
 
     hit: Hit
     service: Service
+    summary: Summary | None = None
 
     def __getattr__(self, name: str) -> Any:
-        """Read the HSDS fields from the service."""
+        """Read the HSDS fields from the service, and the summary's (see `result_summary`)."""
+        if name in SUMMARY_FIELDS:
+            return getattr(self.summary, name, None)
         return getattr(self.service, name)
 
     match = property(lambda self: self.hit.match)
@@ -57,10 +70,16 @@ class ServiceResult:
     beyond_radius = property(lambda self: self.hit.beyond_radius)
     service_at_location_id = property(lambda self: self.hit.service_at_location_id)
     service_area_id = property(lambda self: self.hit.service_area_id)
+    location = property(lambda self: self.summary.location if self.summary else None)
 
 
-def load_place_results(session: Session, hits: Sequence[Hit], *, full: bool) -> list[PlaceResult]:
-    """Return the page's results with their service-at-location or service area, and service, loaded."""
+def load_place_results(
+    session: Session, hits: Sequence[Hit], *, full: bool, now: datetime | None = None
+) -> list[PlaceResult]:
+    """Return the page's results with their service-at-location or service area, and service, loaded.
+
+    Each carries its summary (`result_summary`) as of `now` (default: this instant).
+    """
     services = _services(session, {hit.service_id for hit in hits}, full=full)
     link_ids = [hit.service_at_location_id for hit in hits if hit.service_at_location_id]
     link_load = (
@@ -78,28 +97,47 @@ def load_place_results(session: Session, hits: Sequence[Hit], *, full: bool) -> 
     areas = {
         area.id: area for area in session.scalars(select(ServiceArea).where(ServiceArea.id.in_(area_ids)))
     }
-    return place_results(hits, services, links, areas)
+    summaries = summarize(session, hits, now=now or utcnow(), locations=False)
+    return place_results(hits, services, links, areas, summaries)
 
 
 def place_results(
-    hits: Sequence[Hit], services: Mapping[Any, Any], links: Mapping[Any, Any], areas: Mapping[Any, Any]
+    hits: Sequence[Hit],
+    services: Mapping[Any, Any],
+    links: Mapping[Any, Any],
+    areas: Mapping[Any, Any],
+    summaries: Sequence[Summary],
 ) -> list[PlaceResult]:
-    """Pair each hit with its loaded service, and its service-at-location or service area, by id."""
+    """Pair each hit with its loaded service, its service-at-location or service area, and summary."""
     return [
         PlaceResult(
             hit=hit,
             service=services[hit.service_id],
             link=links.get(hit.service_at_location_id) if hit.service_at_location_id else None,
             service_area=areas.get(hit.service_area_id) if hit.service_area_id else None,
+            summary=summary,
         )
-        for hit in hits
+        for hit, summary in zip(hits, summaries, strict=True)
     ]
 
 
-def load_service_results(session: Session, hits: Sequence[Hit], *, full: bool) -> list[ServiceResult]:
-    """Return the page's results with their services loaded."""
+def load_service_results(
+    session: Session, hits: Sequence[Hit], *, full: bool, now: datetime | None = None
+) -> list[ServiceResult]:
+    """Return the page's results with their services and summaries (as of `now`) loaded."""
     services = _services(session, {hit.service_id for hit in hits}, full=full)
-    return [ServiceResult(hit=hit, service=services[hit.service_id]) for hit in hits]
+    summaries = summarize(session, hits, now=now or utcnow(), locations=not full)
+    return service_results(hits, services, summaries)
+
+
+def service_results(
+    hits: Sequence[Hit], services: Mapping[Any, Any], summaries: Sequence[Summary]
+) -> list[ServiceResult]:
+    """Pair each hit with its loaded service and its summary."""
+    return [
+        ServiceResult(hit=hit, service=services[hit.service_id], summary=summary)
+        for hit, summary in zip(hits, summaries, strict=True)
+    ]
 
 
 def _services(session: Session, service_ids: set[uuid.UUID], *, full: bool) -> dict[uuid.UUID, Service]:
