@@ -15,9 +15,9 @@ from services_api.api.public.ndjson import NDJSON, stream_service_at_locations, 
 from services_api.api.public.searching import refuse_place_with_delta, run_search, wants_search
 from services_api.api.responses import CONDITIONAL_GET, PUBLIC_LIST, answers
 from services_api.core.directory import reads
-from services_api.core.search.query import PER_PLACE
+from services_api.core.search.query import PER_PLACE, SERVICE_AREA, Hit
 from services_api.core.search.result_records import place_records
-from services_api.core.search.results import load_place_results
+from services_api.core.search.results import listed_places, load_place_results
 from services_api.db import get_session
 from services_api.schemas.compiled import CompiledDump
 from services_api.schemas.hsds import FullServiceAtLocationSchema, ServiceAtLocationSchema
@@ -83,22 +83,36 @@ class ServiceAtLocationList(Resource):
             per_page=args["per_page"],
             full=args["full"],
         )
-        return dump_page(page, FULL_SERVICE_AT_LOCATION if args["full"] else SERVICE_AT_LOCATION, view)
+        if args["full"]:
+            return dump_page(page, FULL_SERVICE_AT_LOCATION, view)
+        return dump_page(page.with_items(listed_places(get_session(), page.items)), FAST_RESULT, view)
 
 
 @ns.route("/<string:id>")
-@ns.param("id", "Service-at-location id (UUID)", format="uuid")
+@ns.param("id", "Service-at-location id (UUID), or the id of a `service_area` match", format="uuid")
 class ServiceAtLocationDetail(Resource):
-    """One public service-at-location."""
+    """One public service-at-location, or a service where it covers an area."""
 
     @ns.response(
         200,
-        "The service-at-location with location and service nested",
-        schema_model(ns, "FullServiceAtLocation", FULL_SERVICE_AT_LOCATION),
+        "The service-at-location with location and service nested (for a service area's id: the "
+        "service and its area, `match: service_area`)",
+        schema_model(ns, "FullServiceAtLocation", DocumentedPlaceResult()),
     )
-    @answers(*CONDITIONAL_GET, 400, (404, "No public service-at-location has this id"))
+    @answers(*CONDITIONAL_GET, 400, (404, "No public service-at-location or service area has this id"))
     def get(self, id: str) -> dict[str, Any]:
-        """Return one public service-at-location, fully nested."""
-        view = public_view()
-        record = reads.get_service_at_location(get_session(), view=view, service_at_location_id=parse_id(id))
+        """Return one public service-at-location, fully nested.
+
+        A search lists a service that covers the searched point by its area (`match: service_area`)
+        under the area's id: that id resolves here too, to the service and its area, as the search
+        gave it with `full=true`.
+        """
+        view, session, record_id = public_view(), get_session(), parse_id(id)
+        record = reads.get_service_at_location(session, view=view, service_at_location_id=record_id)
+        if record is None:
+            area = reads.get_public_service_area(session, view=view, service_area_id=record_id)
+            if area is not None and area.service_id is not None:
+                hit = Hit(SERVICE_AREA, area.service_id, service_area_id=area.id)
+                result = load_place_results(session, [hit], full=True)[0]
+                return dump_one(result, FULL_RESULT, view, "service_at_location")
         return dump_one(record, FULL_SERVICE_AT_LOCATION, view, "service_at_location")

@@ -17,7 +17,7 @@ from services_api.api.responses import CONDITIONAL_GET, PUBLIC_LIST, answers
 from services_api.core.directory import reads
 from services_api.core.search.query import PER_SERVICE
 from services_api.core.search.result_records import service_records
-from services_api.core.search.results import load_service_results
+from services_api.core.search.results import listed_services, load_service_results
 from services_api.db import get_session
 from services_api.schemas.compiled import CompiledDump
 from services_api.schemas.hsds import FullServiceSchema, ServiceSchema
@@ -84,8 +84,9 @@ class ServiceList(Resource):
             per_page=args["per_page"],
             full=args["full"],
         )
-        schema = FULL_SERVICE if args["full"] else MINIMAL_SERVICE if args["minimal"] else SERVICE
-        return dump_page(page, schema, view)
+        if args["full"] or args["minimal"]:
+            return dump_page(page, FULL_SERVICE if args["full"] else MINIMAL_SERVICE, view)
+        return dump_page(page.with_items(listed_services(get_session(), page.items)), FAST_RESULT, view)
 
 
 def _list_schema(args: dict[str, Any], searching: bool) -> Any:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Select,
     String,
     Uuid,
+    and_,
     bindparam,
     exists,
     func,
@@ -23,7 +24,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, selectinload
 
 from services_api.core.directory.visibility import PublicView
 from services_api.core.limits import search_words
@@ -36,6 +37,7 @@ from services_api.models import (
     Organization,
     Phone,
     Service,
+    ServiceArea,
     ServiceAtLocation,
     Taxonomy,
     TaxonomyTerm,
@@ -153,10 +155,11 @@ def service_at_locations_query(
 ) -> Select[Any]:
     """Return the query of public service-at-locations matching every filter, by service name then id."""
     service_options = FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)
+    conditions = listing_conditions(session, filters, terms_at=ServiceAtLocation.location_id)
     return (
         select(ServiceAtLocation)
         .join(ServiceAtLocation.service)
-        .where(view.service_filter(), *listing_conditions(session, filters))
+        .where(view.service_filter(), *conditions)
         .order_by(Service.name, ServiceAtLocation.id)
         .options(
             *(
@@ -188,6 +191,18 @@ def get_service_at_location(
         .options(
             *SERVICE_AT_LOCATION_LOAD, selectinload(ServiceAtLocation.service).options(*FULL_SERVICE_LOAD)
         )
+    )
+    return session.scalars(query).first()
+
+
+def get_public_service_area(
+    session: Session, *, view: PublicView, service_area_id: uuid.UUID
+) -> ServiceArea | None:
+    """Return the service area of a public service, or None (a search lists it as a place)."""
+    query = (
+        select(ServiceArea)
+        .join(Service, Service.id == ServiceArea.service_id)
+        .where(ServiceArea.id == service_area_id, view.service_filter())
     )
     return session.scalars(query).first()
 
@@ -292,13 +307,27 @@ def _term_tree(by: str) -> Select[tuple[uuid.UUID]]:
     return select(tree.c.id)
 
 
-def listing_conditions(session: Session, filters: ListingFilters) -> list[ColumnElement[bool]]:
+class AnyPlace:
+    """Where terms count for a service: on the service, or at any location it is delivered at."""
+
+
+ANY_PLACE = AnyPlace()
+# Where the term filters look besides the service: the location in this column, any of its
+# locations (ANY_PLACE), or nowhere else (None: a service found by the area it covers).
+TermsAt = ColumnElement[Any] | InstrumentedAttribute[Any] | AnyPlace | None
+
+
+def listing_conditions(
+    session: Session, filters: ListingFilters, *, terms_at: TermsAt = ANY_PLACE
+) -> list[ColumnElement[bool]]:
     """Return the SQL conditions on `Service` that the filters ask for, values bound by name.
 
     The statement's shape depends only on `listing_shape(filters)`; `listing_params` gives the
     values, so a statement built once for a shape can run again with other filters' values.
+    A term (category, attribute, taxonomy) counts on the service or on the location `terms_at`
+    names (HSDS attributes link to either).
     """
-    return listing_template(listing_shape(filters), listing_params(session, filters))
+    return listing_template(listing_shape(filters), listing_params(session, filters), terms_at=terms_at)
 
 
 def listing_shape(filters: ListingFilters) -> tuple[int, ...]:
@@ -334,7 +363,9 @@ def listing_params(session: Session, filters: ListingFilters) -> dict[str, Any]:
     return params
 
 
-def listing_template(shape: tuple[int, ...], params: dict[str, Any]) -> list[ColumnElement[bool]]:
+def listing_template(
+    shape: tuple[int, ...], params: dict[str, Any], *, terms_at: TermsAt = ANY_PLACE
+) -> list[ColumnElement[bool]]:
     """Build the conditions of a filter shape with named parameters (carrying `params` as defaults)."""
     words, term_tree, taxonomy, organization, modified_after, term_sets, language = shape
 
@@ -346,19 +377,19 @@ def listing_template(shape: tuple[int, ...], params: dict[str, Any]) -> list[Col
     ]
     if term_tree:
         conditions.append(
-            _service_has_attribute(Attribute.taxonomy_term_id.in_(value("f_term_tree", expanding=True)))
+            _has_term(Attribute.taxonomy_term_id.in_(value("f_term_tree", expanding=True)), terms_at)
         )
     if taxonomy:
         in_taxonomy = select(TaxonomyTerm.id).where(
             TaxonomyTerm.taxonomy_id == value("f_taxonomy", type_=Uuid)
         )
-        conditions.append(_service_has_attribute(Attribute.taxonomy_term_id.in_(in_taxonomy)))
+        conditions.append(_has_term(Attribute.taxonomy_term_id.in_(in_taxonomy), terms_at))
     if organization:
         conditions.append(Service.organization_id == value("f_organization", type_=Uuid))
     if modified_after:
         conditions.append(Service.modified >= value("f_modified_after", type_=UTCDateTime))
     conditions += [
-        _service_has_attribute(Attribute.taxonomy_term_id.in_(value(f"f_terms_{index}", expanding=True)))
+        _has_term(Attribute.taxonomy_term_id.in_(value(f"f_terms_{index}", expanding=True)), terms_at)
         for index in range(term_sets)
     ]
     if language:
@@ -386,8 +417,28 @@ def _speaks(code: Any) -> ColumnElement[bool]:
     )
 
 
-def _service_has_attribute(condition: ColumnElement[bool]) -> ColumnElement[bool]:
-    return exists().where(Attribute.link_entity == "service", Attribute.link_id == Service.id, condition)
+def _has_term(condition: ColumnElement[bool], terms_at: TermsAt) -> ColumnElement[bool]:
+    """A term (an attribute meeting `condition`) is on the service, or on the location `terms_at` names."""
+    on_service = exists().where(
+        Attribute.link_entity == "service", Attribute.link_id == Service.id, condition
+    )
+    if terms_at is None:
+        return on_service
+    if isinstance(terms_at, AnyPlace):
+        at_location = (
+            select(ServiceAtLocation.id)
+            .join(
+                Attribute,
+                and_(Attribute.link_entity == "location", Attribute.link_id == ServiceAtLocation.location_id),
+            )
+            .where(ServiceAtLocation.service_id == Service.id, condition)
+            .exists()
+        )
+        return or_(on_service, at_location)
+    return or_(
+        on_service,
+        exists().where(Attribute.link_entity == "location", Attribute.link_id == terms_at, condition),
+    )
 
 
 def _has_public_service(view: PublicView) -> ColumnElement[bool]:

@@ -20,8 +20,10 @@ from sqlalchemy import ColumnElement, Float, Row, Select, bindparam, func, selec
 from sqlalchemy.orm import Session
 
 from services_api.core.directory.reads import (
+    ANY_PLACE,
     ListingFilters,
     Page,
+    TermsAt,
     listing_conditions,
     listing_params,
     listing_shape,
@@ -142,16 +144,22 @@ class _Searcher:
         self.opening_times = OpeningTimes(session)
         self.area_hits: list[Hit] = []
 
-    @cached_property
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """Return the visibility and every filter condition on services, values bound by name."""
+    def conditions(self, terms_at: TermsAt) -> list[ColumnElement[bool]]:
+        """Return the visibility and every filter condition on services, values bound by name.
+
+        Terms count on the service and on the location `terms_at` names (see `listing_conditions`).
+        """
         filters = self.query.filters
-        return [self.query.view.service_filter(), *listing_conditions(self.session, filters)]
+        return [
+            self.query.view.service_filter(),
+            *listing_conditions(self.session, filters, terms_at=terms_at),
+        ]
 
     @cached_property
     def filters(self) -> list[ColumnElement[bool]]:
         """Return the filter conditions on services that places still need besides their term masks."""
-        return listing_template(self.place_shape, self.params)
+        location = self.index.place_columns()["location_id"]
+        return listing_template(self.place_shape, self.params, terms_at=location)
 
     def _statement(
         self, purpose: str, per: str, spatial: str, build: Callable[[], Select[Any]]
@@ -347,7 +355,7 @@ class _Searcher:
             return []
         candidates = {row.service_id for row in covering}
         public = set(
-            self.session.scalars(select(Service.id).where(Service.id.in_(candidates), *self.conditions))
+            self.session.scalars(select(Service.id).where(Service.id.in_(candidates), *self.conditions(None)))
         )
         hits: dict[uuid.UUID, Hit] = {}
         for row in covering:
@@ -367,7 +375,8 @@ class _Searcher:
     def _by_name(self) -> list[Hit]:
         """Return every matching listing by service name (no point given), open ones only if asked."""
         if self.query.per == PER_SERVICE:
-            statement = select(Service.id).where(*self.conditions).order_by(Service.name, Service.id)
+            conditions = self.conditions(terms_at=ANY_PLACE)
+            statement = select(Service.id).where(*conditions).order_by(Service.name, Service.id)
             hits = [Hit(None, service_id) for service_id in self.session.scalars(statement)]
             if self.query.open_at is None:
                 return hits
@@ -375,7 +384,7 @@ class _Searcher:
         rows = self.session.execute(
             select(ServiceAtLocation.id, ServiceAtLocation.service_id, ServiceAtLocation.location_id)
             .join(Service, Service.id == ServiceAtLocation.service_id)
-            .where(*self.conditions)
+            .where(*self.conditions(terms_at=ServiceAtLocation.location_id))
             .order_by(Service.name, ServiceAtLocation.id)
         ).all()
         return self._open_only([Hit(None, row.service_id, row.id, row.location_id) for row in rows])

@@ -144,3 +144,22 @@ def _services(session: Session, service_ids: set[uuid.UUID], *, full: bool) -> d
     load = FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)
     query = select(Service).where(Service.id.in_(service_ids)).options(*load)
     return {service.id: service for service in session.scalars(query)}
+
+
+def listed_services(
+    session: Session, services: Sequence[Service], *, now: datetime | None = None
+) -> list[ServiceResult]:
+    """Return the services of a plain list (no search) as results, with their summaries as of `now`."""
+    hits = [Hit(None, service.id) for service in services]
+    summaries = summarize(session, hits, now=now or utcnow(), locations=True)
+    return service_results(hits, {service.id: service for service in services}, summaries)
+
+
+def listed_places(
+    session: Session, links: Sequence[ServiceAtLocation], *, now: datetime | None = None
+) -> list[PlaceResult]:
+    """Return the service-at-locations of a plain list as results, with their summaries as of `now`."""
+    hits = [Hit(None, link.service_id, link.id, link.location_id) for link in links]
+    summaries = summarize(session, hits, now=now or utcnow(), locations=False)
+    services = {link.service_id: link.service for link in links}
+    return place_results(hits, services, {link.id: link for link in links}, {}, summaries)
