@@ -66,3 +66,24 @@ def test_counting_public_listings_reads_only_the_visibility_index(analyzed: Sess
         assert "SEARCH service USING COVERING INDEX ix_service_visibility" in plan, plan
         assert "SCAN" not in plan, plan
         assert analyzed.scalar(count) == 300
+
+
+# The shape of result_summary's statements: one per table, an IN list per owner column, ORed.
+SUMMARY_OWNERS = {
+    "schedule": ("service_id", "location_id", "service_at_location_id"),
+    "phone": ("service_id", "location_id", "service_at_location_id", "organization_id"),
+    "language": ("service_id", "location_id", "phone_id"),
+}
+
+
+def test_result_summaries_load_through_their_parent_indexes(analyzed: Session) -> None:
+    for table, columns in SUMMARY_OWNERS.items():
+        where = " OR ".join(f"{column} IN ('a', 'b', 'c')" for column in columns)
+        plan = _plan(analyzed, f"SELECT * FROM {table} WHERE {where}")
+        assert f"SCAN {table}" not in plan, plan
+    terms = _plan(
+        analyzed,
+        """SELECT a.link_id, t.code FROM attribute AS a JOIN taxonomy_term AS t ON t.id = a.taxonomy_term_id
+            WHERE a.link_id IN ('a', 'b', 'c')""",
+    )
+    assert "SCAN attribute" not in terms, terms

@@ -251,8 +251,8 @@ def _owned(
     result = session.connection().execute(statement, wanted)
     keys = tuple(result.keys())
     found: dict[uuid.UUID, list[Any]] = defaultdict(list)
-    for row in result:
-        record = SimpleNamespace(**dict(zip(keys, row, strict=True)))
+    records = (SimpleNamespace(**dict(zip(keys, row, strict=True))) for row in result)
+    for record in sorted(records, key=_by_key):
         for column in wanted:
             owner = getattr(record, column)
             if owner is not None:
@@ -264,7 +264,13 @@ def _owned(
 def _owned_statement(table_name: str, owner_columns: tuple[str, ...]) -> Select[Any]:
     table = Base.metadata.tables[table_name]
     condition = or_(*(table.c[name].in_(bindparam(name, expanding=True)) for name in owner_columns))
-    return select(*(table.c[name] for name in COLUMNS[table_name])).where(condition).order_by(table.c.id)
+    # No ORDER BY: SQLite would walk the primary key in order rather than probe each owner's index.
+    return select(*(table.c[name] for name in COLUMNS[table_name])).where(condition)
+
+
+def _by_key(record: Any) -> str:
+    """Order records by id, as the ORM's relationships do (the same order on both databases)."""
+    return str(record.id)
 
 
 def _terms(session: Session, owners: set[uuid.UUID]) -> dict[Any, list[Any]]:
