@@ -71,15 +71,28 @@ def _searched(
     return body
 
 
+Wrap = Callable[[Any, Sequence[Any]], Sequence[Any]]
+
+
 def stream_services(
-    args: dict[str, Any], schema: Schema, *, per: str, load: Callable[..., Sequence[Any]]
+    args: dict[str, Any],
+    schema: Schema,
+    *,
+    per: str,
+    load: Callable[..., Sequence[Any]],
+    wrap: Wrap | None = None,
 ) -> Response:
-    """Stream every public service matching the request's filters (nearest first for a place)."""
+    """Stream every public service matching the request's filters (nearest first for a place).
+
+    Without a search, `wrap(session, batch)` (if given) turns each batch of services into what
+    `schema` dumps, as the pages do.
+    """
     return _stream(
         args,
         schema,
         per=per,
         load=load,
+        wrap=wrap,
         build=reads.services_query,
         columns=(Service.name, Service.id),
         key=lambda service: (service.name, service.id),
@@ -87,14 +100,20 @@ def stream_services(
 
 
 def stream_service_at_locations(
-    args: dict[str, Any], schema: Schema, *, per: str, load: Callable[..., Sequence[Any]]
+    args: dict[str, Any],
+    schema: Schema,
+    *,
+    per: str,
+    load: Callable[..., Sequence[Any]],
+    wrap: Wrap | None = None,
 ) -> Response:
-    """Stream every public service-at-location matching the request's filters."""
+    """Stream every public service-at-location matching the request's filters (`wrap` as above)."""
     return _stream(
         args,
         schema,
         per=per,
         load=load,
+        wrap=wrap,
         build=reads.service_at_locations_query,
         columns=(Service.name, ServiceAtLocation.id),
         key=lambda link: (link.service.name, link.id),
@@ -110,6 +129,7 @@ def _stream(
     build: Callable[..., Any],
     columns: tuple[Any, ...],
     key: Callable[[Any], tuple[Any, ...]],
+    wrap: Wrap | None,
 ) -> Response:
     """Stream a search page by page, or a listing query in keyset batches in its page order."""
     etag = _etag(args)
@@ -120,6 +140,6 @@ def _stream(
         session = get_session()
         query = build(session, view=public_view(), filters=listing_filters(args), full=args["full"])
         for batch in iter_batches(session, query, columns=columns, key=key):
-            yield _lines(batch, schema)
+            yield _lines(wrap(session, batch) if wrap else batch, schema)
 
     return conditional_stream(etag, body, mimetype=NDJSON)

@@ -67,8 +67,11 @@ class ServiceAtLocationList(Resource):
             if wants_search(args):
                 schema = FULL_RESULT if args["full"] else RESULT
             else:
-                schema = FULL_SERVICE_AT_LOCATION if args["full"] else SERVICE_AT_LOCATION
-            return stream_service_at_locations(args, schema, per=PER_PLACE, load=load_place_results)
+                schema = FULL_SERVICE_AT_LOCATION if args["full"] else RESULT
+            wrap = None if args["full"] or wants_search(args) else listed_places
+            return stream_service_at_locations(
+                args, schema, per=PER_PLACE, load=load_place_results, wrap=wrap
+            )
         if wants_search(args):
             found = run_search(args, per=PER_PLACE)
             if args["full"]:

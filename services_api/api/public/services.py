@@ -68,7 +68,8 @@ class ServiceList(Resource):
         if wants_ndjson(args):
             searching = wants_search(args)
             schema = _list_schema(args, searching)
-            return stream_services(args, schema, per=PER_SERVICE, load=load_service_results)
+            wrap = listed_services if schema is RESULT else None
+            return stream_services(args, schema, per=PER_SERVICE, load=load_service_results, wrap=wrap)
         if wants_search(args):
             found = run_search(args, per=PER_SERVICE)
             if args["full"]:
@@ -92,7 +93,7 @@ class ServiceList(Resource):
 def _list_schema(args: dict[str, Any], searching: bool) -> Any:
     if searching:
         return FULL_RESULT if args["full"] else MINIMAL_RESULT if args["minimal"] else RESULT
-    return FULL_SERVICE if args["full"] else MINIMAL_SERVICE if args["minimal"] else SERVICE
+    return FULL_SERVICE if args["full"] else MINIMAL_SERVICE if args["minimal"] else RESULT
 
 
 @ns.route("/<string:id>")
