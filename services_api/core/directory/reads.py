@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -27,6 +26,13 @@ from sqlalchemy.orm import Session, aliased, selectinload
 
 from services_api.core.directory.visibility import PublicView
 from services_api.core.limits import search_words
+from services_api.core.search.keywords import (
+    KEYWORDS_PARAM,
+    by_relevance,
+    keyword_condition,
+    keyword_params,
+    keyword_shape,
+)
 from services_api.core.search.text import fold
 from services_api.models import (
     Attribute,
@@ -120,12 +126,14 @@ def paginate(session: Session, query: Select[Any], *, page: int, per_page: int) 
 
 
 def services_query(session: Session, *, view: PublicView, filters: ListingFilters, full: bool) -> Select[Any]:
-    """Return the query of public services matching every filter, by name then id."""
-    return (
+    """Return the query of public services matching every filter, most relevant first, then by name."""
+    query = (
         select(Service)
-        .where(view.service_filter(), *listing_conditions(session, filters))
-        .order_by(Service.name, Service.id)
+        .where(view.service_filter(), *listing_conditions(session, replace(filters, search=None)))
         .options(*(FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)))
+    )
+    return by_relevance(
+        query, dialect=_dialect(session), search=filters.search, then=(Service.name, Service.id)
     )
 
 
@@ -151,13 +159,12 @@ def get_service(session: Session, *, view: PublicView, service_id: uuid.UUID) ->
 def service_at_locations_query(
     session: Session, *, view: PublicView, filters: ListingFilters, full: bool
 ) -> Select[Any]:
-    """Return the query of public service-at-locations matching every filter, by service name then id."""
+    """Return the query of public service-at-locations matching every filter, most relevant first."""
     service_options = FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)
-    return (
+    query = (
         select(ServiceAtLocation)
         .join(ServiceAtLocation.service)
-        .where(view.service_filter(), *listing_conditions(session, filters))
-        .order_by(Service.name, ServiceAtLocation.id)
+        .where(view.service_filter(), *listing_conditions(session, replace(filters, search=None)))
         .options(
             *(
                 SERVICE_AT_LOCATION_LOAD
@@ -167,6 +174,12 @@ def service_at_locations_query(
             selectinload(ServiceAtLocation.service).options(*service_options),
         )
     )
+    then = (Service.name, ServiceAtLocation.id)
+    return by_relevance(query, dialect=_dialect(session), search=filters.search, then=then)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def list_service_at_locations(
@@ -304,7 +317,7 @@ def listing_conditions(session: Session, filters: ListingFilters) -> list[Column
 def listing_shape(filters: ListingFilters) -> tuple[int, ...]:
     """Return what the filters' SQL looks like (how many of each condition), not their values."""
     return (
-        len(search_words(fold(filters.search or ""))),
+        keyword_shape(filters.search),
         int(filters.taxonomy_term_id is not None),
         int(filters.taxonomy_id is not None),
         int(filters.organization_id is not None),
@@ -316,9 +329,7 @@ def listing_shape(filters: ListingFilters) -> tuple[int, ...]:
 
 def listing_params(session: Session, filters: ListingFilters) -> dict[str, Any]:
     """Return the values of the filters' named parameters."""
-    params: dict[str, Any] = {}
-    for index, word in enumerate(search_words(fold(filters.search or ""))):
-        params[f"f_word_{index}"] = "%" + re.sub(r"([%_/])", r"/\1", word) + "%"
+    params: dict[str, Any] = keyword_params(_dialect(session), filters.search)
     if filters.taxonomy_term_id:
         params["f_term_tree"] = sorted(term_and_descendant_ids(session, filters.taxonomy_term_id))
     if filters.taxonomy_id:
@@ -336,14 +347,14 @@ def listing_params(session: Session, filters: ListingFilters) -> dict[str, Any]:
 
 def listing_template(shape: tuple[int, ...], params: dict[str, Any]) -> list[ColumnElement[bool]]:
     """Build the conditions of a filter shape with named parameters (carrying `params` as defaults)."""
-    words, term_tree, taxonomy, organization, modified_after, term_sets, language = shape
+    keywords, term_tree, taxonomy, organization, modified_after, term_sets, language = shape
 
     def value(name: str, **kwargs: Any) -> Any:
         return bindparam(name, params.get(name), **kwargs)
 
-    conditions: list[ColumnElement[bool]] = [
-        Service.search_text.like(value(f"f_word_{index}", type_=String), escape="/") for index in range(words)
-    ]
+    conditions: list[ColumnElement[bool]] = []
+    if keywords:
+        conditions.append(keyword_condition(params.get(KEYWORDS_PARAM)))
     if term_tree:
         conditions.append(
             _service_has_attribute(Attribute.taxonomy_term_id.in_(value("f_term_tree", expanding=True)))
