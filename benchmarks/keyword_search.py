@@ -79,7 +79,11 @@ def _prepare(database: Path, listings: int, env: dict[str, str]) -> None:
 def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     command = [str(BIN / "gunicorn"), "-c", "python:services_api.gunicorn_config", "wsgi:app"]
     server = subprocess.Popen(
-        command, cwd=ROOT, env={**env, "PORT": str(port)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        cwd=ROOT,
+        env={**env, "PORT": str(port)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
     while True:
