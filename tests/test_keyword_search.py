@@ -176,11 +176,8 @@ def admin(seeded_app: Flask) -> Admin:
 
 
 def _finds(admin: Admin, word: str, service_id: str) -> bool:
-    ids = [
-        item["id"]
-        for item in admin.client.get(f"/api/v1/services?search={word}&per_page=100").json["contents"]
-    ]
-    return service_id in ids
+    body = admin.client.get(f"/api/v1/services?search={word}&per_page=100").get_json()
+    return service_id in [item["id"] for item in body["contents"]]
 
 
 def test_the_index_follows_edits_approval_and_withdrawal(seeded_app: Flask, admin: Admin) -> None:
