@@ -125,6 +125,22 @@ def paginate(session: Session, query: Select[Any], *, page: int, per_page: int) 
     return Page(items=items, total_items=total, page_number=page, per_page=per_page)
 
 
+def paginate_ranked(
+    session: Session, ranked: Select[Any], *, records: Select[Any], by_id: Any, page: int, per_page: int
+) -> Page[Any]:
+    """Run a ranked query for one page: order and count ids only, then load that page's `records`.
+
+    Ordering many matches by relevance then sorts ids (read from indexes), not whole records.
+    """
+    total = session.scalar(select(func.count()).select_from(ranked.order_by(None).subquery())) or 0
+    offset = (page - 1) * per_page
+    ids = session.scalars(ranked.with_only_columns(by_id).limit(per_page).offset(offset)).all()
+    position = {record_id: index for index, record_id in enumerate(ids)}
+    found = session.scalars(records.order_by(None).where(by_id.in_(ids))).unique().all() if ids else []
+    items = sorted(found, key=lambda record: position[record.id])
+    return Page(items=items, total_items=total, page_number=page, per_page=per_page)
+
+
 def services_query(session: Session, *, view: PublicView, filters: ListingFilters, full: bool) -> Select[Any]:
     """Return the query of public services matching every filter, most relevant first, then by name."""
     query = (
@@ -142,7 +158,10 @@ def list_services(
 ) -> Page[Service]:
     """Return a page of public services, by name, matching every filter."""
     query = services_query(session, view=view, filters=filters, full=full)
-    return paginate(session, query, page=page, per_page=per_page)
+    if filters.search is None:
+        return paginate(session, query, page=page, per_page=per_page)
+    records = services_query(session, view=view, filters=replace(filters, search=None), full=full)
+    return paginate_ranked(session, query, records=records, by_id=Service.id, page=page, per_page=per_page)
 
 
 def find_public_service(session: Session, *, view: PublicView, service_id: uuid.UUID) -> Service | None:
@@ -187,7 +206,11 @@ def list_service_at_locations(
 ) -> Page[ServiceAtLocation]:
     """Return a page of public service-at-locations, by service name, matching every filter."""
     query = service_at_locations_query(session, view=view, filters=filters, full=full)
-    return paginate(session, query, page=page, per_page=per_page)
+    if filters.search is None:
+        return paginate(session, query, page=page, per_page=per_page)
+    records = service_at_locations_query(session, view=view, filters=replace(filters, search=None), full=full)
+    by_id = ServiceAtLocation.id
+    return paginate_ranked(session, query, records=records, by_id=by_id, page=page, per_page=per_page)
 
 
 def get_service_at_location(
