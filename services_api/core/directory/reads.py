@@ -132,9 +132,10 @@ def paginate_ranked(
 
     Ordering many matches by relevance then sorts ids (read from indexes), not whole records.
     """
-    total = session.scalar(select(func.count()).select_from(ranked.order_by(None).subquery())) or 0
+    ranked_ids = ranked.with_only_columns(by_id)
+    total = session.scalar(select(func.count()).select_from(ranked_ids.order_by(None).subquery())) or 0
     offset = (page - 1) * per_page
-    ids = session.scalars(ranked.with_only_columns(by_id).limit(per_page).offset(offset)).all()
+    ids = session.scalars(ranked_ids.limit(per_page).offset(offset)).all()
     position = {record_id: index for index, record_id in enumerate(ids)}
     found = session.scalars(records.order_by(None).where(by_id.in_(ids))).unique().all() if ids else []
     items = sorted(found, key=lambda record: position[record.id])
