@@ -6,11 +6,13 @@ import uuid
 from typing import Any
 
 import pytest
+from alembic import command
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from services_api.db import get_session
+from services_api.migrate import alembic_config
 from tests.admin_helpers import Admin, make_admin, new_service
 from tests.factories import import_listings, listing
 from tests.test_admin_import import post_import
@@ -268,3 +270,21 @@ def test_the_demo_directory_ranks_names_with_the_word_first(
     in_name = [name for name in names if "legal" in name.lower()]
     assert in_name and names[: len(in_name)] == in_name
     assert len(in_name) < len(names)
+
+
+def _migrate(app: Flask, revision: str, *, down: bool = False) -> None:
+    engine = app.extensions["db_engine"]
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def test_the_migration_indexes_the_listings_already_stored(directory: FlaskClient, app: Flask) -> None:
+    _migrate(app, "0011", down=True)
+    _migrate(app, "head")
+    assert _names(directory, "/api/v1/services", search="immig") == [
+        "Immigration advice line",
+        "Aardvark evening support",
+    ]
+    _index_is_consistent(app)
