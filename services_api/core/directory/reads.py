@@ -157,7 +157,7 @@ def services_query(session: Session, *, view: PublicView, filters: ListingFilter
 def list_services(
     session: Session, *, view: PublicView, filters: ListingFilters, page: int, per_page: int, full: bool
 ) -> Page[Service]:
-    """Return a page of public services, by name, matching every filter."""
+    """Return a page of public services matching every filter, by name (by relevance for a search)."""
     query = services_query(session, view=view, filters=filters, full=full)
     if filters.search is None:
         return paginate(session, query, page=page, per_page=per_page)
@@ -205,7 +205,7 @@ def _dialect(session: Session) -> str:
 def list_service_at_locations(
     session: Session, *, view: PublicView, filters: ListingFilters, page: int, per_page: int, full: bool
 ) -> Page[ServiceAtLocation]:
-    """Return a page of public service-at-locations, by service name, matching every filter."""
+    """Return a page of public service-at-locations matching every filter, by relevance, then service name."""
     query = service_at_locations_query(session, view=view, filters=filters, full=full)
     if filters.search is None:
         return paginate(session, query, page=page, per_page=per_page)
