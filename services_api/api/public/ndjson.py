@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from flask import Response, request
@@ -15,7 +16,7 @@ from services_api.api.public.common import listing_filters, public_view
 from services_api.api.public.searching import run_search, wants_search
 from services_api.core.directory import reads
 from services_api.core.directory.fingerprint import directory_fingerprint
-from services_api.core.directory.streaming import iter_batches
+from services_api.core.directory.streaming import iter_batches, iter_in_order
 from services_api.db import get_session
 from services_api.models import Service, ServiceAtLocation, utcnow
 from services_api.schemas.hsds import public_context
@@ -136,10 +137,35 @@ def _stream(
     if wants_search(args):
         return conditional_stream(etag, _searched(args, per, load, schema), mimetype=NDJSON)
 
+    filters = listing_filters(args)
+    if filters.search is not None:
+        return conditional_stream(etag, _ranked(args, schema, build, columns[-1]), mimetype=NDJSON)
+
     def body() -> Iterator[bytes]:
         session = get_session()
-        query = build(session, view=public_view(), filters=listing_filters(args), full=args["full"])
+        query = build(session, view=public_view(), filters=filters, full=args["full"])
         for batch in iter_batches(session, query, columns=columns, key=key):
             yield _lines(wrap(session, batch) if wrap else batch, schema)
 
     return conditional_stream(etag, body, mimetype=NDJSON)
+
+
+def _ranked(
+    args: dict[str, Any], schema: Schema, build: Callable[..., Any], id_column: Any
+) -> Callable[[], Iterator[bytes]]:
+    """Return the body of a keyword stream: the matches ranked once by relevance, then loaded in batches."""
+    filters = listing_filters(args)
+
+    def body() -> Iterator[bytes]:
+        session = get_session()
+        ranked = build(session, view=public_view(), filters=filters, full=False)
+        ids = session.scalars(ranked.with_only_columns(id_column).options()).all()
+        plain = build(session, view=public_view(), filters=replace(filters, search=None), full=args["full"])
+
+        def load(wanted: Sequence[Any]) -> Sequence[Any]:
+            return session.scalars(plain.where(id_column.in_(wanted))).unique().all()
+
+        for batch in iter_in_order(session, ids, load=load, id_of=lambda record: record.id):
+            yield _lines(batch, schema)
+
+    return body

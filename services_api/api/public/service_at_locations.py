@@ -51,11 +51,11 @@ class ServiceAtLocationList(Resource):
     )
     @ns.produces(["application/json", NDJSON])
     def get(self) -> Any:
-        """List public service-at-locations by service name, or nearest first around a place.
+        """List public service-at-locations by service name (by relevance with `search`), or nearest first.
 
-        Every filter given must hold. With a place, services covering it by their service area are
-        listed too (`match: service_area`, distance 0). With `format=ndjson`, every match is
-        streamed, one HSDS object a line.
+        Every filter given must hold; `search` matches word prefixes, case and accents aside. With a
+        place, services covering it by their service area are listed too (`match: service_area`,
+        distance 0). With `format=ndjson`, every match is streamed, one HSDS object a line.
         """
         args = parse_query(ARGS)
         view = public_view()

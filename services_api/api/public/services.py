@@ -55,7 +55,9 @@ class ServiceList(Resource):
     )
     @ns.produces(["application/json", NDJSON])
     def get(self) -> Any:
-        """List public services by name, or nearest first around a place; every filter given must hold.
+        """List public services by name (by relevance with `search`), or nearest first around a place.
+
+        Every filter given must hold; `search` matches word prefixes, case and accents aside.
 
         With `format=ndjson`, every matching service is streamed, one HSDS object a line. With
         `modified_after`, what changed since then, tombstones included.

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -28,6 +27,13 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, selectinload
 
 from services_api.core.directory.visibility import PublicView
 from services_api.core.limits import search_words
+from services_api.core.search.keywords import (
+    KEYWORDS_PARAM,
+    by_relevance,
+    keyword_condition,
+    keyword_params,
+    keyword_shape,
+)
 from services_api.core.search.text import fold
 from services_api.models import (
     Attribute,
@@ -121,22 +127,44 @@ def paginate(session: Session, query: Select[Any], *, page: int, per_page: int) 
     return Page(items=items, total_items=total, page_number=page, per_page=per_page)
 
 
+def paginate_ranked(
+    session: Session, ranked: Select[Any], *, records: Select[Any], by_id: Any, page: int, per_page: int
+) -> Page[Any]:
+    """Run a ranked query for one page: order and count ids only, then load that page's `records`.
+
+    Ordering many matches by relevance then sorts ids (read from indexes), not whole records.
+    """
+    ranked_ids = ranked.with_only_columns(by_id)
+    total = session.scalar(select(func.count()).select_from(ranked_ids.order_by(None).subquery())) or 0
+    offset = (page - 1) * per_page
+    ids = session.scalars(ranked_ids.limit(per_page).offset(offset)).all()
+    position = {record_id: index for index, record_id in enumerate(ids)}
+    found = session.scalars(records.order_by(None).where(by_id.in_(ids))).unique().all() if ids else []
+    items = sorted(found, key=lambda record: position[record.id])
+    return Page(items=items, total_items=total, page_number=page, per_page=per_page)
+
+
 def services_query(session: Session, *, view: PublicView, filters: ListingFilters, full: bool) -> Select[Any]:
-    """Return the query of public services matching every filter, by name then id."""
-    return (
+    """Return the query of public services matching every filter, most relevant first, then by name."""
+    query = (
         select(Service)
-        .where(view.service_filter(), *listing_conditions(session, filters))
-        .order_by(Service.name, Service.id)
+        .where(view.service_filter(), *listing_conditions(session, replace(filters, search=None)))
         .options(*(FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)))
+    )
+    return by_relevance(
+        query, dialect=_dialect(session), search=filters.search, then=(Service.name, Service.id)
     )
 
 
 def list_services(
     session: Session, *, view: PublicView, filters: ListingFilters, page: int, per_page: int, full: bool
 ) -> Page[Service]:
-    """Return a page of public services, by name, matching every filter."""
+    """Return a page of public services matching every filter, by name (by relevance for a search)."""
     query = services_query(session, view=view, filters=filters, full=full)
-    return paginate(session, query, page=page, per_page=per_page)
+    if filters.search is None:
+        return paginate(session, query, page=page, per_page=per_page)
+    records = services_query(session, view=view, filters=replace(filters, search=None), full=full)
+    return paginate_ranked(session, query, records=records, by_id=Service.id, page=page, per_page=per_page)
 
 
 def find_public_service(session: Session, *, view: PublicView, service_id: uuid.UUID) -> Service | None:
@@ -153,14 +181,15 @@ def get_service(session: Session, *, view: PublicView, service_id: uuid.UUID) ->
 def service_at_locations_query(
     session: Session, *, view: PublicView, filters: ListingFilters, full: bool
 ) -> Select[Any]:
-    """Return the query of public service-at-locations matching every filter, by service name then id."""
+    """Return the query of public service-at-locations matching every filter, most relevant first."""
     service_options = FULL_SERVICE_LOAD if full else (selectinload(Service.organization),)
-    conditions = listing_conditions(session, filters, terms_at=ServiceAtLocation.location_id)
-    return (
+    conditions = listing_conditions(
+        session, replace(filters, search=None), terms_at=ServiceAtLocation.location_id
+    )
+    query = (
         select(ServiceAtLocation)
         .join(ServiceAtLocation.service)
         .where(view.service_filter(), *conditions)
-        .order_by(Service.name, ServiceAtLocation.id)
         .options(
             *(
                 SERVICE_AT_LOCATION_LOAD
@@ -170,14 +199,24 @@ def service_at_locations_query(
             selectinload(ServiceAtLocation.service).options(*service_options),
         )
     )
+    then = (Service.name, ServiceAtLocation.id)
+    return by_relevance(query, dialect=_dialect(session), search=filters.search, then=then)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def list_service_at_locations(
     session: Session, *, view: PublicView, filters: ListingFilters, page: int, per_page: int, full: bool
 ) -> Page[ServiceAtLocation]:
-    """Return a page of public service-at-locations, by service name, matching every filter."""
+    """Return a page of public service-at-locations matching every filter, by relevance, then service name."""
     query = service_at_locations_query(session, view=view, filters=filters, full=full)
-    return paginate(session, query, page=page, per_page=per_page)
+    if filters.search is None:
+        return paginate(session, query, page=page, per_page=per_page)
+    records = service_at_locations_query(session, view=view, filters=replace(filters, search=None), full=full)
+    by_id = ServiceAtLocation.id
+    return paginate_ranked(session, query, records=records, by_id=by_id, page=page, per_page=per_page)
 
 
 def get_service_at_location(
@@ -333,7 +372,7 @@ def listing_conditions(
 def listing_shape(filters: ListingFilters) -> tuple[int, ...]:
     """Return what the filters' SQL looks like (how many of each condition), not their values."""
     return (
-        len(search_words(fold(filters.search or ""))),
+        keyword_shape(filters.search),
         int(filters.taxonomy_term_id is not None),
         int(filters.taxonomy_id is not None),
         int(filters.organization_id is not None),
@@ -345,9 +384,7 @@ def listing_shape(filters: ListingFilters) -> tuple[int, ...]:
 
 def listing_params(session: Session, filters: ListingFilters) -> dict[str, Any]:
     """Return the values of the filters' named parameters."""
-    params: dict[str, Any] = {}
-    for index, word in enumerate(search_words(fold(filters.search or ""))):
-        params[f"f_word_{index}"] = "%" + re.sub(r"([%_/])", r"/\1", word) + "%"
+    params: dict[str, Any] = keyword_params(_dialect(session), filters.search)
     if filters.taxonomy_term_id:
         params["f_term_tree"] = sorted(term_and_descendant_ids(session, filters.taxonomy_term_id))
     if filters.taxonomy_id:
@@ -367,14 +404,14 @@ def listing_template(
     shape: tuple[int, ...], params: dict[str, Any], *, terms_at: TermsAt = ANY_PLACE
 ) -> list[ColumnElement[bool]]:
     """Build the conditions of a filter shape with named parameters (carrying `params` as defaults)."""
-    words, term_tree, taxonomy, organization, modified_after, term_sets, language = shape
+    keywords, term_tree, taxonomy, organization, modified_after, term_sets, language = shape
 
     def value(name: str, **kwargs: Any) -> Any:
         return bindparam(name, params.get(name), **kwargs)
 
-    conditions: list[ColumnElement[bool]] = [
-        Service.search_text.like(value(f"f_word_{index}", type_=String), escape="/") for index in range(words)
-    ]
+    conditions: list[ColumnElement[bool]] = []
+    if keywords:
+        conditions.append(keyword_condition(params.get(KEYWORDS_PARAM)))
     if term_tree:
         conditions.append(
             _has_term(Attribute.taxonomy_term_id.in_(value("f_term_tree", expanding=True)), terms_at)

@@ -47,3 +47,25 @@ def _after(columns: tuple[Any, ...], last: tuple[Any, ...]) -> Any:
         return columns[0] > last[0]
     first, second = columns
     return or_(first > last[0], and_(first == last[0], second > last[1]))
+
+
+def iter_in_order(
+    session: Session,
+    ids: Sequence[Any],
+    *,
+    load: Callable[[Sequence[Any]], Sequence[Any]],
+    id_of: Callable[[Any], Any],
+    batch_size: int | None = None,
+) -> Iterator[Sequence[Any]]:
+    """Yield the records of `ids` batch by batch, in the order of `ids`.
+
+    For an order no keyset can resume (relevance to keywords): the ids are ranked once, then each
+    batch is loaded by id with `load`, so the ranking never runs again per batch.
+    """
+    size = batch_size or BATCH_SIZE
+    for start in range(0, len(ids), size):
+        wanted = ids[start : start + size]
+        position = {record_id: index for index, record_id in enumerate(wanted)}
+        batch = sorted(load(wanted), key=lambda record: position[id_of(record)])
+        yield batch
+        session.expunge_all()

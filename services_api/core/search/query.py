@@ -30,6 +30,7 @@ from services_api.core.directory.reads import (
     listing_template,
 )
 from services_api.core.directory.visibility import PublicView
+from services_api.core.search.keywords import by_relevance
 from services_api.core.search.opening_hours import OpeningTimes
 from services_api.core.search.spatial_index import SpatialIndex, spatial_index_for
 from services_api.geo.areas import parse_extent
@@ -88,7 +89,7 @@ class Query:
 
 
 def search(session: Session, query: Query) -> Page[Hit]:
-    """Return one page of results, nearest first (by service name when no point is given)."""
+    """Return one page of results, nearest first (by relevance, then service name, when no point is given)."""
     hits, total = _Searcher(session, query).run()
     return Page(items=hits, total_items=total, page_number=query.page, per_page=query.per_page)
 
@@ -373,18 +374,32 @@ class _Searcher:
         return list(hits.values())
 
     def _by_name(self) -> list[Hit]:
-        """Return every matching listing by service name (no point given), open ones only if asked."""
+        """Return every matching listing (no point given), most relevant to the keywords first, then by
+        service name; open ones only if asked."""
+        filters = self.query.filters
+        unranked = replace(filters, search=None)  # the keywords rank as well as filter: by_relevance
+
+        def conditions(terms_at: TermsAt) -> list[ColumnElement[bool]]:
+            return [
+                self.query.view.service_filter(),
+                *listing_conditions(self.session, unranked, terms_at=terms_at),
+            ]
+
+        def ranked(statement: Any, then: tuple[Any, ...]) -> Select[Any]:
+            return by_relevance(statement, dialect=self.dialect, search=filters.search, then=then)
+
         if self.query.per == PER_SERVICE:
-            conditions = self.conditions(terms_at=ANY_PLACE)
-            statement = select(Service.id).where(*conditions).order_by(Service.name, Service.id)
+            statement = ranked(select(Service.id).where(*conditions(ANY_PLACE)), (Service.name, Service.id))
             hits = [Hit(None, service_id) for service_id in self.session.scalars(statement)]
             if self.query.open_at is None:
                 return hits
             return self.opening_times.open_services(hits, self.query.open_at)
         rows = self.session.execute(
-            select(ServiceAtLocation.id, ServiceAtLocation.service_id, ServiceAtLocation.location_id)
-            .join(Service, Service.id == ServiceAtLocation.service_id)
-            .where(*self.conditions(terms_at=ServiceAtLocation.location_id))
-            .order_by(Service.name, ServiceAtLocation.id)
+            ranked(
+                select(ServiceAtLocation.id, ServiceAtLocation.service_id, ServiceAtLocation.location_id)
+                .join(Service, Service.id == ServiceAtLocation.service_id)
+                .where(*conditions(ServiceAtLocation.location_id)),
+                (Service.name, ServiceAtLocation.id),
+            )
         ).all()
         return self._open_only([Hit(None, row.service_id, row.id, row.location_id) for row in rows])
