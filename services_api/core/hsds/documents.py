@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     BigInteger,
@@ -29,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from services_api.core import field_rules
 from services_api.core.hsds.stored_records import stored_record
 from services_api.core.listings.ownership import misplaced_parents
 from services_api.core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
@@ -117,17 +117,6 @@ def _extent_problems(service_area: ServiceArea) -> dict[str, str]:
     return {}
 
 
-def _location_problems(location: Location) -> dict[str, str]:
-    """Return what is wrong with a location's time zone (opening hours are read in it), by field."""
-    if location.time_zone is None:
-        return {}
-    try:
-        ZoneInfo(location.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return {"time_zone": "must be an IANA time zone name, such as Europe/London"}
-    return {}
-
-
 def _service_problems(service: Service) -> dict[str, str]:
     """Return what is wrong with a service's status fields, by field."""
     problems = {}
@@ -143,11 +132,10 @@ def _service_problems(service: Service) -> dict[str, str]:
 LANGUAGE = Node(Language)
 PHONE = Node(Phone, {"languages": LANGUAGE})
 CONTACT = Node(Contact, {"phones": PHONE})
-SCHEDULE = Node(Schedule)
+SCHEDULE = Node(Schedule, check=field_rules.schedule_problems)
 ATTRIBUTE = Node(Attribute)
 LOCATION = Node(
     Location,
-    check=_location_problems,
     children={
         "addresses": Node(Address),
         "accessibility": Node(Accessibility),
@@ -231,8 +219,12 @@ class _Importer:
         fixed: Mapping[str, Any] | None = None,
         set_by_parent: frozenset[str] = frozenset(),
         parent: Any = None,
+        region: str | None = None,
     ) -> tuple[Any, bool]:
-        """Create or update one record and its children; return it and whether anything changed."""
+        """Create or update one record and its children; return it and whether anything changed.
+
+        `region` is the country its phone numbers are read in, unless it has addresses of its own.
+        """
         if not isinstance(doc, Mapping):
             self.problems[path] = "must be an object"
             return None, False
@@ -246,7 +238,8 @@ class _Importer:
             return None, False
         seen = self.records.get((node.model, record_id))
         if seen is not None:
-            return seen, self._sync_all_children(node, seen, doc, path)
+            region = self._region(node.model, doc, seen, region)
+            return seen, self._sync_all_children(node, seen, doc, path, region)
         record = stored_record(self.session, node.model, record_id)
         is_new = record is None
         if record is None:
@@ -255,6 +248,9 @@ class _Importer:
         self.records[(node.model, record_id)] = record
         changed = is_new
         values = {**self._scalars(node.model, doc, path, is_new=is_new), **(fixed or {})}
+        region = self._region(node.model, doc, None if is_new else record, region, values, parent)
+        if node.model is Phone:
+            self._read_phone(values, doc, path, region)
         if is_new:
             self._check_required(node.model, values, set_by_parent, path)
         for name, value in values.items():
@@ -263,7 +259,7 @@ class _Importer:
                 changed = True
         for name, problem in (node.check(record) if node.check else {}).items():
             self.problems[self._at(path, name)] = problem
-        changed |= self._sync_all_children(node, record, doc, path)
+        changed |= self._sync_all_children(node, record, doc, path, region)
         if isinstance(record, Service) and changed:
             self.touched_services[record.id] = record
             if record.vetting_status == VettingStatus.VETTED.value and record.vetted_at is None:
@@ -318,14 +314,18 @@ class _Importer:
     def _at(self, path: str, name: str) -> str:
         return f"{path}{self.separator}{name}"
 
-    def _sync_all_children(self, node: Node, record: Any, doc: Mapping[str, Any], path: str) -> bool:
+    def _sync_all_children(
+        self, node: Node, record: Any, doc: Mapping[str, Any], path: str, region: str | None
+    ) -> bool:
         changed = False
         for key, child in node.children.items():
             if key in doc:
-                changed |= self._sync_children(record, key, child, doc[key], self._at(path, key))
+                changed |= self._sync_children(record, key, child, doc[key], self._at(path, key), region)
         return changed
 
-    def _sync_children(self, parent: Any, key: str, node: Node, docs: Any, path: str) -> bool:
+    def _sync_children(
+        self, parent: Any, key: str, node: Node, docs: Any, path: str, region: str | None
+    ) -> bool:
         if docs is None:
             docs = []
         if not isinstance(docs, list):
@@ -337,7 +337,9 @@ class _Importer:
         changed = False
         children = []
         for index, doc in enumerate(docs):
-            child, child_changed = self.upsert(node, doc, f"{path}[{index}]", fixed, set_by_parent, parent)
+            child, child_changed = self.upsert(
+                node, doc, f"{path}[{index}]", fixed, set_by_parent, parent, region
+            )
             if child is not None:
                 children.append(child)
                 changed |= child_changed
@@ -353,6 +355,99 @@ class _Importer:
             changed |= set(current_ids) != set(new_ids)
         return changed
 
+    def _region(
+        self,
+        model: type[Base],
+        doc: Mapping[str, Any],
+        record: Any,
+        inherited: str | None,
+        values: Mapping[str, Any] | None = None,
+        parent: Any = None,
+    ) -> str | None:
+        """Return the country phone numbers in this record (and below it) are read in.
+
+        A place's own addresses decide; a service follows the places it is delivered at; anything
+        else, the record it sits in. A record edited on its own (no parent) falls back on its
+        organisation's places, and everything on the directory's DEFAULT_COUNTRY.
+        """
+        countries: list[str | None] = []
+        if model is Location:
+            countries = self._address_countries(doc, record)
+        elif model is ServiceAtLocation:
+            location_id = doc.get("location_id") or getattr(record, "location_id", None)
+            countries = self._location_countries(location_id)
+        elif model is Service:
+            links = doc.get("service_at_locations")
+            location_ids = (
+                [link.get("location_id") for link in links if isinstance(link, Mapping)]
+                if (isinstance(links, list))
+                else []
+            )
+            if record is not None:
+                location_ids += [link.location_id for link in record.service_at_locations]
+            countries = [country for place in location_ids for country in self._location_countries(place)]
+        elif model is Organization:
+            places = doc.get("locations")
+            for place in places if isinstance(places, list) else []:
+                if isinstance(place, Mapping):
+                    countries += self._address_countries(place, None)
+            if record is not None:
+                countries += [address.country for place in record.locations for address in place.addresses]
+        region = field_rules.phone_region(countries)
+        if region is not None or inherited is not None:
+            return region or inherited
+        if parent is None and values is not None:
+            organization_id = values.get("organization_id") or getattr(record, "organization_id", None)
+            organization = self._stored(Organization, organization_id)
+            if organization is not None:
+                return self._region(Organization, {}, organization, None)
+        return None
+
+    def _address_countries(self, doc: Mapping[str, Any], record: Any) -> list[str | None]:
+        """The countries of a place's addresses: those in the document, else (or too, for a file) stored."""
+        addresses = doc.get("addresses")
+        countries = [
+            address.get("country")
+            for address in (addresses if isinstance(addresses, list) else [])
+            if isinstance(address, Mapping) and isinstance(address.get("country"), str)
+        ]
+        if record is not None and (not isinstance(addresses, list) or not self.prune):
+            countries += [address.country for address in record.addresses]
+        return countries
+
+    def _location_countries(self, location_id: Any) -> list[str | None]:
+        location = self._stored(Location, location_id)
+        return [address.country for address in location.addresses] if location is not None else []
+
+    def _stored(self, model: type[Base], record_id: Any) -> Any:
+        """Return a record this import holds or the database stores, by id (None for a bad id)."""
+        try:
+            key = record_id if isinstance(record_id, uuid.UUID) else uuid.UUID(str(record_id))
+        except (TypeError, ValueError):
+            return None
+        return self.records.get((model, key)) or stored_record(self.session, model, key)
+
+    def _read_phone(
+        self, values: dict[str, Any], doc: Mapping[str, Any], path: str, region: str | None
+    ) -> None:
+        """Store the number in E.164, keep it as typed in `display_number`, in the listing's country."""
+        number = values.get("number")
+        if not isinstance(number, str):
+            return
+        try:
+            phone = field_rules.read_phone(
+                number,
+                region=region or field_rules.default_country(self.session),
+                display_number=values.get("display_number") if doc.get("display_number") else None,
+                extension=values.get("extension"),
+            )
+        except field_rules.PhoneError as error:
+            self.problems[self._at(path, error.field)] = str(error)
+            return
+        values.update(number=phone.number, display_number=phone.display_number)
+        if phone.extension is not None:
+            values["extension"] = phone.extension
+
     def _scalars(
         self, model: type[Base], doc: Mapping[str, Any], path: str, *, is_new: bool
     ) -> dict[str, Any]:
@@ -367,7 +462,7 @@ class _Importer:
             if name in OPERATOR_ONLY and not self.trusted:
                 continue
             try:
-                value = _convert(column, doc[name])
+                value = field_rules.checked(model.__tablename__, name, _convert(column, doc[name]))
             except (TypeError, ValueError) as error:
                 self.problems[self._at(path, name)] = str(error)
                 continue
