@@ -331,7 +331,7 @@ def _parse_phone(text: str, region: str | None, *, field: str) -> tuple[str, int
         if region is None and not text.strip().startswith("+"):
             raise PhoneError(
                 field,
-                f"needs its country code ({example}): the listing has no address with a country",
+                f"needs its country code ({example}): the listing's country is not known from its addresses",
             ) from None
         raise PhoneError(field, f"is not a phone number ({example})") from None
     extension = None
