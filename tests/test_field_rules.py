@@ -106,7 +106,7 @@ def test_put_and_patch_are_checked_the_same_way(admin: Admin) -> None:
 
 
 def test_locations_and_their_nested_records_are_checked(admin: Admin) -> None:
-    for fields, pointer in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"name": ""}, "/name"),
         ({"time_zone": "Mars/Olympus_Mons"}, "/time_zone"),
         ({"time_zone": "Europe/../London"}, "/time_zone"),
@@ -115,7 +115,8 @@ def test_locations_and_their_nested_records_are_checked(admin: Admin) -> None:
         ({"phones": [{"number": "12"}]}, "/phones/0/number"),
         ({"schedules": [{"freq": "WEEKLY", "byday": "MO,Tuesday"}]}, "/schedules/0/byday"),
         ({"contacts": [{"name": "", "email": "desk@example.org"}]}, "/contacts/0/name"),
-    ]:
+    ]
+    for fields, pointer in cases:
         assert_refused(admin.as_partner("POST", "/locations", json=new_location(**fields)), pointer)
 
 

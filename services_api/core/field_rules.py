@@ -56,7 +56,9 @@ def email_address(value: str) -> str:
 def web_address(value: str) -> str:
     """A web address: http:// or https:// with a host, no spaces (never javascript:, data: ...)."""
     problem = "must be a web address starting with http:// or https://, such as https://example.org"
-    if not value.startswith(("http://", "https://")) or any(char.isspace() for char in value):
+    if not value.startswith(("http://", "https://")) or any(
+        char.isspace() or char in _JSON_SCHEMA_SPACE for char in value
+    ):
         raise ValueError(problem)
     try:
         parts = urlsplit(value)
@@ -70,7 +72,7 @@ def web_address(value: str) -> str:
 
 def language_code(value: str) -> str:
     """An ISO 639 code: 639-1 (`en`) or three letters of 639-2/639-3 (`eng`, `yue`); stored lower-case."""
-    code = value.strip().lower()
+    code = value.lower()
     problem = "must be an ISO 639-1 or ISO 639-3 language code, such as en or yue"
     if not code.isascii() or not code.isalpha() or len(code) not in (2, 3):
         raise ValueError(problem)
@@ -126,7 +128,7 @@ def _is_ordinal(text: str) -> bool:
     if text == "":
         return True
     digits = text[1:] if text[0] in "+-" else text
-    return digits.isdigit() and digits.isascii() and 1 <= int(digits) <= MAX_MONTHLY_ORDINAL
+    return len(digits) == 1 and "1" <= digits <= str(MAX_MONTHLY_ORDINAL)
 
 
 def _numbers_between(limit: int, example: str) -> Callable[[str], str]:
@@ -135,7 +137,7 @@ def _numbers_between(limit: int, example: str) -> Callable[[str], str]:
     def rule(value: str) -> str:
         for part in value.split(","):
             digits = part[1:] if part[:1] in ("+", "-") else part
-            if not (digits.isascii() and digits.isdigit() and 1 <= int(digits) <= limit):
+            if not (digits.isascii() and digits.isdigit() and len(digits) <= 3 and 1 <= int(digits) <= limit):
                 raise ValueError(
                     f"must be numbers from 1 to {limit} (or -1 to -{limit}) separated by commas, "
                     f"such as {example}"
@@ -250,7 +252,11 @@ def checked(table: str, column: str, value: Any) -> Any:
 
 
 def schedule_problems(schedule: Any) -> dict[str, str]:
-    """Return what is wrong with one schedule as a whole (RFC 5545 and its validity dates), by field."""
+    """Return what is wrong with one schedule as a whole (RFC 5545 and its validity dates), by field.
+
+    HSDS is laxer than RFC 5545 in places, and its own examples use that (`bymonthday` and `byweekno`
+    with `WEEKLY`, both `count` and `until`): those are kept, since they change no opening time.
+    """
     problems: dict[str, str] = {}
     recurrence = ("byday", "bymonthday", "byweekno", "byyearday", "interval", "count", "until", "wkst")
     if schedule.freq is None:
@@ -259,10 +265,6 @@ def schedule_problems(schedule: Any) -> dict[str, str]:
             problems["freq"] = f"is required with {', '.join(given)} (RFC 5545): WEEKLY or MONTHLY"
     if schedule.freq != "MONTHLY" and schedule.byday and any(part[:-2] for part in schedule.byday.split(",")):
         problems["byday"] = "may number a day (1MO, -1FR) only when freq is MONTHLY"
-    if schedule.freq == "WEEKLY" and schedule.bymonthday:
-        problems["bymonthday"] = "cannot be used when freq is WEEKLY (RFC 5545)"
-    if schedule.count is not None and schedule.until is not None:
-        problems["count"] = "cannot be given with until (RFC 5545): give one of them"
     _in_order(problems, schedule.valid_from, schedule.valid_to, "valid_to", "valid_from")
     _in_order(problems, schedule.dtstart, schedule.until, "until", "dtstart")
     for present, missing in (("opens_at", "closes_at"), ("closes_at", "opens_at")):
