@@ -281,6 +281,20 @@ def post_import(admin: Admin, body: bytes, content_type: str, *, key: str | None
         ),
         ({"phones": [{"id": str(uuid.uuid4()), "number": "not a number"}]}, "/0/services/0/phones/0/number"),
         ({"languages": [{"id": str(uuid.uuid4()), "code": "xx"}]}, "/0/services/0/languages/0/code"),
+        (
+            {
+                "schedules": [
+                    {
+                        "id": str(uuid.uuid4()),
+                        "freq": "WEEKLY",
+                        "valid_from": "2027-03-01",
+                        "valid_to": "2027-01-01",
+                    }
+                ]
+            },
+            "/0/services/0/schedules/0/valid_to",
+        ),
+        ({"schedules": [{"id": str(uuid.uuid4()), "freq": "HOURLY"}]}, "/0/services/0/schedules/0/freq"),
     ],
 )
 def test_a_json_import_is_checked_by_the_same_rules(
@@ -329,11 +343,29 @@ def test_a_csv_import_is_checked_by_the_same_rules_and_names_file_and_row(admin:
             "schedules.csv": [
                 {"id": str(uuid.uuid4()), "service_id": service_id, "freq": "WEEKLY", "byday": "XX,Monday"}
             ],
+            "languages.csv": [{"id": str(uuid.uuid4()), "service_id": service_id, "name": "", "code": "xx"}],
+            "locations.csv": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "organization_id": str(admin.partner_id),
+                    "location_type": "virtual",
+                    "name": "Online",
+                    "url": "javascript:alert(1)",
+                    "time_zone": "London",
+                }
+            ],
         }
     )
     before = service_count(admin.client.application)
     body = assert_refused(post_import(admin, package, "application/zip"), "services.csv:2/url")
-    assert {"services.csv:2/email", "phones.csv:2/number", "schedules.csv:2/byday"} <= set(body["errors"])
+    assert {
+        "services.csv:2/email",
+        "phones.csv:2/number",
+        "schedules.csv:2/byday",
+        "languages.csv:2/code",
+        "locations.csv:2/url",
+        "locations.csv:2/time_zone",
+    } <= set(body["errors"]), body
     assert service_count(admin.client.application) == before
 
 
