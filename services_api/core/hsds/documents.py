@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from services_api.core import field_rules
+from services_api.core.hsds.phone_regions import PhoneRegions
 from services_api.core.hsds.stored_records import stored_record
 from services_api.core.listings.ownership import misplaced_parents
 from services_api.core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
@@ -210,6 +211,7 @@ class _Importer:
         self.result = ImportResult()
         self.touched_services: dict[uuid.UUID, Service] = {}
         self.records: dict[tuple[type[Base], uuid.UUID], Any] = {}
+        self.regions = PhoneRegions(session, self.records, prune=prune)
 
     def upsert(
         self,
@@ -238,7 +240,7 @@ class _Importer:
             return None, False
         seen = self.records.get((node.model, record_id))
         if seen is not None:
-            region = self._region(node.model, doc, seen, region)
+            region = self.regions.of(node.model, doc, seen, region)
             return seen, self._sync_all_children(node, seen, doc, path, region)
         record = stored_record(self.session, node.model, record_id)
         is_new = record is None
@@ -248,7 +250,11 @@ class _Importer:
         self.records[(node.model, record_id)] = record
         changed = is_new
         values = {**self._scalars(node.model, doc, path, is_new=is_new), **(fixed or {})}
-        region = self._region(node.model, doc, None if is_new else record, region, values, parent)
+        stored = None if is_new else record
+        region = self.regions.of(node.model, doc, stored, region)
+        if region is None and parent is None:  # a record written on its own: its organisation's places
+            organization_id = values.get("organization_id") or getattr(stored, "organization_id", None)
+            region = self.regions.of_organization(organization_id)
         if node.model is Phone:
             self._read_phone(values, doc, path, region)
         if is_new:
@@ -354,78 +360,6 @@ class _Importer:
             setattr(parent, key, children)
             changed |= set(current_ids) != set(new_ids)
         return changed
-
-    def _region(
-        self,
-        model: type[Base],
-        doc: Mapping[str, Any],
-        record: Any,
-        inherited: str | None,
-        values: Mapping[str, Any] | None = None,
-        parent: Any = None,
-    ) -> str | None:
-        """Return the country phone numbers in this record (and below it) are read in.
-
-        A place's own addresses decide; a service follows the places it is delivered at; anything
-        else, the record it sits in. A record edited on its own (no parent) falls back on its
-        organisation's places, and everything on the directory's DEFAULT_COUNTRY.
-        """
-        countries: list[str | None] = []
-        if model is Location:
-            countries = self._address_countries(doc, record)
-        elif model is ServiceAtLocation:
-            location_id = doc.get("location_id") or getattr(record, "location_id", None)
-            countries = self._location_countries(location_id)
-        elif model is Service:
-            links = doc.get("service_at_locations")
-            location_ids = (
-                [link.get("location_id") for link in links if isinstance(link, Mapping)]
-                if (isinstance(links, list))
-                else []
-            )
-            if record is not None:
-                location_ids += [link.location_id for link in record.service_at_locations]
-            countries = [country for place in location_ids for country in self._location_countries(place)]
-        elif model is Organization:
-            places = doc.get("locations")
-            for place in places if isinstance(places, list) else []:
-                if isinstance(place, Mapping):
-                    countries += self._address_countries(place, None)
-            if record is not None:
-                countries += [address.country for place in record.locations for address in place.addresses]
-        region = field_rules.phone_region(countries)
-        if region is not None or inherited is not None:
-            return region or inherited
-        if parent is None and values is not None:
-            organization_id = values.get("organization_id") or getattr(record, "organization_id", None)
-            organization = self._stored(Organization, organization_id)
-            if organization is not None:
-                return self._region(Organization, {}, organization, None)
-        return None
-
-    def _address_countries(self, doc: Mapping[str, Any], record: Any) -> list[str | None]:
-        """The countries of a place's addresses: those in the document, else (or too, for a file) stored."""
-        addresses = doc.get("addresses")
-        countries = [
-            address.get("country")
-            for address in (addresses if isinstance(addresses, list) else [])
-            if isinstance(address, Mapping) and isinstance(address.get("country"), str)
-        ]
-        if record is not None and (not isinstance(addresses, list) or not self.prune):
-            countries += [address.country for address in record.addresses]
-        return countries
-
-    def _location_countries(self, location_id: Any) -> list[str | None]:
-        location = self._stored(Location, location_id)
-        return [address.country for address in location.addresses] if location is not None else []
-
-    def _stored(self, model: type[Base], record_id: Any) -> Any:
-        """Return a record this import holds or the database stores, by id (None for a bad id)."""
-        try:
-            key = record_id if isinstance(record_id, uuid.UUID) else uuid.UUID(str(record_id))
-        except (TypeError, ValueError):
-            return None
-        return self.records.get((model, key)) or stored_record(self.session, model, key)
 
     def _read_phone(
         self, values: dict[str, Any], doc: Mapping[str, Any], path: str, region: str | None
