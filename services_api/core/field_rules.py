@@ -326,11 +326,11 @@ def read_phone(
 
 
 def _parse_phone(text: str, region: str | None, *, field: str) -> tuple[str, int | None]:
-    example = "such as +44 20 7946 0000"
+    example = f"such as {_example_number(region)}"
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
-        if region is None and not text.strip().startswith("+"):
+        if region is None and not text.strip().startswith("+") and any(char.isdigit() for char in text):
             raise PhoneError(
                 field,
                 f"needs its country code ({example}): the listing's country is not known from its addresses",
@@ -347,6 +347,14 @@ def _parse_phone(text: str, region: str | None, *, field: str) -> tuple[str, int
         return phonenumbers.national_significant_number(parsed), extension
     where = f" in {region}" if region and not text.strip().startswith("+") else ""
     raise PhoneError(field, f"is not a valid phone number{where} ({example})")
+
+
+def _example_number(region: str | None) -> str:
+    """A number of the region, as an example in messages (international format, so it reads anywhere)."""
+    example = phonenumbers.example_number(region) if region else None
+    if example is None:
+        return "+44 20 7946 0000"
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def phone_region(countries: Iterable[str | None]) -> str | None:
