@@ -24,7 +24,11 @@ keys_group = AppGroup("keys", help="API keys for partners and the operator.")
 def create_partner_command(name: str, email: str | None) -> None:
     """Create a partner organisation and print its id."""
     session = get_session()
-    partner = partners.create_partner(session, Actor.command_line(), name, email)
+    try:
+        partner = partners.create_partner(session, Actor.command_line(), name, email)
+    except InvalidFieldsError as error:
+        field, message = next(iter(error.problems.items()))
+        raise click.BadParameter(message, param_hint="--email" if field == "/email" else "NAME") from None
     session.commit()
     click.echo(str(partner.id))
 

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import limits
 
+from services_api.core.field_rules import country_setting
+
 ENVIRONMENTS = ("production", "development", "testing")
 
 
@@ -44,6 +46,7 @@ class Settings:
     geocoder_min_delay_seconds: float
     max_streams: int
     max_streams_per_client: int
+    default_country: str
 
     def as_flask_config(self) -> dict[str, Any]:
         """Return the settings as upper-case Flask config keys."""
@@ -69,6 +72,7 @@ class Settings:
             "GEOCODER_MIN_DELAY_SECONDS": self.geocoder_min_delay_seconds,
             "MAX_STREAMS": self.max_streams,
             "MAX_STREAMS_PER_CLIENT": self.max_streams_per_client,
+            "DEFAULT_COUNTRY": self.default_country,
             "TESTING": self.environment == "testing",
         }
 
@@ -113,7 +117,19 @@ def load_settings(overrides: Mapping[str, Any] | None, *, instance_path: Path) -
         geocoder_min_delay_seconds=_seconds(source, "GEOCODER_MIN_DELAY_SECONDS", 1.0),
         max_streams=_positive_int(source, "MAX_STREAMS", 4),
         max_streams_per_client=_positive_int(source, "MAX_STREAMS_PER_CLIENT", 2),
+        default_country=_country(source, "DEFAULT_COUNTRY"),
     )
+
+
+def _country(source: Mapping[str, Any], name: str) -> str:
+    """Return the country phone numbers are read in when a listing has no address country ('' for none)."""
+    value = str(source.get(name) or "").strip()
+    if not value:
+        return ""
+    try:
+        return country_setting(value)
+    except ValueError as error:
+        raise ConfigError(f"{name} {error}") from None
 
 
 def _limit_store(source: Mapping[str, Any], environment: str, instance_path: Path) -> str:

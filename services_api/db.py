@@ -12,6 +12,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from services_api.core.field_rules import DEFAULT_COUNTRY_KEY
+
 SQLITE_BUSY_TIMEOUT_MS = 20_000  # writers queue behind each other; under gunicorn's 30 s worker timeout
 SQLITE_CACHE_KIB = 65536  # 64 MiB page cache per connection
 SQLITE_MMAP_BYTES = 1 << 31  # read through memory-mapped I/O: far fewer system calls on big files
@@ -124,7 +126,9 @@ def init_app(app: Flask) -> None:
     """Attach an engine and session factory to the app and close sessions after each request."""
     engine = make_engine(app.config["DATABASE_URL"], create=False)
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    # Core code reads the directory's default country for phone numbers from its session.
+    info = {DEFAULT_COUNTRY_KEY: app.config.get("DEFAULT_COUNTRY") or None}
+    app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False, info=info)
     app.teardown_appcontext(_close_session)
 
 

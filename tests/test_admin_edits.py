@@ -223,10 +223,8 @@ def test_practical_details_of_a_vetted_listing_go_live_at_once(admin: Admin) -> 
     )
     assert response.status_code == 200
     assert "pending_change" not in response.get_json()
-    assert (
-        admin.client.get(f"/api/v1/services/{service['id']}").get_json()["phones"][0]["number"]
-        == "+44 20 7946 0123"
-    )
+    phone = admin.client.get(f"/api/v1/services/{service['id']}").get_json()["phones"][0]
+    assert (phone["number"], phone["display_number"]) == ("+442079460123", "+44 20 7946 0123")
 
 
 def test_a_rejected_change_leaves_the_approved_claims(admin: Admin) -> None:

@@ -24,7 +24,8 @@ class Phone(IdMixin, TimestampMixin, Base):
     organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organization.id"))
     contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact.id"))
     service_at_location_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service_at_location.id"))
-    number: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str] = mapped_column(String(64))  # E.164 (a short number: its digits)
+    display_number: Mapped[str | None] = mapped_column(String(64))  # as the partner typed it
     extension: Mapped[int | None] = mapped_column(Integer)
     type: Mapped[str | None] = mapped_column(String(32))
     description: Mapped[str | None] = mapped_column(Text)

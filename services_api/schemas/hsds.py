@@ -6,14 +6,15 @@ are marked, and confidential locations show only their area and a coarse point.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from marshmallow import Schema, fields, post_dump
 from marshmallow.experimental.context import Context
 
 from services_api.core.directory.visibility import PublicView
+from services_api.core.field_rules import doc_of
 from services_api.models import Location, Organization, Service
 
 STALE_NOTICE = "Not confirmed by its provider since {date}: please check before you go."
@@ -32,6 +33,20 @@ def current_view() -> PublicView:
     return view
 
 
+SchemaClass = TypeVar("SchemaClass", bound=type[Schema])
+
+
+def follows_field_rules(table: str) -> Callable[[SchemaClass], SchemaClass]:
+    """Document on each field of the schema the rule its column follows on input (`core.field_rules`)."""
+
+    def document(schema: SchemaClass) -> SchemaClass:
+        for name, field in schema._declared_fields.items():
+            field.metadata = {**doc_of(table, name), **field.metadata}
+        return schema
+
+    return document
+
+
 class HSDSSchema(Schema):
     """Base of every output schema: HSDS omits absent values instead of writing null."""
 
@@ -41,6 +56,7 @@ class HSDSSchema(Schema):
         return {key: value for key, value in data.items() if value is not None}
 
 
+@follows_field_rules("taxonomy")
 class TaxonomySchema(HSDSSchema):
     """HSDS `taxonomy`."""
 
@@ -51,6 +67,7 @@ class TaxonomySchema(HSDSSchema):
     version = fields.String()
 
 
+@follows_field_rules("taxonomy_term")
 class TaxonomyTermSchema(HSDSSchema):
     """HSDS `taxonomy_term`, with its taxonomy nested as `taxonomy_detail`."""
 
@@ -78,6 +95,7 @@ class AttributeSchema(HSDSSchema):
     taxonomy_term = fields.Nested(TaxonomyTermSchema(exclude=("taxonomy_detail",)))
 
 
+@follows_field_rules("language")
 class LanguageSchema(HSDSSchema):
     """HSDS `language`."""
 
@@ -90,6 +108,7 @@ class LanguageSchema(HSDSSchema):
     note = fields.String()
 
 
+@follows_field_rules("phone")
 class PhoneSchema(HSDSSchema):
     """HSDS `phone`."""
 
@@ -99,13 +118,23 @@ class PhoneSchema(HSDSSchema):
     organization_id = fields.UUID()
     contact_id = fields.UUID()
     service_at_location_id = fields.UUID()
-    number = fields.String(required=True)
+    number = fields.String(
+        required=True,
+        metadata={
+            "description": "The number in E.164 (+442079460000), read in the listing's country; a short "
+            "number (a helpline such as 116 123) as its digits."
+        },
+    )
+    display_number = fields.String(
+        metadata={"description": "The number as typed, for people (when given, the same number as `number`)."}
+    )
     extension = fields.Integer()
     type = fields.String()
     description = fields.String()
     languages = fields.List(fields.Nested(LanguageSchema))
 
 
+@follows_field_rules("contact")
 class ContactSchema(HSDSSchema):
     """HSDS `contact`."""
 
@@ -121,6 +150,7 @@ class ContactSchema(HSDSSchema):
     phones = fields.List(fields.Nested(PhoneSchema))
 
 
+@follows_field_rules("schedule")
 class ScheduleSchema(HSDSSchema):
     """HSDS `schedule`: one weekly (or monthly) opening rule."""
 
@@ -165,6 +195,7 @@ class AddressSchema(HSDSSchema):
     address_type = fields.String(required=True)
 
 
+@follows_field_rules("accessibility")
 class AccessibilitySchema(HSDSSchema):
     """HSDS `accessibility`."""
 
@@ -179,6 +210,7 @@ CONFIDENTIAL_WITHHELD = ("transportation", "external_identifier", "external_iden
 AREA_ADDRESS_FIELDS = ("id", "location_id", "city", "region", "state_province", "country", "address_type")
 
 
+@follows_field_rules("location")
 class LocationSchema(HSDSSchema):
     """HSDS `location`; a confidential one shows only its area and a coarse grid point."""
 
@@ -226,6 +258,7 @@ class LocationSchema(HSDSSchema):
         return data
 
 
+@follows_field_rules("service_area")
 class ServiceAreaSchema(HSDSSchema):
     """HSDS `service_area`."""
 
@@ -251,6 +284,7 @@ class CostOptionSchema(HSDSSchema):
     amount_description = fields.String()
 
 
+@follows_field_rules("organization")
 class OrganizationSchema(HSDSSchema):
     """HSDS `organization`, one-to-one fields only."""
 
@@ -269,6 +303,7 @@ class OrganizationSchema(HSDSSchema):
     parent_organization_id = fields.UUID()
 
 
+@follows_field_rules("service")
 class ServiceSchema(HSDSSchema):
     """HSDS `service`, one-to-one fields, its organisation, and our freshness marker."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
@@ -16,6 +17,18 @@ def plain_text(value: str) -> None:
     """Reject free text holding control characters other than tab and line breaks."""
     if has_stray_controls(value):
         raise ValidationError(f"{STRAY_CONTROL_RULE.capitalize()}.")
+
+
+def follows(rule: Callable[[str], object]) -> Callable[[str], None]:
+    """Check a field with one of `core.field_rules` (the same rule every other way in uses)."""
+
+    def validator(value: str) -> None:
+        try:
+            rule(value)
+        except ValueError as error:
+            raise ValidationError(f"{str(error).capitalize()}.") from None
+
+    return validator
 
 
 def no_control_characters(value: str) -> None:

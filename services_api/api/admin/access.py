@@ -21,11 +21,12 @@ from services_api.api.errors import ApiError
 from services_api.api.openapi import IDEMPOTENCY_KEY, IF_MATCH, list_model, schema_model
 from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
 from services_api.core.access import keys, partners
+from services_api.core.field_rules import EMAIL_DOC, NAME_DOC, email_address, not_blank
 from services_api.core.listings.editing import EditError
 from services_api.db import get_session
 from services_api.models import Partner, Role
 from services_api.schemas.admin import ApiKeySchema, PartnerSchema
-from services_api.schemas.params import plain_text
+from services_api.schemas.params import follows, plain_text
 
 PARTNER = PartnerSchema()
 KEY = ApiKeySchema()
@@ -34,16 +35,26 @@ KEY = ApiKeySchema()
 class NewPartner(Schema):
     """Create a partner: a new organisation by name, or an existing one by id."""
 
-    name = fields.String(required=True, validate=[validate.Length(min=1, max=255), plain_text])
-    email = fields.Email(allow_none=True)
+    name = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=255), plain_text, follows(not_blank)],
+        metadata=NAME_DOC,
+    )
+    email = fields.String(
+        allow_none=True, validate=[validate.Length(max=320), follows(email_address)], metadata=EMAIL_DOC
+    )
     organization_id = fields.UUID(allow_none=True)
 
 
 class PartnerChange(Schema):
     """Change a partner: rename, re-address, deactivate or reactivate."""
 
-    name = fields.String(validate=[validate.Length(min=1, max=255), plain_text])
-    email = fields.Email(allow_none=True)
+    name = fields.String(
+        validate=[validate.Length(min=1, max=255), plain_text, follows(not_blank)], metadata=NAME_DOC
+    )
+    email = fields.String(
+        allow_none=True, validate=[validate.Length(max=320), follows(email_address)], metadata=EMAIL_DOC
+    )
     active = fields.Boolean()
 
 
@@ -119,7 +130,10 @@ class PartnerItem(AdminResource):
         """Rename, re-address, deactivate (keys stop; listings stay) or reactivate; needs If-Match."""
         partner = _partner_or_404(id)
         require_if_match(partner)
-        partners.update_partner(get_session(), current_actor(), partner, load_body(PartnerChange()))
+        try:
+            partners.update_partner(get_session(), current_actor(), partner, load_body(PartnerChange()))
+        except EditError as error:
+            raise edit_errors(error) from None
         commit(partner)
         return respond(PARTNER.dump(partner), record=partner)
 

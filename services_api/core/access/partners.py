@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services_api.core import field_rules
 from services_api.core.listings.audit import Actor, field_changes, record_event
 from services_api.core.listings.editing import InvalidFieldsError, NotAllowedError
 from services_api.models import Organization, Partner, utcnow
@@ -34,6 +35,7 @@ def create_partner(
 
     Raises InvalidFieldsError for an unknown organisation, NotAllowedError when it is a partner already.
     """
+    name, email = _checked({"name": name, "email": email}).values()
     organization = session.get(Organization, organization_id) if organization_id else None
     if organization_id is not None and organization is None:
         raise InvalidFieldsError({"/organization_id": "No organisation has this id."})
@@ -51,6 +53,7 @@ def create_partner(
 
 def update_partner(session: Session, actor: Actor, partner: Partner, changes: dict[str, Any]) -> Partner:
     """Rename, re-address, deactivate or reactivate a partner."""
+    changes = {**changes, **_checked({key: changes[key] for key in ("name", "email") if key in changes})}
     before = partner_fields(partner)
     if "name" in changes and changes["name"] != partner.organization.name:
         partner.organization.name = changes["name"]
@@ -69,6 +72,20 @@ def update_partner(session: Session, actor: Actor, partner: Partner, changes: di
         action = "reactivate" if after["active"] else "deactivate"
     record_event(session, actor, action, "partner", partner.id, field_changes(before, after))
     return partner
+
+
+def _checked(values: dict[str, Any]) -> dict[str, Any]:
+    """Return a partner's name and e-mail address as stored; raise InvalidFieldsError naming bad ones."""
+    checked, problems = {}, {}
+    for name, value in values.items():
+        table = "partner" if name == "email" else "organization"
+        try:
+            checked[name] = field_rules.checked(table, name, value)
+        except ValueError as error:
+            problems[f"/{name}"] = str(error)
+    if problems:
+        raise InvalidFieldsError(problems)
+    return checked
 
 
 def list_partners(session: Session) -> list[Partner]:

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     BigInteger,
@@ -29,6 +28,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from services_api.core import field_rules
+from services_api.core.hsds.phone_regions import PhoneRegions
 from services_api.core.hsds.stored_records import stored_record
 from services_api.core.listings.ownership import misplaced_parents
 from services_api.core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
@@ -117,17 +118,6 @@ def _extent_problems(service_area: ServiceArea) -> dict[str, str]:
     return {}
 
 
-def _location_problems(location: Location) -> dict[str, str]:
-    """Return what is wrong with a location's time zone (opening hours are read in it), by field."""
-    if location.time_zone is None:
-        return {}
-    try:
-        ZoneInfo(location.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return {"time_zone": "must be an IANA time zone name, such as Europe/London"}
-    return {}
-
-
 def _service_problems(service: Service) -> dict[str, str]:
     """Return what is wrong with a service's status fields, by field."""
     problems = {}
@@ -143,11 +133,10 @@ def _service_problems(service: Service) -> dict[str, str]:
 LANGUAGE = Node(Language)
 PHONE = Node(Phone, {"languages": LANGUAGE})
 CONTACT = Node(Contact, {"phones": PHONE})
-SCHEDULE = Node(Schedule)
+SCHEDULE = Node(Schedule, check=field_rules.schedule_problems)
 ATTRIBUTE = Node(Attribute)
 LOCATION = Node(
     Location,
-    check=_location_problems,
     children={
         "addresses": Node(Address),
         "accessibility": Node(Accessibility),
@@ -222,6 +211,7 @@ class _Importer:
         self.result = ImportResult()
         self.touched_services: dict[uuid.UUID, Service] = {}
         self.records: dict[tuple[type[Base], uuid.UUID], Any] = {}
+        self.regions = PhoneRegions(session, self.records, prune=prune)
 
     def upsert(
         self,
@@ -231,8 +221,12 @@ class _Importer:
         fixed: Mapping[str, Any] | None = None,
         set_by_parent: frozenset[str] = frozenset(),
         parent: Any = None,
+        region: str | None = None,
     ) -> tuple[Any, bool]:
-        """Create or update one record and its children; return it and whether anything changed."""
+        """Create or update one record and its children; return it and whether anything changed.
+
+        `region` is the country its phone numbers are read in, unless it has addresses of its own.
+        """
         if not isinstance(doc, Mapping):
             self.problems[path] = "must be an object"
             return None, False
@@ -246,7 +240,8 @@ class _Importer:
             return None, False
         seen = self.records.get((node.model, record_id))
         if seen is not None:
-            return seen, self._sync_all_children(node, seen, doc, path)
+            region = self.regions.of(node.model, doc, seen, region)
+            return seen, self._sync_all_children(node, seen, doc, path, region)
         record = stored_record(self.session, node.model, record_id)
         is_new = record is None
         if record is None:
@@ -255,6 +250,13 @@ class _Importer:
         self.records[(node.model, record_id)] = record
         changed = is_new
         values = {**self._scalars(node.model, doc, path, is_new=is_new), **(fixed or {})}
+        stored = None if is_new else record
+        region = self.regions.of(node.model, doc, stored, region)
+        if region is None and parent is None:  # a record written on its own: its organisation's places
+            organization_id = values.get("organization_id") or getattr(stored, "organization_id", None)
+            region = self.regions.of_organization(organization_id)
+        if node.model is Phone:
+            self._read_phone(values, doc, path, region)
         if is_new:
             self._check_required(node.model, values, set_by_parent, path)
         for name, value in values.items():
@@ -263,7 +265,7 @@ class _Importer:
                 changed = True
         for name, problem in (node.check(record) if node.check else {}).items():
             self.problems[self._at(path, name)] = problem
-        changed |= self._sync_all_children(node, record, doc, path)
+        changed |= self._sync_all_children(node, record, doc, path, region)
         if isinstance(record, Service) and changed:
             self.touched_services[record.id] = record
             if record.vetting_status == VettingStatus.VETTED.value and record.vetted_at is None:
@@ -318,14 +320,18 @@ class _Importer:
     def _at(self, path: str, name: str) -> str:
         return f"{path}{self.separator}{name}"
 
-    def _sync_all_children(self, node: Node, record: Any, doc: Mapping[str, Any], path: str) -> bool:
+    def _sync_all_children(
+        self, node: Node, record: Any, doc: Mapping[str, Any], path: str, region: str | None
+    ) -> bool:
         changed = False
         for key, child in node.children.items():
             if key in doc:
-                changed |= self._sync_children(record, key, child, doc[key], self._at(path, key))
+                changed |= self._sync_children(record, key, child, doc[key], self._at(path, key), region)
         return changed
 
-    def _sync_children(self, parent: Any, key: str, node: Node, docs: Any, path: str) -> bool:
+    def _sync_children(
+        self, parent: Any, key: str, node: Node, docs: Any, path: str, region: str | None
+    ) -> bool:
         if docs is None:
             docs = []
         if not isinstance(docs, list):
@@ -337,7 +343,9 @@ class _Importer:
         changed = False
         children = []
         for index, doc in enumerate(docs):
-            child, child_changed = self.upsert(node, doc, f"{path}[{index}]", fixed, set_by_parent, parent)
+            child, child_changed = self.upsert(
+                node, doc, f"{path}[{index}]", fixed, set_by_parent, parent, region
+            )
             if child is not None:
                 children.append(child)
                 changed |= child_changed
@@ -353,6 +361,27 @@ class _Importer:
             changed |= set(current_ids) != set(new_ids)
         return changed
 
+    def _read_phone(
+        self, values: dict[str, Any], doc: Mapping[str, Any], path: str, region: str | None
+    ) -> None:
+        """Store the number in E.164, keep it as typed in `display_number`, in the listing's country."""
+        number = values.get("number")
+        if not isinstance(number, str):
+            return
+        try:
+            phone = field_rules.read_phone(
+                number,
+                region=region or field_rules.default_country(self.session),
+                display_number=values.get("display_number") if doc.get("display_number") else None,
+                extension=values.get("extension"),
+            )
+        except field_rules.PhoneError as error:
+            self.problems[self._at(path, error.field)] = str(error)
+            return
+        values.update(number=phone.number, display_number=phone.display_number)
+        if phone.extension is not None:
+            values["extension"] = phone.extension
+
     def _scalars(
         self, model: type[Base], doc: Mapping[str, Any], path: str, *, is_new: bool
     ) -> dict[str, Any]:
@@ -367,7 +396,7 @@ class _Importer:
             if name in OPERATOR_ONLY and not self.trusted:
                 continue
             try:
-                value = _convert(column, doc[name])
+                value = field_rules.checked(model.__tablename__, name, _convert(column, doc[name]))
             except (TypeError, ValueError) as error:
                 self.problems[self._at(path, name)] = str(error)
                 continue

@@ -31,6 +31,13 @@ EXTRA_COLUMNS: dict[str, tuple[dict[str, Any], ...]] = {
             "description": "services_api: day the provider or the operator last confirmed this listing.",
         },
     ),
+    "phone": (
+        {
+            "name": "display_number",
+            "type": "string",
+            "description": "services_api: the number as typed, for people; `number` holds it in E.164.",
+        },
+    ),
     "location": (
         {"name": "time_zone", "type": "string", "description": "services_api: IANA time zone name."},
         {
