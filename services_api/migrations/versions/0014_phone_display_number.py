@@ -6,8 +6,8 @@ as the partner typed it (`020 7946 0000`), for people. Stored numbers that carry
 and are valid are converted here; the others keep their text (it needs the listing's country, which
 the next edit or import of the listing supplies) and are shown as they are.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 """
 
 from collections.abc import Sequence
@@ -16,8 +16,8 @@ import phonenumbers
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
