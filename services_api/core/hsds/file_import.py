@@ -126,7 +126,7 @@ def import_hsds_tables(
             locations=documents.loose_locations(),
             taxonomies=[dict(row) for row in tables.rows.get("taxonomy", {}).values()],
             terms=_parents_first(tables.rows.get("taxonomy_term", {})),
-            stand_ins=documents.stand_ins(),
+            stand_ins=documents.stand_ins() + documents.orphans(),
             trusted=vetted,
             prune=False,
             origins=tables.origins,
@@ -324,6 +324,18 @@ class _Documents:
             parent_ids -= {record_id for missing_table, record_id in self.missing if missing_table == table}
             stand_ins += [(table, self.build(table, {"id": parent_id})) for parent_id in sorted(parent_ids)]
         return stand_ins
+
+    def orphans(self) -> list[tuple[str, dict[str, Any]]]:
+        """Return the services and links whose required parent is missing, so their fields are checked too.
+
+        Such a record is already a problem (its reference is reported), so it is never written.
+        """
+        return [
+            (table, self.build(table, row))
+            for table in ("service", "service_at_location")
+            for row in self.tables.rows.get(table, {}).values()
+            if (table, row["id"]) not in self.used
+        ]
 
     def loose_locations(self) -> list[dict[str, Any]]:
         """Return the locations that belong to no organisation."""
