@@ -20,7 +20,10 @@ from tests.admin_helpers import make_admin
 
 PLACES = {"221 Example Road, Leeds, LS1 4AP, GB": ("53.7997", "-1.5492")}
 # Answers with Nominatim's place_rank: a town (16) and a whole country (4).
-RANKED = {"Leeds, GB": ("53.7965", "-1.5478", 16), "Nowhere Land, GB": ("54.0", "-2.0", 4)}
+RANKED: dict[str, tuple[str, str, int]] = {
+    "Leeds, GB": ("53.7965", "-1.5478", 16),
+    "Nowhere Land, GB": ("54.0", "-2.0", 4),
+}
 
 
 class FakeNominatim(BaseHTTPRequestHandler):
@@ -35,7 +38,9 @@ class FakeNominatim(BaseHTTPRequestHandler):
             {"path": url.path, "q": query, "agent": self.headers["User-Agent"], "at": time.monotonic()}
         )
         found = PLACES.get(query)
-        body = [{"lat": found[0], "lon": found[1], "display_name": query}] if found else []
+        body: list[dict[str, Any]] = (
+            [{"lat": found[0], "lon": found[1], "display_name": query}] if found else []
+        )
         if query in RANKED:
             latitude, longitude, rank = RANKED[query]
             body = [{"lat": latitude, "lon": longitude, "display_name": query, "place_rank": rank}]
