@@ -52,6 +52,7 @@ def scope_to_partner(
     tables: Tables,
     partner_id: uuid.UUID,
     geocode: Callable[..., Any] | Any,
+    *,
     warnings: dict[str, str],
 ) -> dict[str, str]:
     """Make the tables the partner's own import; return the problems by where they are in the file.
@@ -98,7 +99,7 @@ def scope_to_partner(
                 problems.setdefault(where(table, record_id, "id"), "belongs to another organisation")
     problems.update(_foreign_parents(session, tables, partner_id))
     problems.update(_held_claims(session, tables))
-    problems.update(_place_locations(session, tables, geocode, warnings))
+    problems.update(_place_locations(session, tables, geocode, warnings=warnings))
     return problems
 
 
@@ -165,7 +166,7 @@ def _held_claims(session: Session, tables: Tables) -> dict[str, str]:
 
 
 def _place_locations(
-    session: Session, tables: Tables, geocode: Any, warnings: dict[str, str]
+    session: Session, tables: Tables, geocode: Any, *, warnings: dict[str, str]
 ) -> dict[str, str]:
     """Give physical locations without coordinates a point from their addresses, or name them.
 
@@ -186,7 +187,7 @@ def _place_locations(
         stored = _stored(session, Location, record_id)
         if stored is not None and stored.latitude is not None and "latitude" not in row:
             continue
-        if record_id in tables.incomplete or {"address", "*"} & tables.unread:
+        if record_id in tables.incomplete or "address" in tables.unread:
             continue
         origin = tables.origins.get(("location", record_id), "location")
         placement = place_row(row, addresses.get(record_id, []), geocode)
@@ -244,7 +245,7 @@ def import_as(
     warnings: dict[str, str] = {}
     with records_loaded(session, tables):
         if actor.partner_id is not None:
-            problems = scope_to_partner(session, tables, actor.partner_id, locator, warnings)
+            problems = scope_to_partner(session, tables, actor.partner_id, locator, warnings=warnings)
         try:
             result = import_hsds_tables(
                 session, tables, vetted=vetted, vetted_by=vetted_by, problems=problems

@@ -28,5 +28,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this migration."""
-    with op.batch_alter_table("location") as batch:
-        batch.drop_column("geocode_precision")
+    # A plain DROP COLUMN (SQLite 3.35+): batch mode would copy the table and lose its triggers.
+    op.execute("ALTER TABLE location DROP COLUMN geocode_precision")
