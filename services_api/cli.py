@@ -17,7 +17,7 @@ from services_api.access_cli import keys_group, partners_group
 from services_api.core.hsds.documents import HSDSImportError
 from services_api.core.hsds.file_import import FileImportResult
 from services_api.core.hsds.files import HSDSFileError, read_hsds
-from services_api.core.hsds.partner_import import ImportConflictError, import_as
+from services_api.core.hsds.partner_import import ImportConflictError, import_as, problem_count
 from services_api.core.listings.audit import Actor, record_event
 from services_api.core.seeding.demo import (
     directory_is_empty,
@@ -126,13 +126,14 @@ def seed_synthetic_command(count: int, seed: int) -> None:
     type=click.UUID,
     help="Import for this partner: only into its own organisation, new services pending.",
 )
+@click.option("--dry-run", is_flag=True, help="Check the whole file and report; write nothing.")
 @with_appcontext
-def import_command(path: Path, vetted: bool, partner_id: uuid.UUID | None) -> None:
+def import_command(path: Path, vetted: bool, partner_id: uuid.UUID | None, dry_run: bool) -> None:
     """Import an HSDS 3.0 file: JSON, ndjson, or a CSV data package (folder or zip).
 
     Without --partner, as the operator (keeping the organisations named in the file); with it, as
-    that partner would through the admin API. All or nothing: any bad record stops the import,
-    each problem is named by its place in the file.
+    that partner would through the admin API. All or nothing: every record is checked, and any
+    problem stops the import with every problem named by its place in the file (exit code 1).
     """
     session = get_session()
     if partner_id is not None and vetted:
@@ -150,6 +151,7 @@ def import_command(path: Path, vetted: bool, partner_id: uuid.UUID | None) -> No
             vetted=vetted,
             vetted_by=f"operator import of {path.name}",
             source=path.name,
+            dry_run=dry_run,
         )
     except HSDSFileError as error:
         session.rollback()
@@ -157,7 +159,7 @@ def import_command(path: Path, vetted: bool, partner_id: uuid.UUID | None) -> No
         raise click.exceptions.Exit(2) from None
     except HSDSImportError as error:
         session.rollback()
-        click.echo(f"Nothing imported: {len(error.problems)} problem(s) in {path}:", err=True)
+        click.echo(f"Nothing imported: {problem_count(error)} in {path}:", err=True)
         for where, message in error.problems.items():
             click.echo(f"  {where}: {message}", err=True)
         raise click.exceptions.Exit(1) from None
@@ -165,8 +167,11 @@ def import_command(path: Path, vetted: bool, partner_id: uuid.UUID | None) -> No
         session.rollback()
         click.echo(str(error), err=True)
         raise click.exceptions.Exit(1) from None
-    session.commit()
-    _report_import(result, vetted)
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    _report_import(result, vetted, dry_run=dry_run)
 
 
 def _require_active_partner(session: Session, partner_id: uuid.UUID) -> None:
@@ -175,10 +180,16 @@ def _require_active_partner(session: Session, partner_id: uuid.UUID) -> None:
         raise click.BadParameter(f"no active partner has id {partner_id}", param_hint="--partner")
 
 
-def _report_import(result: FileImportResult, vetted: bool) -> None:
+def _report_import(result: FileImportResult, vetted: bool, *, dry_run: bool) -> None:
     state = "vetted unless the file states their status" if vetted else "pending unless already vetted"
     services = f"; {result.services} service(s), {state}" if result.services else ""
-    click.echo(f"Imported: {result.created} records created, {result.changed} changed{services}.")
+    if dry_run:
+        click.echo(
+            f"Dry run, nothing written: {result.created} records would be created, "
+            f"{result.changed} changed{services}."
+        )
+    else:
+        click.echo(f"Imported: {result.created} records created, {result.changed} changed{services}.")
     for table, count in sorted(result.left_out_tables.items()):
         click.echo(f"Not kept (this directory does not store them): {count} {table} record(s).")
     if result.left_out_fields:

@@ -67,3 +67,20 @@ def test_time_zone_of_a_point_comes_from_the_nearest_place(db: Session) -> None:
     assert time_zone_near(db, Point(51.5, -0.12)) == "Europe/London"
     assert time_zone_near(db, Point(-33.87, 151.2)) == "Australia/Sydney"
     assert time_zone_near(db, Point(-60.0, -120.0)) == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("query", "precision"),
+    [
+        ("W1D 3QE", "postcode"),  # a whole UK unit postcode
+        ("M5A 2T4, CA", "postcode"),  # a whole Canadian postcode
+        ("W1D 9ZZ", "district"),  # unknown unit: only its district
+        ("W1D", "district"),
+        ("10005", "district"),  # a US ZIP code covers a district, not a handful of addresses
+        ("2000, AU", "district"),
+        ("London", "city"),
+    ],
+)
+def test_each_answer_says_how_precise_it_is(db: Session, query: str, precision: str) -> None:
+    found = GazetteerGeocoder(db).geocode(query)
+    assert found is not None and found.raw["precision"] == precision

@@ -19,6 +19,11 @@ from flask import Flask
 from tests.admin_helpers import make_admin
 
 PLACES = {"221 Example Road, Leeds, LS1 4AP, GB": ("53.7997", "-1.5492")}
+# Answers with Nominatim's place_rank: a town (16) and a whole country (4).
+RANKED: dict[str, tuple[str, str, int]] = {
+    "Leeds, GB": ("53.7965", "-1.5478", 16),
+    "Nowhere Land, GB": ("54.0", "-2.0", 4),
+}
 
 
 class FakeNominatim(BaseHTTPRequestHandler):
@@ -33,7 +38,12 @@ class FakeNominatim(BaseHTTPRequestHandler):
             {"path": url.path, "q": query, "agent": self.headers["User-Agent"], "at": time.monotonic()}
         )
         found = PLACES.get(query)
-        body = [{"lat": found[0], "lon": found[1], "display_name": query}] if found else []
+        body: list[dict[str, Any]] = (
+            [{"lat": found[0], "lon": found[1], "display_name": query}] if found else []
+        )
+        if query in RANKED:
+            latitude, longitude, rank = RANKED[query]
+            body = [{"lat": latitude, "lon": longitude, "display_name": query, "place_rank": rank}]
         data = json.dumps(body).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -148,3 +158,34 @@ def test_a_partner_import_places_addresses_through_nominatim(seeded_app: Flask, 
     location = admin.as_partner("GET", f"/locations/{location_id}").get_json()
     assert (location["latitude"], location["longitude"]) == (53.7997, -1.5492)
     assert [call["q"] for call in FakeNominatim.calls] == ["221 Example Road, Leeds, LS1 4AP, GB"]
+
+
+def test_nominatim_answers_keep_their_precision(seeded_app: Flask, nominatim: str) -> None:
+    seeded_app.config.update(
+        GEOCODER="nominatim",
+        NOMINATIM_DOMAIN=nominatim,
+        NOMINATIM_SCHEME="http",
+        GEOCODER_MIN_DELAY_SECONDS=0.0,
+    )
+    admin = make_admin(seeded_app)
+    found = admin.as_partner(
+        "POST",
+        "/locations",
+        json={"name": "Leeds", "addresses": [address("221 Example Road", "Leeds", "LS1 4AP")]},
+    ).get_json()
+    assert (found["geocode_precision"], found["needs_confirmation"]) == ("address", False)
+    town = admin.as_partner(
+        "POST",
+        "/locations",
+        json={"name": "Leeds", "addresses": [address("1 Unknown Row", "Leeds", "XX1 1XX")]},
+    )
+    assert town.status_code == 201, town.get_json()
+    assert (town.get_json()["latitude"], town.get_json()["longitude"]) == (53.7965, -1.5478)
+    assert (town.get_json()["geocode_precision"], town.get_json()["needs_confirmation"]) == ("city", True)
+    country = admin.as_partner(
+        "POST",
+        "/locations",
+        json={"name": "x", "addresses": [address("1 Unknown Row", "Nowhere Land", "XX1 1XX")]},
+    )
+    assert country.status_code == 422, country.get_json()
+    assert "/latitude" in country.get_json()["errors"]

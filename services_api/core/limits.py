@@ -7,6 +7,7 @@ expansion, a listing's nested records), so that no request stalls or crashes a w
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from itertools import accumulate
@@ -58,6 +59,10 @@ TABLE_KEYS = {
     "accessibility": "accessibility",
     "service_at_location": "service_at_locations",
 }
+# Problems listed in one import's answer (the rest are counted): the answer stays small whatever
+# the file, and a partner fixes the first ones before the others matter.
+MAX_REPORTED_PROBLEMS = 1000
+
 # Every column that names a row's parent record, in any table.
 PARENT_COLUMNS = (*PARENT_TABLES, "link_id")
 
@@ -135,3 +140,15 @@ def too_many_rows(
                         f"{column} {parent} has more than {cap} {key}; at most {cap} are allowed"
                     )
     return problems
+
+
+def reported_problems(problems: Mapping[str, str], limit: int = MAX_REPORTED_PROBLEMS) -> dict[str, str]:
+    """Return the first `limit` problems in the order of the file (JSON pointer, ndjson line, CSV row)."""
+    return dict(sorted(problems.items(), key=lambda item: _file_order(item[0]))[:limit])
+
+
+def _file_order(where: str) -> tuple[tuple[int, str | int], ...]:
+    """Sort key of a place in a file: its numbers compared as numbers (`/2/...` before `/10/...`)."""
+    return tuple(
+        (1, int(part)) if part.isdigit() else (0, part) for part in re.split(r"(\d+)", where) if part
+    )

@@ -56,6 +56,9 @@ class Location(IdMixin, TimestampMixin, Base):
     external_identifier_type: Mapped[str | None] = mapped_column(String(255))
     time_zone: Mapped[str | None] = mapped_column(String(64))
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Where the point came from: `exact` (given with the record) or the level the geocoder matched
+    # (see services_api.core.geocoding.precision); NULL for points stored before it was recorded.
+    geocode_precision: Mapped[str | None] = mapped_column(String(16))
     row_version: Mapped[int] = mapped_column(Integer, default=1)
 
     organization: Mapped[Organization | None] = relationship(back_populates="locations")

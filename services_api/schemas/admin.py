@@ -9,6 +9,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, post_dump
 
+from services_api.core.geocoding.precision import PRECISIONS, confirmation_warnings, is_approximate
 from services_api.models import Location, Service
 from services_api.schemas.hsds import (
     AddressSchema,
@@ -28,6 +29,23 @@ class AdminLocationSchema(LocationSchema):
     longitude = fields.Float()
     addresses = fields.List(fields.Nested(AddressSchema))  # type: ignore[assignment]  # all, in full
     version = fields.Integer(attribute="row_version", dump_only=True)
+    geocode_precision = fields.String(
+        metadata={
+            "description": "Where the point came from: exact (given), or the level the geocoder placed the "
+            f"address at ({', '.join(PRECISIONS[1:])}); absent when not recorded.",
+            "enum": list(PRECISIONS),
+        }
+    )
+    needs_confirmation = fields.Function(
+        lambda location: is_approximate(location.geocode_precision),
+        metadata={
+            "description": "True when the point is only a centre: send latitude and longitude to confirm it."
+        },
+    )
+    warnings = fields.Function(
+        lambda location: confirmation_warnings(location.geocode_precision) or None,
+        metadata={"description": "What to check, by JSON pointer (absent when nothing needs checking)."},
+    )
 
     @post_dump(pass_original=True)
     def withhold_confidential(

@@ -17,7 +17,7 @@ from services_api.api.responses import JSON_BODY, answers
 from services_api.core.hsds.documents import HSDSImportError
 from services_api.core.hsds.file_import import FileImportResult
 from services_api.core.hsds.files import ArchiveTooLargeError, HSDSFileError, read_hsds_bytes
-from services_api.core.hsds.partner_import import ImportConflictError, import_as
+from services_api.core.hsds.partner_import import ImportConflictError, import_as, problem_count
 from services_api.db import get_session
 from services_api.locators import address_locator
 
@@ -113,9 +113,7 @@ class Import(AdminResource):
                 )
             except HSDSImportError as error:
                 session.rollback()
-                raise ApiError(
-                    422, f"Nothing imported: {len(error.problems)} problem(s).", error.problems
-                ) from None
+                raise ApiError(422, f"Nothing imported: {problem_count(error)}.", error.problems) from None
             except ImportConflictError as error:
                 session.rollback()
                 raise ApiError(409, str(error)) from None

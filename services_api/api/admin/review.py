@@ -150,15 +150,27 @@ class ReviewQueue(AdminResource):
         session = get_session()
         view = admin_view()
         page = vetting.review_queue(session, page=args["page"], per_page=args["per_page"])
-        contents = [
-            {
-                "kind": item.kind,
-                "service": editing.describe(session, SERVICES, item.service, view),
-                "proposed_change": CHANGE.dump(item.change) if item.change else None,
-            }
-            for item in page.items
-        ]
+        contents = []
+        for item in page.items:
+            service = editing.describe(session, SERVICES, item.service, view)
+            contents.append(
+                {
+                    "kind": item.kind,
+                    "service": service,
+                    "proposed_change": CHANGE.dump(item.change) if item.change else None,
+                    "warnings": place_warnings(service),
+                }
+            )
         return page_envelope(page, contents)
+
+
+def place_warnings(service: dict[str, Any]) -> dict[str, str]:
+    """Name the service's places whose point is only approximate, by JSON pointer into the queue item."""
+    return {
+        f"/service/service_at_locations/{index}/location{pointer}": message
+        for index, link in enumerate(service.get("service_at_locations") or [])
+        for pointer, message in ((link.get("location") or {}).get("warnings") or {}).items()
+    }
 
 
 @ns.route("/stale")

@@ -13,6 +13,7 @@ from geopy.location import Location as GeopyLocation
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from services_api.core.geocoding.precision import CITY, DISTRICT, postcode_precision
 from services_api.core.search.text import fold
 from services_api.geo.sphere import Point, distance_km
 from services_api.models import Place, PlaceName, Postcode
@@ -45,7 +46,7 @@ class GazetteerGeocoder(Geocoder):  # type: ignore[misc]  # geopy is untyped
         return matches[0] if exactly_one else matches
 
     def _postcodes(self, text: str, country: str | None) -> list[GeopyLocation]:
-        for code in _postcode_candidates(text):
+        for index, code in enumerate(_postcode_candidates(text)):
             query = select(Postcode).where(Postcode.code == code).order_by(Postcode.country_code)
             if country:
                 query = query.where(Postcode.country_code == country)
@@ -55,7 +56,15 @@ class GazetteerGeocoder(Geocoder):  # type: ignore[misc]  # geopy is untyped
                     GeopyLocation(
                         f"{row.code}, {row.country_code}",
                         (row.latitude, row.longitude),
-                        {"kind": "postcode", "country_code": row.country_code, "place_name": row.place_name},
+                        {
+                            "kind": "postcode",
+                            "country_code": row.country_code,
+                            "place_name": row.place_name,
+                            # the whole code, or only its outward part (a district) after it
+                            "precision": postcode_precision(row.code, row.country_code)
+                            if index == 0
+                            else DISTRICT,
+                        },
                     )
                     for row in rows
                 ]
@@ -75,7 +84,12 @@ class GazetteerGeocoder(Geocoder):  # type: ignore[misc]  # geopy is untyped
             GeopyLocation(
                 f"{place.name}, {place.country_code}",
                 (place.latitude, place.longitude),
-                {"kind": "place", "country_code": place.country_code, "time_zone": place.time_zone},
+                {
+                    "kind": "place",
+                    "country_code": place.country_code,
+                    "time_zone": place.time_zone,
+                    "precision": CITY,
+                },
             )
             for place in self.session.scalars(query)
         ]

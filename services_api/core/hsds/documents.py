@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from services_api.core import field_rules
 from services_api.core.hsds.phone_regions import PhoneRegions
+from services_api.core.geocoding.precision import EXACT
 from services_api.core.hsds.stored_records import stored_record
 from services_api.core.listings.ownership import misplaced_parents
 from services_api.core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
@@ -179,9 +180,10 @@ TAXONOMY_TERM = Node(TaxonomyTerm)
 class HSDSImportError(ValueError):
     """A document could not be imported; `problems` maps a JSON path to what is wrong there."""
 
-    def __init__(self, problems: dict[str, str]):
+    def __init__(self, problems: dict[str, str], *, total: int | None = None):
         super().__init__("; ".join(f"{path}: {message}" for path, message in problems.items()))
         self.problems = problems
+        self.total = len(problems) if total is None else total  # more than listed when capped
 
 
 @dataclass
@@ -257,6 +259,8 @@ class _Importer:
             region = self.regions.of_organization(organization_id)
         if node.model is Phone:
             self._read_phone(values, doc, path, region)
+        if node.model is Location:
+            _note_given_point(record, values, is_new=is_new)
         if is_new:
             self._check_required(node.model, values, set_by_parent, path)
         for name, value in values.items():
@@ -421,6 +425,21 @@ class _Importer:
         except (TypeError, ValueError):
             self.problems[path] = "must be a UUID"
             return None
+
+
+def _note_given_point(location: Location, values: dict[str, Any], *, is_new: bool) -> None:
+    """A point the document gives (a new one, or a moved one) is exact unless it says how it was placed."""
+    if "geocode_precision" in values:
+        return
+    moved = any(
+        name in values and (is_new or getattr(location, name) != values[name])
+        for name in ("latitude", "longitude")
+    )
+    if moved:
+        latitude, longitude = (
+            values.get(name, getattr(location, name)) for name in ("latitude", "longitude")
+        )
+        values["geocode_precision"] = EXACT if latitude is not None and longitude is not None else None
 
 
 # The largest value each integer column type holds on every database (PostgreSQL's sizes).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,14 +92,24 @@ class FileImportResult:
     warnings: dict[str, str] = field(default_factory=dict)
 
 
-def import_hsds_tables(session: Session, tables: Tables, *, vetted: bool, vetted_by: str) -> FileImportResult:
-    """Prepare every record of `tables` in the session; raise HSDSImportError naming each bad one.
+def import_hsds_tables(
+    session: Session,
+    tables: Tables,
+    *,
+    vetted: bool,
+    vetted_by: str,
+    problems: Mapping[str, str] | None = None,
+) -> FileImportResult:
+    """Prepare every record of `tables` in the session; raise HSDSImportError naming every bad one.
 
+    Every check runs over every record, so one error lists all the problems of the file: those of
+    its reading, the `problems` the caller found before, the references and each record's fields.
     Nothing is written here: the caller's flush writes the prepared records in one go (and a dry
     run's rollback drops them), so the write transaction holds no reads.
     """
-    if tables.problems:
-        raise HSDSImportError(tables.problems)
+    found = {**tables.problems}
+    for where, message in (problems or {}).items():
+        found.setdefault(where, message)
     result = FileImportResult()
     models = models_by_table()
     for table in NOT_KEPT_TABLES:
@@ -107,22 +117,26 @@ def import_hsds_tables(session: Session, tables: Tables, *, vetted: bool, vetted
             result.left_out_tables[table] = len(tables.rows[table])
     result.left_out_fields = _unknown_fields(tables, models)
     _extents_in_words(tables, result.warnings)
-    problems: dict[str, str] = {}
-    _check_references(session, tables, models, problems, result.warnings)
-    if problems:
-        raise HSDSImportError(problems)
-    documents = _Documents(tables, result.warnings)
-    outcome = import_records(
-        session,
-        organizations=documents.organizations(session),
-        locations=documents.loose_locations(),
-        taxonomies=[dict(row) for row in tables.rows.get("taxonomy", {}).values()],
-        terms=_parents_first(tables.rows.get("taxonomy_term", {})),
-        stand_ins=documents.stand_ins(),
-        trusted=vetted,
-        prune=False,
-        origins=tables.origins,
-    )
+    missing = _check_references(session, tables, models, found, result.warnings)
+    documents = _Documents(tables, result.warnings, missing)
+    try:
+        outcome = import_records(
+            session,
+            organizations=documents.organizations(session),
+            locations=documents.loose_locations(),
+            taxonomies=[dict(row) for row in tables.rows.get("taxonomy", {}).values()],
+            terms=_parents_first(tables.rows.get("taxonomy_term", {})),
+            stand_ins=documents.stand_ins() + documents.orphans(),
+            trusted=vetted,
+            prune=False,
+            origins=tables.origins,
+        )
+    except HSDSImportError as error:
+        for where, message in error.problems.items():
+            found.setdefault(where, message)
+        raise HSDSImportError(found) from None
+    if found:
+        raise HSDSImportError(found)
     documents.warn_unused()
     result.created, result.changed = len(outcome.created), len(outcome.changed)
     services = tables.rows.get("service", {})
@@ -169,8 +183,13 @@ def _check_references(
     models: dict[str, type[Base]],
     problems: dict[str, str],
     warnings: dict[str, str],
-) -> None:
-    """Drop optional references to unknown records (with a warning); report required ones."""
+) -> set[tuple[str, str]]:
+    """Drop optional references to unknown records (with a warning); report required ones.
+
+    Returns the (table, id) of every record referred to that is neither in the file nor stored. A
+    reference into a table with rows that could not be read is not reported: the record it names
+    may be the unreadable one, whose own problem is reported.
+    """
     wanted: dict[str, set[uuid.UUID]] = defaultdict(set)
     references = []
     for table, rows in tables.rows.items():
@@ -192,19 +211,24 @@ def _check_references(
     for table, column in sorted(REQUIRED_REFERENCES):
         for row_id, row in tables.rows.get(table, {}).items():
             if row.get(column) in (None, ""):
-                problems[f"{tables.origins[(table, row_id)]}/{column}"] = (
-                    f"is required: every {table} names one"
+                problems.setdefault(
+                    f"{tables.origins[(table, row_id)]}/{column}", f"is required: every {table} names one"
                 )
+    missing = set()
     for table, row_id, column, target, value in references:
         if uuid.UUID(value) in stored[target]:
+            continue
+        missing.add((target, value))
+        if target in tables.unread or "*" in tables.unread:
             continue
         where = f"{tables.origins[(table, row_id)]}/{column}"
         message = f"names {target} {value}, which is neither in the file nor in the directory"
         if (table, column) in REQUIRED_REFERENCES:
-            problems[where] = message
+            problems.setdefault(where, message)
         else:
             warnings[where] = f"{message}; the reference was left out"
             tables.rows[table][row_id][column] = None
+    return missing
 
 
 def _stored_ids(
@@ -223,9 +247,10 @@ def _stored_ids(
 class _Documents:
     """Nest the tables' rows the way our importer takes them: organisations holding everything."""
 
-    def __init__(self, tables: Tables, warnings: dict[str, str]):
+    def __init__(self, tables: Tables, warnings: dict[str, str], missing: set[tuple[str, str]]):
         self.tables = tables
         self.warnings = warnings
+        self.missing = missing  # referred to, but neither in the file nor stored: no stand-in
         self.used: set[tuple[str, str]] = set()
         self.children: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
         for links in CHILDREN.values():
@@ -279,6 +304,7 @@ class _Documents:
             for row in self.tables.rows.get(table, {}).values()
             if row.get("organization_id") is not None and str(row["organization_id"]) not in rows
         }
+        stored_parents -= {record_id for table, record_id in self.missing if table == "organization"}
         for organization_id in sorted(stored_parents):
             stand_in = {"id": organization_id}
             documents.append(self.build("organization", stand_in))
@@ -295,8 +321,21 @@ class _Documents:
                 for row in self.tables.rows.get(child_table, {}).values()
                 if row.get(column) is not None and str(row[column]) not in in_file
             }
+            parent_ids -= {record_id for missing_table, record_id in self.missing if missing_table == table}
             stand_ins += [(table, self.build(table, {"id": parent_id})) for parent_id in sorted(parent_ids)]
         return stand_ins
+
+    def orphans(self) -> list[tuple[str, dict[str, Any]]]:
+        """Return the services and links whose required parent is missing, so their fields are checked too.
+
+        Such a record is already a problem (its reference is reported), so it is never written.
+        """
+        return [
+            (table, self.build(table, row))
+            for table in ("service", "service_at_location")
+            for row in self.tables.rows.get(table, {}).values()
+            if (table, row["id"]) not in self.used
+        ]
 
     def loose_locations(self) -> list[dict[str, Any]]:
         """Return the locations that belong to no organisation."""

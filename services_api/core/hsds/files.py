@@ -165,6 +165,7 @@ def read_csv_package(files: Mapping[str, bytes]) -> Tables:
             text = files[name].decode("utf-8-sig")
         except UnicodeDecodeError:
             tables.problems[name] = "is not UTF-8 text"
+            tables.unread.add(table)
             continue
         _read_csv_file(tables, name, table, text)
     tables.problems.update(too_many_rows(tables.rows, tables.origins))
@@ -181,10 +182,12 @@ def _read_csv_file(tables: Tables, name: str, table: str, text: str) -> None:
             number += 1
             if None in row:
                 tables.problems[f"{name}:{number}"] = "has more values than the header has columns"
+                tables.unread.add(table)
                 continue
             values = {column: from_csv_value(table, column, value or "") for column, value in row.items()}
             tables.add_row(table, values, f"{name}:{number}")
     except csv.Error as error:
+        tables.unread.add(table)
         where = f"{name}:{number + 1}"
         if "field limit" in str(error):
             tables.problems[where] = f"has a value longer than {MAX_CSV_FIELD_CHARS:,} characters"
@@ -213,6 +216,7 @@ def read_json(data: bytes) -> Tables:
                 item = json.loads(line)
             except json.JSONDecodeError as error:
                 tables.problems[f"line {number}"] = f"not JSON: {error.msg} (column {error.colno})"
+                tables.unread.add("*")
                 continue
             parsed += 1
             _add_document(tables, item, f"line {number}")
@@ -235,6 +239,7 @@ def _add_parsed(tables: Tables, document: Any) -> None:
 def _add_document(tables: Tables, document: Any, pointer: str) -> None:
     if not isinstance(document, Mapping):
         tables.problems[pointer or "/"] = "must be an HSDS object"
+        tables.unread.add("*")
         return
     keys = set(document)
     if keys >= PAGE_KEYS and isinstance(document.get("contents"), list):

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from services_api.core.geocoding.addresses import place_address
+from services_api.core.geocoding.placement import PRECISION, UNPLACED, import_warning, place_row
 from services_api.core.hsds.bulk_write import write_prepared
 from services_api.core.hsds.documents import (
     OPERATOR_ONLY,
@@ -27,6 +27,7 @@ from services_api.core.hsds.documents import (
 from services_api.core.hsds.file_import import FileImportResult, import_hsds_tables
 from services_api.core.hsds.stored_records import records_loaded, stored_record
 from services_api.core.hsds.tables import Tables
+from services_api.core.limits import reported_problems, too_many_rows
 from services_api.core.listings.audit import Actor, record_event
 from services_api.core.listings.ownership import (
     ATTRIBUTE_HOLDERS,
@@ -47,9 +48,17 @@ class ImportConflictError(RuntimeError):
 
 
 def scope_to_partner(
-    session: Session, tables: Tables, partner_id: uuid.UUID, geocode: Callable[..., Any] | Any
+    session: Session,
+    tables: Tables,
+    partner_id: uuid.UUID,
+    geocode: Callable[..., Any] | Any,
+    *,
+    warnings: dict[str, str],
 ) -> dict[str, str]:
-    """Make the tables the partner's own import; return the problems by where they are in the file."""
+    """Make the tables the partner's own import; return the problems by where they are in the file.
+
+    Locations placed only approximately from their addresses are named in `warnings`.
+    """
     problems: dict[str, str] = {}
     models = models_by_table()
     partner = str(partner_id)
@@ -90,7 +99,7 @@ def scope_to_partner(
                 problems.setdefault(where(table, record_id, "id"), "belongs to another organisation")
     problems.update(_foreign_parents(session, tables, partner_id))
     problems.update(_held_claims(session, tables))
-    problems.update(_place_locations(session, tables, geocode))
+    problems.update(_place_locations(session, tables, geocode, warnings=warnings))
     return problems
 
 
@@ -156,13 +165,21 @@ def _held_claims(session: Session, tables: Tables) -> dict[str, str]:
     return problems
 
 
-def _place_locations(session: Session, tables: Tables, geocode: Any) -> dict[str, str]:
-    """Give physical locations without coordinates a point from their addresses, or name them."""
+def _place_locations(
+    session: Session, tables: Tables, geocode: Any, *, warnings: dict[str, str]
+) -> dict[str, str]:
+    """Give physical locations without coordinates a point from their addresses, or name them.
+
+    A partner never sets a point's precision itself: a point the file gives is exact (the import
+    keeps the stored precision of a point it gives unchanged). A location with an address that
+    could not be read is not placed: the unreadable address is the problem reported.
+    """
     problems = {}
     addresses: dict[str, list[dict[str, Any]]] = {}
     for row in tables.rows.get("address", {}).values():
         addresses.setdefault(str(row.get("location_id")), []).append(row)
     for record_id, row in tables.rows.get("location", {}).items():
+        row.pop(PRECISION, None)
         if (row.get("location_type") or "physical") != "physical":
             continue
         if row.get("latitude") not in (None, "") and row.get("longitude") not in (None, ""):
@@ -170,15 +187,29 @@ def _place_locations(session: Session, tables: Tables, geocode: Any) -> dict[str
         stored = _stored(session, Location, record_id)
         if stored is not None and stored.latitude is not None and "latitude" not in row:
             continue
-        point = place_address(geocode, addresses.get(record_id, []))
-        if point is None:
-            origin = tables.origins.get(("location", record_id), "location")
-            problems[f"{origin}/latitude"] = (
-                "could not place this location from its address; give coordinates"
-            )
-        else:
-            row["latitude"], row["longitude"] = point
+        if record_id in tables.incomplete or "address" in tables.unread:
+            continue
+        origin = tables.origins.get(("location", record_id), "location")
+        placement = place_row(row, addresses.get(record_id, []), geocode)
+        if placement is None:
+            problems[f"{origin}/latitude"] = UNPLACED
+        elif (warning := import_warning(placement)) is not None:
+            warnings[f"{origin}/latitude"] = warning
     return problems
+
+
+def problem_count(error: HSDSImportError) -> str:
+    """Say how many problems an import has, and how many of them are listed when not all are."""
+    count = f"{error.total:,} problem(s)"
+    listed = len(error.problems)
+    if error.total > listed:
+        count += f"; the first {listed:,} are listed, {error.total - listed:,} more are not"
+    return count
+
+
+def _problems_found(problems: dict[str, str]) -> HSDSImportError:
+    """Return the error naming the problems, at most MAX_REPORTED_PROBLEMS of them, in file order."""
+    return HSDSImportError(reported_problems(problems), total=len(problems))
 
 
 def _stored(session: Session, model: type[Any], record_id: str) -> Any:
@@ -203,17 +234,25 @@ def import_as(
 
     Everything is read, checked, geocoded and built first; only then are the records written, in
     one flush, so the write transaction (SQLite's one write lock) lasts for the writes alone. A dry
-    run writes nothing at all. Raises HSDSImportError naming every problem (nothing is flushed
-    then), or ImportConflictError when another writer changed the same records meanwhile.
+    run writes nothing at all. Every record is checked before any error is raised, so the
+    HSDSImportError names every problem of the file at once (the first MAX_REPORTED_PROBLEMS, in
+    the order of the file; nothing is flushed then). Raises ImportConflictError when another writer
+    changed the same records meanwhile.
     """
-    if tables.problems:  # unreadable or over a cap: stop before any per-record work
-        raise HSDSImportError(tables.problems)
+    if too_many_rows(tables.rows, tables.origins):  # over a cap: stop before any per-record work
+        raise _problems_found(tables.problems)
+    problems: dict[str, str] = {}
+    warnings: dict[str, str] = {}
     with records_loaded(session, tables):
         if actor.partner_id is not None:
-            problems = scope_to_partner(session, tables, actor.partner_id, locator)
-            if problems:
-                raise HSDSImportError(problems)
-        result = import_hsds_tables(session, tables, vetted=vetted, vetted_by=vetted_by)
+            problems = scope_to_partner(session, tables, actor.partner_id, locator, warnings=warnings)
+        try:
+            result = import_hsds_tables(
+                session, tables, vetted=vetted, vetted_by=vetted_by, problems=problems
+            )
+        except HSDSImportError as error:
+            raise _problems_found(error.problems) from None
+    result.warnings = {**warnings, **result.warnings}
     counts = {"created": result.created, "changed": result.changed}
     entity_type = "organization" if actor.partner_id else "directory"
     record_event(

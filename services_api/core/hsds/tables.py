@@ -158,17 +158,25 @@ def export_descriptor() -> dict[str, Any]:
 
 @dataclass
 class Tables:
-    """HSDS records by table and id, where each came from, and what was wrong (JSON pointer -> message)."""
+    """HSDS records by table and id, where each came from, and what was wrong (JSON pointer -> message).
+
+    `incomplete` holds the ids of records with a child that could not be read (an address without
+    an id), `unread` the tables of rows that could not be read at all ("*": any table), so that the
+    checks after reading blame the real problem, not its consequences.
+    """
 
     rows: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     origins: dict[tuple[str, str], str] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
+    incomplete: set[str] = field(default_factory=set)
+    unread: set[str] = field(default_factory=set)
 
     def add_row(self, table: str, row: Mapping[str, Any], origin: str) -> str | None:
         """Add (or merge into an earlier copy of) one record; return its id, or None when it has none."""
         record_id = row.get("id")
         if record_id is None or record_id == "":
             self.problems[f"{origin}/id"] = "is required"
+            self.incomplete |= {str(value) for name, value in row.items() if _names_parent(name, value)}
             return None
         record_id = str(record_id)
         existing = self.rows.setdefault(table, {}).get(record_id)
@@ -207,6 +215,7 @@ class Tables:
                 continue
             if not isinstance(value, list):
                 self.problems[f"{pointer}/{key}"] = "must be a list"
+                self.incomplete.add(record_id)
                 continue
             for index, child in enumerate(value):
                 if isinstance(child, Mapping):
@@ -216,13 +225,19 @@ class Tables:
                         self.problems[f"{pointer}/{key}/{index}/{column}"] = (
                             f"must be this {table}'s id (or left out)"
                         )
+                        self.incomplete.add(record_id)
                         continue
                     child = {**child, column: record_id}
                     if how == LINK:
                         entity = "link_entity" if child_table == "attribute" else "resource_type"
                         child.setdefault(entity, table)
-                self.flatten(child_table, child, f"{pointer}/{key}/{index}")
+                if self.flatten(child_table, child, f"{pointer}/{key}/{index}") is None:
+                    self.incomplete.add(record_id)
         return record_id
+
+
+def _names_parent(column: str, value: Any) -> bool:
+    return (column.endswith("_id") or column == "resource_id") and value not in (None, "")
 
 
 def _same_id(first: Any, second: Any) -> bool:

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services_api.core.directory.visibility import PublicView
-from services_api.core.geocoding.addresses import place_address
 from services_api.core.geocoding.gazetteer import GazetteerGeocoder
+from services_api.core.geocoding.placement import UNPLACED, place_document
 from services_api.core.hsds.documents import (
     LOCATION,
     SERVICE,
@@ -45,7 +45,10 @@ VETTING_FIELDS = frozenset(
     {"vetting_status", "vetted_at", "vetted_by", "vetting_criteria", "vetting_notes", "next_review_due"}
 )
 SAFETY_CLAIMS = ("attributes",)
-DERIVED_FIELDS = frozenset({"version", "last_modified", "pending_change", "open_reports", "public", "stale"})
+DERIVED_FIELDS = frozenset(
+    {"version", "last_modified", "pending_change", "open_reports", "public", "stale"}
+    | {"needs_confirmation", "warnings"}
+)
 COORDINATE_LIMITS = {"latitude": 90.0, "longitude": 180.0}
 Locator: TypeAlias = Geocoder | Callable[..., Any]
 
@@ -101,7 +104,7 @@ LOCATIONS = Kind(
     name="location",
     model=Location,
     node=LOCATION,
-    read_only=frozenset({"version"}),
+    read_only=frozenset({"version", "geocode_precision", "needs_confirmation", "warnings"}),
     owner_of=lambda location: location.organization_id,
 )
 SERVICE_AT_LOCATIONS = Kind(
@@ -173,7 +176,7 @@ def create(
     _check_nested_parents(session, kind, doc, owner or _organization_of(session, kind, doc, None), None)
     if kind.name == LOCATIONS.name:
         _refuse_impossible_coordinates(doc)
-        _place_location(session, doc, geocoder)
+        _place_location(session, doc, geocoder, sent=doc, stored=None)
     record, _ = _upsert(session, kind, doc, fixed)
     _touch_services_shown_with(record)
     document = describe(session, kind, record, view)
@@ -218,7 +221,7 @@ def update(
     if kind.name == LOCATIONS.name:
         _guard_confidentiality(actor, record, editable)
         _refuse_impossible_coordinates(editable)
-        _place_location(session, editable, geocoder)
+        _place_location(session, editable, geocoder, sent=doc, stored=record)
     record, changed = _upsert(session, kind, editable, None)
     if changed or held is not None:
         _touch(record)
@@ -500,18 +503,12 @@ def _refuse_impossible_coordinates(doc: Mapping[str, Any]) -> None:
         raise InvalidFieldsError(problems)
 
 
-def _place_location(session: Session, doc: dict[str, Any], geocoder: Locator | None) -> None:
+def _place_location(
+    session: Session, doc: dict[str, Any], geocoder: Locator | None, *, sent: Mapping[str, Any], stored: Any
+) -> None:
     """Give a physical location without coordinates a point from its address, or refuse it."""
-    if doc.get("location_type", "physical") != "physical":
-        return
-    if doc.get("latitude") is not None and doc.get("longitude") is not None:
-        return
-    point = place_address(geocoder or GazetteerGeocoder(session), doc.get("addresses") or [])
-    if point is None:
-        raise InvalidFieldsError(
-            {"/latitude": "could not place this location from its address; give latitude and longitude"}
-        )
-    doc["latitude"], doc["longitude"] = point
+    if not place_document(doc, sent=sent, stored=stored, geocoder=geocoder or GazetteerGeocoder(session)):
+        raise InvalidFieldsError({"/latitude": UNPLACED})
 
 
 def _upsert(
