@@ -238,7 +238,15 @@ def _development_secret(instance_path: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    draft = instance_path / f".{DEV_SECRET_FILE}.{os.getpid()}"
+    draft.write_text(secrets.token_urlsafe(48))
+    draft.chmod(0o600)
+    try:
+        # Linking is atomic: of processes starting at once (gunicorn's workers, a command), the
+        # first one's secret is the one every one of them reads.
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()

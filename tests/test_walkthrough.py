@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -112,7 +113,7 @@ def served(templates: dict[str, Path], tmp_path: Path) -> Iterator[tuple[int, di
         (clone / ".venv").symlink_to(bin_dir.parent)
         yield port, env, clone
     finally:
-        server.terminate()
+        server.send_signal(signal.SIGINT)  # gunicorn's quick shutdown: nothing is left to finish
         server.wait(timeout=30)
         log.close()
 
