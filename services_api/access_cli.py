@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from services_api.config import other_development_secret
 from services_api.core.access import keys, partners
 from services_api.core.listings.audit import Actor
 from services_api.core.listings.editing import InvalidFieldsError
@@ -59,6 +61,14 @@ def issue_key_command(partner_id: uuid.UUID | None, operator: bool, label: str |
             message = f"no partner has id {partner_id}"
         raise click.BadParameter(message, param_hint="--partner") from None
     secret = current_app.config["SECRET_KEY"]
+    other = other_development_secret(secret, Path(current_app.instance_path))
+    if other is not None and current_app.config["ENVIRONMENT"] != "testing":
+        raise click.ClickException(
+            f"SECRET_KEY is not the development secret in {other}, which a server started by "
+            "`make run` signs keys with: it would refuse this key. Use the server's own settings "
+            "(for `make run`: APP_ENV=development and no SECRET_KEY), or remove that file if no "
+            "server uses it."
+        )
     issued = keys.issue_key(session, secret, Actor.command_line(), role=role, partner=partner, label=label)
     session.commit()
     click.echo(issued.token)

@@ -15,6 +15,7 @@ import limits
 from services_api.core.field_rules import country_setting
 
 ENVIRONMENTS = ("production", "development", "testing")
+DEV_SECRET_FILE = "dev_secret_key"  # under the instance folder: the development secret
 
 
 class ConfigError(RuntimeError):
@@ -224,21 +225,44 @@ def _secret_key(source: Mapping[str, Any], environment: str, instance_path: Path
         return key
     if environment == "production":
         raise ConfigError(
-            "SECRET_KEY is required in production: set it to a long random value, "
-            "e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            "SECRET_KEY is required in production: set it to a long random value, the same for the "
+            "server and every flask command, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'. To work with the server "
+            "`make run` starts, set APP_ENV=development instead: it reads the secret kept in "
+            f"{instance_path / DEV_SECRET_FILE}"
         )
     if environment == "testing":
         return "testing-secret-key-not-for-production"
     return _development_secret(instance_path)
 
 
+def other_development_secret(secret_key: str, instance_path: Path) -> Path | None:
+    """Return the development secret's file when it holds another secret than `secret_key`, else None.
+
+    A server in development (`make run`) signs keys with that file's secret: a key issued under
+    another one would be refused by it.
+    """
+    path = instance_path / DEV_SECRET_FILE
+    if path.is_file() and path.read_text().strip() != secret_key:
+        return path
+    return None
+
+
 def _development_secret(instance_path: Path) -> str:
     """Return the development secret kept under instance/, creating it on first use."""
-    path = instance_path / "dev_secret_key"
+    path = instance_path / DEV_SECRET_FILE
     if path.exists():
         return path.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    draft = instance_path / f".{DEV_SECRET_FILE}.{os.getpid()}"
+    draft.write_text(secrets.token_urlsafe(48))
+    draft.chmod(0o600)
+    try:
+        # Linking is atomic: of processes starting at once (gunicorn's workers, a command), the
+        # first one's secret is the one every one of them reads.
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()

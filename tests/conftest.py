@@ -45,7 +45,12 @@ class PostgresTemplates:
     def __init__(self, url: str):
         self.url = make_url(url)
         base = self.url.database
-        self.names = {"empty": f"{base}_tpl_empty", "seeded": f"{base}_tpl_seeded", "case": f"{base}_case"}
+        self.names = {
+            "empty": f"{base}_tpl_empty",
+            "seeded": f"{base}_tpl_seeded",
+            "case": f"{base}_case",
+            "seeded_case": f"{base}_seeded_case",
+        }
         self.admin = make_engine(
             self.url.set(database="postgres").render_as_string(False), isolation_level="AUTOCOMMIT"
         )
@@ -94,9 +99,10 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
 
 def _database_url(templates: dict[str, Any], tmp_path: Path, *, seeded: bool) -> str:
     kind = "seeded" if seeded else "empty"
+    # A test may use both an empty and a seeded app: each has its own database.
     if "postgres" in templates:
-        return str(templates["postgres"].recreate("case", template=kind))
-    target = tmp_path / "test.db"
+        return str(templates["postgres"].recreate("seeded_case" if seeded else "case", template=kind))
+    target = tmp_path / ("seeded.db" if seeded else "test.db")
     shutil.copy(templates[kind], target)
     return f"sqlite:///{target}"
 

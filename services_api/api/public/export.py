@@ -19,10 +19,10 @@ from services_api.core.directory.export import public_records
 from services_api.core.directory.fingerprint import directory_fingerprint
 from services_api.core.hsds.package import stream_package
 from services_api.db import get_session
+from services_api.schemas.export import ExportLocationSchema
 from services_api.schemas.hsds import (
     FullOrganizationSchema,
     FullServiceSchema,
-    LocationSchema,
     TaxonomySchema,
     TaxonomyTermSchema,
     public_context,
@@ -30,15 +30,16 @@ from services_api.schemas.hsds import (
 
 ns = Namespace("export", description="The whole public directory as an HSDS 3.0 tabular data package")
 
-PACKAGE_VERSION = "1"
+PACKAGE_VERSION = "2"  # 2: a confidential location has no address row
 FILE_NAME = "services_api-hsds-3.0.zip"
-# The same public shapes as the JSON API (confidential locations coarsened), each record once.
+# The same public shapes as the JSON API (confidential locations coarsened, and without address
+# rows, which HSDS cannot hold without a street), each record once.
 SCHEMAS: dict[str, Schema] = {
     "organization": FullOrganizationSchema(exclude=("locations", "services")),
     "service": FullServiceSchema(
         exclude=("organization", "service_at_locations.location", "attributes.taxonomy_term", "stale")
     ),
-    "location": LocationSchema(exclude=("attributes.taxonomy_term",)),
+    "location": ExportLocationSchema(exclude=("attributes.taxonomy_term",)),
     "taxonomy": TaxonomySchema(),
     "taxonomy_term": TaxonomyTermSchema(exclude=("taxonomy_detail",)),
 }

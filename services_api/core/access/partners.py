@@ -42,7 +42,8 @@ def create_partner(
     if organization_id is not None and session.get(Partner, organization_id) is not None:
         raise NotAllowedError("This organisation is already a partner.")
     if organization is None:
-        organization = Organization(id=organization_id or uuid.uuid4(), name=name, description="")
+        # HSDS requires an organisation's description (the export's organizations.csv): its name, to start.
+        organization = Organization(id=organization_id or uuid.uuid4(), name=name, description=name)
         session.add(organization)
     partner = Partner(id=organization.id, email=email, active=True, organization=organization)
     session.add(partner)

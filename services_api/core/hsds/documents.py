@@ -251,7 +251,7 @@ class _Importer:
             self.session.add(record)
         self.records[(node.model, record_id)] = record
         changed = is_new
-        values = {**self._scalars(node.model, doc, path, is_new=is_new), **(fixed or {})}
+        values = {**self._scalars(node.model, doc, path, stored=None if is_new else record), **(fixed or {})}
         stored = None if is_new else record
         region = self.regions.of(node.model, doc, stored, region)
         if region is None and parent is None:  # a record written on its own: its organisation's places
@@ -387,7 +387,7 @@ class _Importer:
             values["extension"] = phone.extension
 
     def _scalars(
-        self, model: type[Base], doc: Mapping[str, Any], path: str, *, is_new: bool
+        self, model: type[Base], doc: Mapping[str, Any], path: str, *, stored: Any
     ) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name in server_set_given(doc):
@@ -404,8 +404,10 @@ class _Importer:
             except (TypeError, ValueError) as error:
                 self.problems[self._at(path, name)] = str(error)
                 continue
+            if value is None and stored is not None and getattr(stored, name) == "":
+                continue  # an empty CSV cell reads as null: a stored empty text stays as it is
             if value is None and not column.nullable:
-                if not is_new:  # a new record takes the column's default instead
+                if stored is not None:  # a new record takes the column's default instead
                     self.problems[self._at(path, name)] = "must not be null"
                 continue
             values[name] = value

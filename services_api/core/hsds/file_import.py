@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from services_api.core.hsds.documents import HSDSImportError, import_records
 from services_api.core.hsds.tables import Tables
+from services_api.core.hsds.withheld import keep_withheld_points
 from services_api.geo.areas import AreaError, parse_extent
 from services_api.models import Base, Service, VettingStatus, utcnow
 from services_api.models.base import models_by_table
@@ -118,6 +119,7 @@ def import_hsds_tables(
     result.left_out_fields = _unknown_fields(tables, models)
     _extents_in_words(tables, result.warnings)
     missing = _check_references(session, tables, models, found, result.warnings)
+    keep_withheld_points(session, tables)
     documents = _Documents(tables, result.warnings, missing)
     try:
         outcome = import_records(
