@@ -44,6 +44,7 @@ class Settings:
     geocoder_min_delay_seconds: float
     max_streams: int
     max_streams_per_client: int
+    directory_countries: tuple[str, ...] = ()
 
     def as_flask_config(self) -> dict[str, Any]:
         """Return the settings as upper-case Flask config keys."""
@@ -69,6 +70,7 @@ class Settings:
             "GEOCODER_MIN_DELAY_SECONDS": self.geocoder_min_delay_seconds,
             "MAX_STREAMS": self.max_streams,
             "MAX_STREAMS_PER_CLIENT": self.max_streams_per_client,
+            "DIRECTORY_COUNTRIES": self.directory_countries,
             "TESTING": self.environment == "testing",
         }
 
@@ -113,7 +115,21 @@ def load_settings(overrides: Mapping[str, Any] | None, *, instance_path: Path) -
         geocoder_min_delay_seconds=_seconds(source, "GEOCODER_MIN_DELAY_SECONDS", 1.0),
         max_streams=_positive_int(source, "MAX_STREAMS", 4),
         max_streams_per_client=_positive_int(source, "MAX_STREAMS_PER_CLIENT", 2),
+        directory_countries=_countries(source, "DIRECTORY_COUNTRIES"),
     )
+
+
+def _countries(source: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    """Return ISO 3166 country codes given comma-separated (`GB` or `GB,IE`); empty for none."""
+    raw = source.get(name)
+    parts = [str(part) for part in raw] if isinstance(raw, (list, tuple)) else str(raw or "").split(",")
+    codes = tuple(dict.fromkeys(part.strip().upper() for part in parts if part.strip()))
+    bad = [code for code in codes if len(code) != 2 or not code.isascii() or not code.isalpha()]
+    if bad:
+        raise ConfigError(
+            f"{name} must be two-letter country codes separated by commas (GB,IE), not {bad[0]!r}"
+        )
+    return codes
 
 
 def _limit_store(source: Mapping[str, Any], environment: str, instance_path: Path) -> str:
