@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location as GeopyLocation
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from services_api.core.search.text import fold
@@ -200,8 +200,24 @@ def _count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
+def _columns(session: Session, model: Any) -> set[str]:
+    """Return the columns the table has in this database (fewer than the model's before a migration)."""
+    return {column["name"] for column in inspect(session.connection()).get_columns(model.__tablename__)}
+
+
+def _insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows in batches, leaving out values for columns a not yet migrated table lacks."""
+    columns = _columns(session, model)
+    if rows and not set(rows[0]) <= columns:
+        rows = [{key: value for key, value in row.items() if key in columns} for row in rows]
+    for start in range(0, len(rows), BATCH):
+        session.execute(insert(model), rows[start : start + BATCH])
+
+
 def _unkinded(session: Session, model: Any) -> bool:
     """Return whether rows loaded before places and postcodes had kinds are still there."""
+    if "kind" not in _columns(session, model):
+        return False
     return (
         session.execute(select(model.country_code).where(model.kind.is_(None)).limit(1)).first() is not None
     )
@@ -258,10 +274,8 @@ def _insert_places(session: Session, paths: list[Path], admin1: dict[str, str]) 
             folded = {fold(name)[:200] for name in [row["name"], *alternates]} - {""}
             names += [{"folded_name": name, "place_id": place_id} for name in sorted(folded)]
     rows = list(places.values())
-    for start in range(0, len(rows), BATCH):
-        session.execute(insert(Place), rows[start : start + BATCH])
-    for start in range(0, len(names), BATCH):
-        session.execute(insert(PlaceName), names[start : start + BATCH])
+    _insert(session, Place, rows)
+    _insert(session, PlaceName, names)
     return len(rows) + len(names)
 
 
@@ -296,6 +310,5 @@ def _postcode_rows(paths: list[Path]) -> dict[tuple[str, str], dict[str, Any]]:
 def insert_postcodes(session: Session, paths: list[Path]) -> int:
     """Insert the postcodes of the given files (the first file wins a code); return how many."""
     rows = list(_postcode_rows(paths).values())
-    for start in range(0, len(rows), BATCH):
-        session.execute(insert(Postcode), rows[start : start + BATCH])
+    _insert(session, Postcode, rows)
     return len(rows)

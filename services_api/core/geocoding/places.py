@@ -114,9 +114,14 @@ class ResolvedPlace:
 
     @property
     def near(self) -> str:
-        """Return a `near=` value that resolves to this place: its name, its city or area, its country."""
-        area = self.part_of or self.district or self.region
-        parts = [self.name, area] if area and fold(area) != fold(self.name) else [self.name]
+        """Return a `near=` value that resolves to this place: its name, district or city, country."""
+        parts = [self.name]
+        if self.district and fold(self.district) not in {fold(self.name), fold(f"Greater {self.part_of}")}:
+            parts.append(self.district)
+        if self.part_of and fold(self.part_of) not in {fold(part) for part in parts}:
+            parts.append(self.part_of)
+        if len(parts) == 1 and self.region:
+            parts.append(self.region)
         return ", ".join([*parts, self.country])
 
     def as_json(self) -> dict[str, object]:
@@ -244,7 +249,7 @@ def _display_code(code: str) -> str:
 def _name_matches(session: Session, name: str) -> tuple[list[ResolvedPlace], list[ResolvedPlace]]:
     """Return the places of this name and those whose recorded alternate names misspell their own.
 
-    Names match ignoring case and accents (failing that, spaces and punctuation too).
+    Names match ignoring case, accents, spaces and punctuation.
     """
     folded = fold(name)
     if not folded:
@@ -256,11 +261,11 @@ def _name_matches(session: Session, name: str) -> tuple[list[ResolvedPlace], lis
         .order_by(Place.population.desc(), Place.id)
         .limit(MAX_CANDIDATES)
     ).all()
-    if not places and len(_compact(folded)) >= 3:
-        ids = _spelling_index(session).ids.get(_compact(folded), [])[:MAX_CANDIDATES]
-        places = session.scalars(
-            select(Place).where(Place.id.in_(ids)).order_by(Place.population.desc(), Place.id)
-        ).all()
+    # The same letters spaced or punctuated otherwise ("Kings Cross", "Moss-Side") name the same places.
+    found = {place.id for place in places}
+    ids = [key for key in _spelling_index(session).ids.get(_compact(folded), []) if key not in found]
+    if ids:
+        places = [*places, *session.scalars(select(Place).where(Place.id.in_(ids[:MAX_CANDIDATES])))]
     matches: list[ResolvedPlace] = []
     misspelt: list[ResolvedPlace] = []
     for place in places:
