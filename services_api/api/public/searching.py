@@ -16,6 +16,10 @@ from services_api.db import get_session
 from services_api.models import utcnow
 from services_api.schemas.search_params import DEFAULT_RADIUS_KM
 
+PLACE_NOT_FOUND = (
+    "No place or postcode of that name in the directory's countries (DIRECTORY_COUNTRIES); "
+    "errors.suggestions lists up to five places it may have meant, each with the near= that finds it"
+)
 SEARCH_PARAMETERS = (
     "lat",
     "near",
