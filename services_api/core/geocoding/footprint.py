@@ -43,18 +43,20 @@ class Footprint:
             buckets[(math.floor(point.latitude), math.floor(point.longitude))].append(point)
         return cls(frozenset(code for code in countries if code), dict(buckets))
 
-    def distance_km(self, point: Point) -> float:
-        """Return the distance from the point to the nearest listing cell (FAR_KM when none is near)."""
+    def distance_km(self, point: Point, *, cap_km: float = FAR_KM) -> float:
+        """Return the distance from the point to the nearest listing cell, or `cap_km` when none is nearer."""
         if not self.buckets:
-            return FAR_KM
+            return cap_km
         row, column = math.floor(point.latitude), math.floor(point.longitude)
-        best = FAR_KM
-        for ring in range(MAX_RINGS + 1):
+        best = cap_km
+        ring_km = 111.0 * max(math.cos(math.radians(point.latitude)), 0.1)
+        rings = min(MAX_RINGS, math.ceil(cap_km / ring_km) + 1)
+        for ring in range(rings + 1):
             for key in _ring(row, column, ring):
                 for centre in self.buckets.get(key, ()):
                     best = min(best, distance_km(point, centre))
             # A degree of latitude is 111 km; once the best is nearer than this ring, no farther ring wins.
-            if best <= ring * 111.0 * max(math.cos(math.radians(point.latitude)), 0.1):
+            if best <= ring * ring_km:
                 break
         return best
 

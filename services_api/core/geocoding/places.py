@@ -15,6 +15,7 @@ import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
@@ -169,7 +170,7 @@ def resolve_place(session: Session, *, query: str, countries: Sequence[str] | No
         if not inside:
             raise UnknownPlaceError(query, within, postcodes[:MAX_SUGGESTIONS])
         return Resolution(inside[0])
-    matches, misspelt = _name_matches(session, name)
+    matches, misspelt = _name_matches(session, name, within)
     kept = [place for place in matches if _fits(place, within, qualifiers)]
     if not kept:
         suggestions = _suggestions(session, name, within, matches, misspelt)
@@ -179,7 +180,7 @@ def resolve_place(session: Session, *, query: str, countries: Sequence[str] | No
     others = [place for place in ranked[1:] if distance_km(place.point, chosen.point) > SAME_PLACE_KM]
     if not qualifiers and not country:
         others += [place for place in matches if place.country not in within]
-    return Resolution(chosen, tuple(_distinct(others))[:MAX_OTHERS])
+    return Resolution(chosen, tuple(_distinct(others, MAX_OTHERS)))
 
 
 def _parse(query: str) -> tuple[str, list[str], str | None]:
@@ -246,10 +247,12 @@ def _display_code(code: str) -> str:
     return upper
 
 
-def _name_matches(session: Session, name: str) -> tuple[list[ResolvedPlace], list[ResolvedPlace]]:
+def _name_matches(
+    session: Session, name: str, within: frozenset[str]
+) -> tuple[list[ResolvedPlace], list[ResolvedPlace]]:
     """Return the places of this name and those whose recorded alternate names misspell their own.
 
-    Names match ignoring case, accents, spaces and punctuation.
+    Names match ignoring case and accents; when none does, ignoring spaces and punctuation too.
     """
     folded = fold(name)
     if not folded:
@@ -261,15 +264,16 @@ def _name_matches(session: Session, name: str) -> tuple[list[ResolvedPlace], lis
         .order_by(Place.population.desc(), Place.id)
         .limit(MAX_CANDIDATES)
     ).all()
-    # The same letters spaced or punctuated otherwise ("Kings Cross", "Moss-Side") name the same places.
-    found = {place.id for place in places}
-    ids = [key for key in _spelling_index(session).ids.get(_compact(folded), []) if key not in found]
-    if ids:
-        places = [*places, *session.scalars(select(Place).where(Place.id.in_(ids[:MAX_CANDIDATES])))]
+    if not places and len(_compact(folded)) >= 3:
+        # The same letters spaced or punctuated otherwise ("Kingscross", "Moss-Side") name the same places.
+        ids = _spelling_index(session, within).ids.get(_compact(folded), [])[:MAX_CANDIDATES]
+        places = session.scalars(
+            select(Place).where(Place.id.in_(ids)).order_by(Place.population.desc(), Place.id)
+        ).all()
     matches: list[ResolvedPlace] = []
     misspelt: list[ResolvedPlace] = []
     for place in places:
-        own = _compact(fold(place.name))
+        own = _squeezed(place.name)
         typo = own != _compact(folded) and fuzz.ratio(own, _compact(folded)) >= MISSPELLING_RATIO
         (misspelt if typo else matches).append(_resolved(place))
     return matches, misspelt
@@ -294,6 +298,8 @@ def _resolved(place: Place) -> ResolvedPlace:
 def _fits(place: ResolvedPlace, within: frozenset[str], qualifiers: Sequence[str]) -> bool:
     if within and place.country not in within:
         return False
+    if not qualifiers:
+        return True
     names = _area_names(place)
     return all(qualifier in names for qualifier in qualifiers)
 
@@ -313,18 +319,22 @@ def _area_names(place: ResolvedPlace) -> set[str]:
 def _score(place: ResolvedPlace, footprint: Footprint, folded: str) -> tuple[float, int]:
     """Rank a candidate: bigger and nearer the directory's listings is better; its own name beats an alias."""
     size = math.log10(max(place.population, POPULATION_FLOOR.get(place.kind, 1000), 1))
-    distance = min(footprint.distance_km(place.point), FAR_FROM_LISTINGS_KM) if footprint.buckets else FAR_KM
+    distance = (
+        footprint.distance_km(place.point, cap_km=FAR_FROM_LISTINGS_KM) if footprint.buckets else FAR_KM
+    )
     nearness = 2.0 * math.log10(1 + distance / 25.0) if footprint.buckets else 0.0
-    alias = 0.0 if _compact(fold(place.name)) == _compact(folded) else ALTERNATE_NAME_PENALTY
+    alias = 0.0 if _squeezed(place.name) == _compact(folded) else ALTERNATE_NAME_PENALTY
     return size - nearness - alias, place.population
 
 
-def _distinct(places: Iterable[ResolvedPlace]) -> list[ResolvedPlace]:
-    """Drop places that are the same spot under another record (a town and its borough, say)."""
+def _distinct(places: Iterable[ResolvedPlace], limit: int = MAX_SUGGESTIONS) -> list[ResolvedPlace]:
+    """Return the first `limit` places, leaving out any at the spot of one kept (a town and its borough)."""
     kept: list[ResolvedPlace] = []
     for place in places:
         if all(distance_km(place.point, other.point) > SAME_PLACE_KM for other in kept):
             kept.append(place)
+            if len(kept) == limit:
+                break
     return kept
 
 
@@ -353,10 +363,9 @@ def _near_spellings(
     folded = fold(name)
     if len(folded) < 3:
         return [], []
-    index = _spelling_index(session)
+    index = _spelling_index(session, within)
     compact = _compact(folded)
-    keys = index.keys_for(within)
-    matches = process.extract(compact, keys, scorer=fuzz.ratio, limit=40, score_cutoff=FUZZY_CUTOFF)
+    matches = process.extract(compact, index.keys, scorer=fuzz.ratio, limit=40, score_cutoff=FUZZY_CUTOFF)
     ids = [place_id for key, _score, _i in matches for place_id in index.ids[key]]
     if not ids:
         return [], []
@@ -379,43 +388,42 @@ def _compact(folded: str) -> str:
     return "".join(char for char in folded if char.isalnum())
 
 
+@lru_cache(maxsize=65536)
+def _squeezed(name: str) -> str:
+    """Return a place's name folded and without spaces or punctuation (cached: names repeat)."""
+    return _compact(fold(name))
+
+
 @dataclass
 class _SpellingIndex:
-    """Every place name folded and squeezed (`kingscross`), with its places, per country."""
+    """The names of the places in some countries, folded and squeezed (`kingscross`), with their places."""
 
     ids: dict[str, list[int]]
-    by_country: dict[str, list[str]]
-
-    def keys_for(self, countries: frozenset[str]) -> list[str]:
-        if not countries:
-            return list(self.ids)
-        return sorted({key for country in countries for key in self.by_country.get(country, [])})
+    keys: list[str]
 
 
-_INDEXES: weakref.WeakKeyDictionary[Engine, _SpellingIndex] = weakref.WeakKeyDictionary()
+_INDEXES: weakref.WeakKeyDictionary[Engine, dict[frozenset[str], _SpellingIndex]] = (
+    weakref.WeakKeyDictionary()
+)
 _INDEX_LOCK = threading.Lock()
 
 
-def _spelling_index(session: Session) -> _SpellingIndex:
-    """Return the spelling index of this database's gazetteer, built once per process on first need."""
+def _spelling_index(session: Session, within: frozenset[str]) -> _SpellingIndex:
+    """Return the spelling index of these countries' places, built once per process on first need."""
     engine = session.get_bind().engine
     with _INDEX_LOCK:
-        index = _INDEXES.get(engine)
+        index = _INDEXES.get(engine, {}).get(within)
     if index is not None:
         return index
     ids: dict[str, list[int]] = defaultdict(list)
-    by_country: dict[str, set[str]] = defaultdict(set)
-    rows = session.execute(
-        select(PlaceName.folded_name, Place.id, Place.country_code).join(
-            Place, Place.id == PlaceName.place_id
-        )
-    )
-    for folded, place_id, country in rows:
+    statement = select(PlaceName.folded_name, Place.id).join(Place, Place.id == PlaceName.place_id)
+    if within:
+        statement = statement.where(Place.country_code.in_(sorted(within)))
+    for folded, place_id in session.execute(statement):
         key = _compact(folded)
         if len(key) >= 3 and key.isascii():
             ids[key].append(place_id)
-            by_country[country].add(key)
-    index = _SpellingIndex(dict(ids), {country: sorted(keys) for country, keys in by_country.items()})
+    index = _SpellingIndex(dict(ids), sorted(ids))
     with _INDEX_LOCK:
-        _INDEXES[engine] = index
+        _INDEXES.setdefault(engine, {})[within] = index
     return index
