@@ -23,7 +23,7 @@ from services_api import create_app
 from services_api.core.geocoding.footprint import forget_footprints
 from services_api.core.geocoding.places import UnknownPlaceError, resolve_place
 from services_api.core.seeding.demo import seed_demo_directory, seed_gazetteer, seed_taxonomies
-from services_api.db import get_session, make_engine
+from services_api.db import get_session, make_engine, refresh_statistics
 from services_api.migrate import upgrade_to_head
 
 FOUND = [
@@ -87,6 +87,8 @@ def _prepared(url: str) -> str:
         seed_gazetteer(session)
         seed_taxonomies(session)
         seed_demo_directory(session)
+        session.commit()
+        refresh_statistics(session)  # as `seed` does: the planner must know the gazetteer's size
         session.commit()
         print(f"{url.split(':')[0]}: gazetteer and demo ready in {time.perf_counter() - started:.1f} s")
     app.extensions["db_engine"].dispose()
