@@ -48,6 +48,7 @@ class Settings:
     max_streams: int
     max_streams_per_client: int
     default_country: str
+    directory_countries: tuple[str, ...] = ()
 
     def as_flask_config(self) -> dict[str, Any]:
         """Return the settings as upper-case Flask config keys."""
@@ -74,6 +75,7 @@ class Settings:
             "MAX_STREAMS": self.max_streams,
             "MAX_STREAMS_PER_CLIENT": self.max_streams_per_client,
             "DEFAULT_COUNTRY": self.default_country,
+            "DIRECTORY_COUNTRIES": self.directory_countries,
             "TESTING": self.environment == "testing",
         }
 
@@ -119,6 +121,7 @@ def load_settings(overrides: Mapping[str, Any] | None, *, instance_path: Path) -
         max_streams=_positive_int(source, "MAX_STREAMS", 4),
         max_streams_per_client=_positive_int(source, "MAX_STREAMS_PER_CLIENT", 2),
         default_country=_country(source, "DEFAULT_COUNTRY"),
+        directory_countries=_countries(source, "DIRECTORY_COUNTRIES"),
     )
 
 
@@ -131,6 +134,19 @@ def _country(source: Mapping[str, Any], name: str) -> str:
         return country_setting(value)
     except ValueError as error:
         raise ConfigError(f"{name} {error}") from None
+
+
+def _countries(source: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    """Return ISO 3166 country codes given comma-separated (`GB` or `GB,IE`); empty for none."""
+    raw = source.get(name)
+    parts = [str(part) for part in raw] if isinstance(raw, (list, tuple)) else str(raw or "").split(",")
+    codes = tuple(dict.fromkeys(part.strip().upper() for part in parts if part.strip()))
+    bad = [code for code in codes if len(code) != 2 or not code.isascii() or not code.isalpha()]
+    if bad:
+        raise ConfigError(
+            f"{name} must be two-letter country codes separated by commas (GB,IE), not {bad[0]!r}"
+        )
+    return codes
 
 
 def _limit_store(source: Mapping[str, Any], environment: str, instance_path: Path) -> str:

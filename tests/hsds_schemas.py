@@ -41,6 +41,14 @@ def assert_hsds(instance: Any, schema_name: str) -> None:
     assert not errors, f"{schema_name}: " + "; ".join(errors[:10])
 
 
+@cache
+def _page_schema() -> dict[str, Any]:
+    """Return the HSDS API's Page schema (its envelope members; it allows members of our own)."""
+    api = json.loads((SCHEMA_DIR / "openapi.json").read_text())
+    schema: dict[str, Any] = api["components"]["schemas"]["Page"]
+    return schema
+
+
 PAGE_KEYS = {
     "total_items",
     "total_pages",
@@ -53,9 +61,11 @@ PAGE_KEYS = {
 }
 
 
-def assert_hsds_page(body: dict[str, Any], item_schema: str) -> None:
-    """Fail unless `body` is an HSDS page envelope whose every item validates."""
-    assert set(body) == PAGE_KEYS
+def assert_hsds_page(body: dict[str, Any], item_schema: str, extra: set[str] | None = None) -> None:
+    """Fail unless `body` is an HSDS page envelope (plus only the `extra` members) whose items validate."""
+    assert set(body) == PAGE_KEYS | (extra or set())
+    errors = [error.message for error in Draft202012Validator(_page_schema()).iter_errors(body)]
+    assert not errors, f"HSDS Page: {errors[:5]}"
     assert body["size"] == len(body["contents"])
     for item in body["contents"]:
         assert_hsds(item, item_schema)

@@ -216,10 +216,17 @@ def test_bbox_returns_exactly_the_places_in_the_box(client: FlaskClient, db: Ses
 def test_near_resolves_place_names_and_postcodes_offline(client: FlaskClient, db: Session) -> None:
     by_name = client.get("/api/v1/services?near=manchester&radius_km=5&per_page=1").get_json()
     by_point = client.get("/api/v1/services?lat=53.48095&lng=-2.23743&radius_km=5&per_page=1").get_json()
+    assert by_name.pop("place")["name"] == "Manchester"
+    by_name.pop("other_places")
     assert by_name == by_point
     munich = db.scalars(select(Place).where(Place.name == "Munich")).first()
     assert munich is not None
-    by_local_name = client.get("/api/v1/services?near=M%C3%BCNCHEN&radius_km=5&min_results=1").get_json()
+    # Outside the directory's countries a place needs its country named (issue 12: no silent guess abroad).
+    by_local_name = client.get(
+        "/api/v1/services?near=M%C3%BCNCHEN,%20Germany&radius_km=5&min_results=1"
+    ).get_json()
+    assert by_local_name.pop("place")["country"] == "DE"
+    by_local_name.pop("other_places")
     at_munich = client.get(
         f"/api/v1/services?lat={munich.latitude}&lng={munich.longitude}&radius_km=5&min_results=1"
     )

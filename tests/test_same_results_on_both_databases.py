@@ -60,7 +60,7 @@ def _queries() -> list[str]:
         queries.append(f"/api/v1/{endpoint}?lat={lat}&lng={lng}&radius_km={radius}&per_page=40{extra}")
     queries += [
         "/api/v1/service_at_locations?bbox=-0.3,51.4,0.1,51.6&per_page=100",
-        "/api/v1/services?near=Tokyo&radius_km=30&per_page=100",
+        "/api/v1/services?near=Tokyo,%20JP&radius_km=30&per_page=100",
         "/api/v1/service_at_locations?near=Sydney&radius_km=20&page=2&per_page=10",
     ]
     return queries

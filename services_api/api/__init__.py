@@ -24,6 +24,7 @@ from services_api.api.public import (
     taxonomies,
     taxonomy_terms,
 )
+from services_api.api.public.ndjson import OTHER_PLACES_HEADER, PLACE_HEADER
 from services_api.api.responses import ERROR
 
 API_PREFIX = "/api/v1"
@@ -109,7 +110,11 @@ def init_app(app: Flask) -> Api:
     app.after_request(redirect_to_public_url)
     rate_limits.init_app(app)
     stream_limits.init_app(app)
-    public_reads = {"origins": "*", "methods": ["GET", "HEAD", "OPTIONS"]}
+    public_reads = {
+        "origins": "*",
+        "methods": ["GET", "HEAD", "OPTIONS"],
+        "expose_headers": [PLACE_HEADER, OTHER_PLACES_HEADER],
+    }
     public_reports = {"origins": "*", "methods": ["POST", "OPTIONS"]}
     CORS(
         app,

@@ -139,17 +139,52 @@ IDEMPOTENCY_KEY = {
 }
 
 
+PLACE_FIELDS: dict[str, Any] = {
+    "name": {"type": "string", "description": "The place's name, or the postcode as typed (spaced)."},
+    "kind": {
+        "type": "string",
+        "description": "What it is: city, town, village, neighbourhood, borough, postcode district, "
+        "postcode sector or postcode.",
+    },
+    "part_of": {"type": "string", "x-nullable": True, "description": "The city it lies in, if any."},
+    "district": {"type": "string", "x-nullable": True, "description": "Its district, borough or county."},
+    "region": {"type": "string", "x-nullable": True, "description": "Its first-level division (England)."},
+    "country": {"type": "string", "description": "ISO 3166 country code."},
+    "latitude": {"type": "number"},
+    "longitude": {"type": "number"},
+    "precision": {
+        "type": "string",
+        "description": "What the point is the centre of: the same as kind, or for a postcode the "
+        "postcode sector or district it fell back to when the gazetteer lacks the postcode itself.",
+    },
+    "near": {"type": "string", "description": "A `near=` value that resolves to exactly this place."},
+}
+PLACE_OBJECT = {"type": "object", "properties": PLACE_FIELDS}
+
+
 def page_model(
-    api: Api | Namespace, name: str, item_schema: Schema, *, tombstones: bool = False
+    api: Api | Namespace, name: str, item_schema: Schema, *, tombstones: bool = False, places: bool = False
 ) -> SchemaModel:
     """Register the HSDS page envelope around items of the given schema (or, with `modified_after`,
-    tombstones: Swagger 2.0 has no oneOf, so no item field is required then)."""
+    tombstones: Swagger 2.0 has no oneOf, so no item field is required then); with `places`, the
+    place a search by name or postcode used (members of our own, which HSDS's Page allows)."""
     items = json_schema(item_schema)
     if tombstones:
         items.pop("required", None)
         items["description"] = "A listing, or with modified_after a tombstone: {id, status, last_modified}."
         items["properties"] = {**TOMBSTONE_FIELDS, **items.get("properties", {})}
     properties = {**PAGE_FIELDS, "contents": {"type": "array", "items": items}}
+    if places:
+        properties["place"] = {
+            **PLACE_OBJECT,
+            "description": "With near= or postcode=: the place searched around.",
+        }
+        properties["other_places"] = {
+            "type": "array",
+            "items": PLACE_OBJECT,
+            "description": "With near=: other places of that name (up to five), to offer as "
+            "'Did you mean ...?'; each one's `near` finds it.",
+        }
     if tombstones:
         properties["next_cursor"] = {
             "type": "string",

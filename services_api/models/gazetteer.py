@@ -9,7 +9,7 @@ from services_api.models.base import Base
 
 
 class Place(Base):
-    """A populated place (GeoNames city of 15,000+ people)."""
+    """A populated place: a city, town, village or neighbourhood (or a London borough), from GeoNames."""
 
     __tablename__ = "place"
 
@@ -21,6 +21,10 @@ class Place(Base):
     longitude: Mapped[float] = mapped_column(Float)
     population: Mapped[int] = mapped_column(BigInteger, default=0)
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str | None] = mapped_column(String(24))
+    part_of: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(200))
 
 
 class PlaceName(Base):
@@ -34,7 +38,7 @@ class PlaceName(Base):
 
 
 class Postcode(Base):
-    """A postcode (or postcode district) and its centre."""
+    """A postcode, postcode sector ("SE1 7") or postcode district ("SE1") and its centre."""
 
     __tablename__ = "postcode"
     __table_args__ = (Index("ix_postcode_code", "code"),)
@@ -44,3 +48,7 @@ class Postcode(Base):
     place_name: Mapped[str | None] = mapped_column(String(200))
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
+    kind: Mapped[str | None] = mapped_column(String(24))
+    part_of: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(200))

@@ -76,7 +76,9 @@ class GeoSearchArgs(Schema):
     near = fields.String(
         validate=validate.Length(min=1, max=200),
         metadata={
-            "description": "A place name or postcode, resolved offline: `Manchester`, `W1D 3QU`, `Perth, AU`."
+            "description": "A place name or postcode, resolved offline toward the directory's countries: "
+            "`Camden`, `Camden, London`, `Manchester, UK`, `SE1 7PB`, `M13`, `Perth, AU`. The page says "
+            "which place it used (`place`) and what else the name may mean (`other_places`)."
         },
     )
     postcode = fields.String(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from flask import current_app
+from flask import current_app, g
 
 from services_api.api.errors import ApiError
 from services_api.core.directory.reads import ListingFilters, Page
@@ -35,7 +35,7 @@ def dump_page(page: Page[Any], schema: Dumper, view: PublicView) -> dict[str, An
 
 
 def page_envelope(page: Page[Any], contents: list[Any]) -> dict[str, Any]:
-    """Return the HSDS page envelope around already-dumped items."""
+    """Return the HSDS page envelope around already-dumped items (with the place a search used)."""
     return {
         "total_items": page.total_items,
         "total_pages": page.total_pages,
@@ -44,7 +44,22 @@ def page_envelope(page: Page[Any], contents: list[Any]) -> dict[str, Any]:
         "first_page": page.page_number == 1,
         "last_page": page.page_number >= page.total_pages,
         "empty": page.total_items == 0,
+        **place_members(),
         "contents": contents,
+    }
+
+
+def place_members() -> dict[str, Any]:
+    """Return the envelope's `place` and `other_places` when this request searched a named place.
+
+    Extra members of the page envelope: HSDS's Page schema allows them.
+    """
+    resolution = g.get("search_place")
+    if resolution is None:
+        return {}
+    return {
+        "place": resolution.place.as_json(),
+        "other_places": [place.as_json() for place in resolution.others],
     }
 
 

@@ -12,7 +12,7 @@ from flask import Response, request
 from marshmallow import Schema
 
 from services_api.api.http_cache import conditional_stream
-from services_api.api.public.common import listing_filters, public_view
+from services_api.api.public.common import listing_filters, place_members, public_view
 from services_api.api.public.searching import run_search, wants_search
 from services_api.core.directory import reads
 from services_api.core.directory.fingerprint import directory_fingerprint
@@ -23,6 +23,8 @@ from services_api.schemas.hsds import public_context
 
 NDJSON = "application/x-ndjson"
 SEARCH_BATCH = 200
+PLACE_HEADER = "Search-Place"
+OTHER_PLACES_HEADER = "Search-Other-Places"
 
 
 def wants_ndjson(args: dict[str, Any]) -> bool:
@@ -73,6 +75,19 @@ def _searched(
 
 
 Wrap = Callable[[Any, Sequence[Any]], Sequence[Any]]
+def _place_headers() -> dict[str, str]:
+    """Return the place a stream searched (and the others its name may mean) as JSON headers.
+
+    A stream has no envelope, so these carry what the page envelope's `place` and `other_places`
+    say, as ASCII JSON (non-ASCII letters escaped).
+    """
+    members = place_members()
+    if not members:
+        return {}
+    return {
+        PLACE_HEADER: json.dumps(members["place"], separators=(",", ":")),
+        OTHER_PLACES_HEADER: json.dumps(members["other_places"], separators=(",", ":")),
+    }
 
 
 def stream_services(
@@ -135,7 +150,8 @@ def _stream(
     """Stream a search page by page, or a listing query in keyset batches in its page order."""
     etag = _etag(args)
     if wants_search(args):
-        return conditional_stream(etag, _searched(args, per, load, schema), mimetype=NDJSON)
+        searched = _searched(args, per, load, schema)
+        return conditional_stream(etag, searched, mimetype=NDJSON, headers=_place_headers())
 
     filters = listing_filters(args)
     if filters.search is not None:

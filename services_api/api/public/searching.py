@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from flask import current_app, g
+
 from services_api.api.errors import ApiError
 from services_api.api.public.common import listing_filters, public_view
 from services_api.core.directory.reads import Page
@@ -14,6 +16,10 @@ from services_api.db import get_session
 from services_api.models import utcnow
 from services_api.schemas.search_params import DEFAULT_RADIUS_KM
 
+PLACE_NOT_FOUND = (
+    "No place or postcode of that name in the directory's countries (DIRECTORY_COUNTRIES); "
+    "errors.suggestions lists up to five places it may have meant, each with the near= that finds it"
+)
 SEARCH_PARAMETERS = (
     "lat",
     "near",
@@ -36,19 +42,20 @@ def run_search(args: dict[str, Any], *, per: str) -> Page[Hit]:
     """Search with the request's place and filters; raise 400/422 for unknown codes and places."""
     session = get_session()
     try:
-        area = terms.search_area(
+        area, place = terms.placed_search_area(
             session,
             point=(args["lat"], args["lng"]) if "lat" in args else None,
             near=args.get("near"),
             postcode=args.get("postcode"),
             radius_km=_radius_km(args),
             bbox=args.get("bbox"),
+            countries=current_app.config.get("DIRECTORY_COUNTRIES", ()),
         )
         required = terms.required_terms(
             session, category=args.get("category"), attributes=args.get("attribute", [])
         )
     except terms.PlaceNotFoundError as error:
-        raise ApiError(422, str(error), {error.parameter: [str(error)]}) from None
+        raise unknown_place(error) from None
     except terms.UnknownCodeError as error:
         raise ApiError(
             400, f"Invalid query parameter: {error.parameter}", {error.parameter: [str(error)]}
@@ -64,7 +71,17 @@ def run_search(args: dict[str, Any], *, per: str) -> Page[Hit]:
         per_page=args["per_page"],
         min_results=args.get("min_results", 0),
     )
+    g.search_place = place
     return search(session, query)
+
+
+def unknown_place(error: terms.PlaceNotFoundError) -> ApiError:
+    """Return the 422 for a place the gazetteer does not hold, naming up to five it may have meant."""
+    detail = [str(error)]
+    if error.suggestions:
+        detail.append("Did you mean: " + "; ".join(place.near for place in error.suggestions) + "?")
+    suggestions = [place.as_json() for place in error.suggestions]
+    return ApiError(422, str(error), {error.parameter: detail, "suggestions": suggestions})
 
 
 def _radius_km(args: dict[str, Any]) -> float:

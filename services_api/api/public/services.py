@@ -12,7 +12,12 @@ from services_api.api.public.common import dump_one, dump_page, listing_filters,
 from services_api.api.public.deltas import delta_response, wants_delta
 from services_api.api.public.ndjson import NDJSON, stream_services, wants_ndjson
 from services_api.api.public.reports import REPORT_BODY, submit
-from services_api.api.public.searching import refuse_place_with_delta, run_search, wants_search
+from services_api.api.public.searching import (
+    PLACE_NOT_FOUND,
+    refuse_place_with_delta,
+    run_search,
+    wants_search,
+)
 from services_api.api.responses import CONDITIONAL_GET, PUBLIC_LIST, answers
 from services_api.core.directory import reads
 from services_api.core.search.query import PER_SERVICE
@@ -46,11 +51,11 @@ class ServiceList(Resource):
     @ns.response(
         200,
         "A page of services (search results when a place or filter is given)",
-        page_model(ns, "ServiceSearchPage", DocumentedServiceResult(), tombstones=True),
+        page_model(ns, "ServiceSearchPage", DocumentedServiceResult(), tombstones=True, places=True),
     )
     @answers(
         *PUBLIC_LIST,
-        (422, "The place given cannot be found"),
+        (422, PLACE_NOT_FOUND),
         (429, "format=ndjson: too many streams running at once; see Retry-After"),
     )
     @ns.produces(["application/json", NDJSON])

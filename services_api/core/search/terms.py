@@ -9,18 +9,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services_api.core.directory.reads import terms_below
-from services_api.core.geocoding.gazetteer import GazetteerGeocoder
+from services_api.core.geocoding.places import Resolution, ResolvedPlace, UnknownPlaceError, resolve_place
 from services_api.core.search.query import SearchArea
 from services_api.geo.sphere import Box, Point, split_at_antimeridian
 from services_api.models import TaxonomyTerm
 
 
 class PlaceNotFoundError(LookupError):
-    """A place name or postcode the offline gazetteer does not know."""
+    """A place name or postcode the offline gazetteer does not know, with the places it may have meant."""
 
-    def __init__(self, parameter: str, query: str):
-        super().__init__(f"No place or postcode {query!r} in the gazetteer.")
+    def __init__(
+        self, parameter: str, query: str, suggestions: Sequence[ResolvedPlace] = (), message: str = ""
+    ):
+        super().__init__(message or f"No place or postcode {query!r} in the gazetteer.")
         self.parameter = parameter
+        self.suggestions = tuple(suggestions)
 
 
 class UnknownCodeError(LookupError):
@@ -39,29 +42,52 @@ def search_area(
     postcode: str | None,
     radius_km: float,
     bbox: tuple[float, float, float, float] | None,
+    countries: Sequence[str] = (),
 ) -> SearchArea | None:
     """Return where to search, resolving a place name or postcode offline; None when no place is given."""
-    origin = _origin(session, point, near, postcode)
+    area, _place = placed_search_area(
+        session,
+        point=point,
+        near=near,
+        postcode=postcode,
+        radius_km=radius_km,
+        bbox=bbox,
+        countries=countries,
+    )
+    return area
+
+
+def placed_search_area(
+    session: Session,
+    *,
+    point: tuple[float, float] | None,
+    near: str | None,
+    postcode: str | None,
+    radius_km: float,
+    bbox: tuple[float, float, float, float] | None,
+    countries: Sequence[str] = (),
+) -> tuple[SearchArea | None, Resolution | None]:
+    """Return where to search and, for a place name or postcode, the place it resolved to."""
+    resolution = _resolution(session, near, postcode, countries)
+    origin = Point(*point) if point is not None else resolution.place.point if resolution else None
     if bbox is not None:
         west, south, east, north = bbox
         boxes = tuple(split_at_antimeridian(south, west, north, east if east >= west else east + 360))
-        return SearchArea(origin=origin or _centre(boxes), boxes=boxes)
+        return SearchArea(origin=origin or _centre(boxes), boxes=boxes), resolution
     if origin is None:
-        return None
-    return SearchArea(origin=origin, radius_km=radius_km)
+        return None, None
+    return SearchArea(origin=origin, radius_km=radius_km), resolution
 
 
-def _origin(
-    session: Session, point: tuple[float, float] | None, near: str | None, postcode: str | None
-) -> Point | None:
-    if point is not None:
-        return Point(*point)
+def _resolution(
+    session: Session, near: str | None, postcode: str | None, countries: Sequence[str]
+) -> Resolution | None:
     for parameter, query in (("near", near), ("postcode", postcode)):
         if query:
-            found = GazetteerGeocoder(session).geocode(query)
-            if found is None:
-                raise PlaceNotFoundError(parameter, query)
-            return Point(found.latitude, found.longitude)
+            try:
+                return resolve_place(session, query=query, countries=countries)
+            except UnknownPlaceError as error:
+                raise PlaceNotFoundError(parameter, query, error.suggestions, str(error)) from None
     return None
 
 
