@@ -28,6 +28,12 @@ class AdminLocationSchema(LocationSchema):
     longitude = fields.Float()
     addresses = fields.List(fields.Nested(AddressSchema))  # type: ignore[assignment]  # all, in full
     version = fields.Integer(attribute="row_version", dump_only=True)
+    pending_change = fields.Method("dump_pending_change")
+
+    def dump_pending_change(self, location: Location) -> dict[str, Any] | None:
+        """Dump the change to the location's safety claims waiting for the operator, if any."""
+        pending = getattr(location, "pending_change", None)
+        return ProposedChangeSchema().dump(pending) if pending else None
 
     @post_dump(pass_original=True)
     def withhold_confidential(
@@ -46,9 +52,11 @@ class AdminServiceAtLocationSchema(FullServiceAtLocationSchema):
 
 
 class ProposedChangeSchema(HSDSSchema):
-    """A held change to a vetted listing's safety claims."""
+    """A held change to the safety claims of a record the public sees (a service or a location)."""
 
     id = fields.UUID()
+    entity_type = fields.String()
+    entity_id = fields.UUID()
     service_id = fields.UUID()
     proposed_by = fields.UUID()
     changes = fields.Dict()

@@ -25,11 +25,20 @@ from services_api.core.hsds.documents import (
     SERVICE_AT_LOCATION,
     HSDSImportError,
     Node,
+    children_problems,
     foreign_children,
     server_set_fields,
     upsert_one,
 )
 from services_api.core.listings.audit import Actor, field_changes, record_event
+from services_api.core.listings.held_changes import (
+    changed_claims,
+    claims_held,
+    is_live_vetted,
+    pending_change_of,
+    propose,
+    withhold_location_claims,
+)
 from services_api.core.listings.ownership import parent_problems
 from services_api.models import (
     Location,
@@ -44,7 +53,6 @@ from services_api.models import (
 VETTING_FIELDS = frozenset(
     {"vetting_status", "vetted_at", "vetted_by", "vetting_criteria", "vetting_notes", "next_review_due"}
 )
-SAFETY_CLAIMS = ("attributes",)
 DERIVED_FIELDS = frozenset({"version", "last_modified", "pending_change", "open_reports", "public", "stale"})
 COORDINATE_LIMITS = {"latitude": 90.0, "longitude": 180.0}
 Locator: TypeAlias = Geocoder | Callable[..., Any]
@@ -101,14 +109,14 @@ LOCATIONS = Kind(
     name="location",
     model=Location,
     node=LOCATION,
-    read_only=frozenset({"version"}),
+    read_only=frozenset({"version", "pending_change"}),
     owner_of=lambda location: location.organization_id,
 )
 SERVICE_AT_LOCATIONS = Kind(
     name="service_at_location",
     model=ServiceAtLocation,
     node=SERVICE_AT_LOCATION,
-    read_only=frozenset({"version", "location", "service"}),
+    read_only=frozenset({"version", "location", "service", "pending_change"}),
     owner_of=lambda link: link.service.organization_id if link.service else None,
 )
 
@@ -147,13 +155,9 @@ def open_report_count(session: Session, service: Service) -> int:
     return int(session.scalar(query) or 0)
 
 
-def pending_change(session: Session, service: Service) -> ProposedChange | None:
-    """Return the change to this service's safety claims that waits for the operator, if any."""
-    return session.scalars(
-        select(ProposedChange).where(
-            ProposedChange.service_id == service.id, ProposedChange.status == "pending"
-        )
-    ).first()
+def pending_change(session: Session, record: Any) -> ProposedChange | None:
+    """Return the change to this record's safety claims that waits for the operator, if any."""
+    return pending_change_of(session, record.__tablename__, record.id)
 
 
 def create(
@@ -174,11 +178,15 @@ def create(
     if kind.name == LOCATIONS.name:
         _refuse_impossible_coordinates(doc)
         _place_location(session, doc, geocoder)
+    newly_shown = _newly_shown_location(session, kind, doc, None)
     record, _ = _upsert(session, kind, doc, fixed)
     _touch_services_shown_with(record)
     document = describe(session, kind, record, view)
     record_event(session, actor, "create", kind.name, record.id, audited_changes({}, document))
-    return EditResult(record, document, changed=True)
+    held = _withhold_newly_shown(session, actor, newly_shown)
+    if held is not None:
+        document = describe(session, kind, record, view)
+    return EditResult(record, document, held=held, changed=True)
 
 
 def update(
@@ -212,13 +220,12 @@ def update(
     editable = _with_child_ids({**editable, "id": str(record.id)}, kind.node)
     _check_links(session, kind, actor, editable, record)
     _check_nested_parents(session, kind, editable, _organization_of(session, kind, editable, record), record)
-    held = None
-    if isinstance(record, Service):
-        editable, held = _hold_safety_claims(session, actor, record, before, editable)
+    editable, held = _hold_safety_claims(session, kind, actor, record, before, editable)
     if kind.name == LOCATIONS.name:
         _guard_confidentiality(actor, record, editable)
         _refuse_impossible_coordinates(editable)
         _place_location(session, editable, geocoder)
+    newly_shown = _newly_shown_location(session, kind, editable, record)
     record, changed = _upsert(session, kind, editable, None)
     if changed or held is not None:
         _touch(record)
@@ -230,6 +237,10 @@ def update(
         record_event(session, actor, "update", kind.name, record.id, changes)
     if held is not None:
         record_event(session, actor, "propose_change", kind.name, record.id, held.changes)
+    shown_held = _withhold_newly_shown(session, actor, newly_shown)
+    if shown_held is not None:
+        held = held or shown_held
+        after = describe(session, kind, record, view)
     return EditResult(record, after, held=held, changed=bool(changes))
 
 
@@ -243,13 +254,27 @@ def act_on_service(
     note: str | None = None,
 ) -> EditResult:
     """Apply one state change to a service (`apply` returns the action's name), then version and audit it."""
-    before = describe(session, kind, service, view)
+    return act_on_record(session, kind, actor, service, view, apply, note)
+
+
+def act_on_record(
+    session: Session,
+    kind: Kind,
+    actor: Actor,
+    record: Any,
+    view: PublicView,
+    apply: Callable[[], str],
+    note: str | None = None,
+) -> EditResult:
+    """Apply one state change to a record (`apply` returns the action's name), then version and audit it."""
+    before = describe(session, kind, record, view)
     action = apply()
-    _touch(service)
+    _touch(record)
+    _touch_services_shown_with(record)
     session.flush()
-    after = describe(session, kind, service, view)
-    record_event(session, actor, action, "service", service.id, audited_changes(before, after), note)
-    return EditResult(service, after, changed=True)
+    after = describe(session, kind, record, view)
+    record_event(session, actor, action, kind.name, record.id, audited_changes(before, after), note)
+    return EditResult(record, after, changed=True)
 
 
 def withdraw(session: Session, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
@@ -450,36 +475,53 @@ def _with_child_ids(doc: dict[str, Any], node: Node) -> dict[str, Any]:
 
 
 def _hold_safety_claims(
-    session: Session, actor: Actor, service: Service, before: Mapping[str, Any], doc: dict[str, Any]
+    session: Session, kind: Kind, actor: Actor, record: Any, before: Mapping[str, Any], doc: dict[str, Any]
 ) -> tuple[dict[str, Any], ProposedChange | None]:
-    """Split a partner's edit of a vetted service: safety claims wait for the operator, the rest applies."""
-    if actor.is_operator or service.vetting_status != "vetted":
+    """Split a partner's edit of a record the public sees: claims wait for the operator, the rest applies.
+
+    The held claims are checked in full now (422 naming the field), so approving them cannot fail.
+    """
+    if not claims_held(actor, record):
         return doc, None
-    proposed = {name: doc.pop(name) for name in SAFETY_CLAIMS if name in doc}
-    proposed = {
-        name: value for name, value in proposed.items() if _claims(value) != _claims(before.get(name))
-    }
+    proposed = changed_claims(before, doc)
     if not proposed:
         return doc, None
-    change = pending_change(session, service)
-    if change is None:
-        change = ProposedChange(id=uuid.uuid4(), service_id=service.id, status="pending")
-        session.add(change)
-    change.proposed_by = actor.key_id
-    change.changes = proposed
-    change.created = utcnow()
-    return doc, change
+    problems: dict[str, str] = {}
+    for name, value in proposed.items():
+        problems.update(children_problems(session, kind.node, name, value))
+    if problems:
+        raise InvalidFieldsError(problems)
+    return doc, propose(session, actor=actor, record=record, changes=proposed)
 
 
-def _claims(attributes: Any) -> set[tuple[str, str | None]]:
-    """The claims a list of attributes makes: which terms, with which values."""
-    if not isinstance(attributes, list):
-        return set()
-    return {
-        (str(item.get("taxonomy_term_id")), item.get("value"))
-        for item in attributes
-        if isinstance(item, Mapping)
-    }
+def _newly_shown_location(
+    session: Session, kind: Kind, doc: Mapping[str, Any], record: Any
+) -> Location | None:
+    """Return the location a service-at-location write puts in a vetted listing for the first time."""
+    if kind.name != SERVICE_AT_LOCATIONS.name:
+        return None
+    service_id, location_id = _parse_uuid(doc.get("service_id")), _parse_uuid(doc.get("location_id"))
+    service = session.get(Service, service_id) if service_id else None
+    location = session.get(Location, location_id) if location_id else None
+    if location is None or not is_live_vetted(service):
+        return None
+    if record is not None and record.location_id == location.id and is_live_vetted(record.service):
+        return None
+    others = [link for link in location.service_at_locations if record is None or link.id != record.id]
+    if any(is_live_vetted(link.service) for link in others):
+        return None
+    return location
+
+
+def _withhold_newly_shown(session: Session, actor: Actor, location: Location | None) -> ProposedChange | None:
+    """Hold the claims of a location that a vetted listing shows from now on (the public sees it without)."""
+    if location is None:
+        return None
+    change = withhold_location_claims(session, actor=actor, location=location)
+    if change is not None:
+        _touch(location)
+        session.flush()
+    return change
 
 
 def _guard_confidentiality(actor: Actor, location: Location, doc: Mapping[str, Any]) -> None:
