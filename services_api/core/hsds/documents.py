@@ -574,6 +574,37 @@ def server_set_fields(node: Node, doc: Mapping[str, Any], path: str = "") -> dic
     return problems
 
 
+def unknown_children(node: Node, doc: Mapping[str, Any], owner: Any) -> dict[str, str]:
+    """Name (by JSON pointer) every nested id in `doc` that is not one of `owner`'s own nested records.
+
+    A client leaves the id of a new nested record out (the server gives it one). Any other id gets
+    the same answer whether no record has it or another record, perhaps another organisation's, has
+    it, so that no one learns which ids exist.
+    """
+    problems: dict[str, str] = {}
+    for key, child in node.children.items():
+        docs = doc.get(key)
+        if not isinstance(docs, list):
+            continue
+        own = {str(item.id): item for item in getattr(owner, key, [])} if owner is not None else {}
+        for index, child_doc in enumerate(docs):
+            if not isinstance(child_doc, Mapping):
+                continue
+            given = child_doc.get("id")
+            if given in (None, ""):
+                stored = None
+            elif str(given).lower() in own:
+                stored = own[str(given).lower()]
+            else:
+                problems[f"/{key}/{index}/id"] = (
+                    f"is not the id of one of this record's {key}; leave it out to add a new one"
+                )
+                continue
+            for sub_path, message in unknown_children(child, child_doc, stored).items():
+                problems[f"/{key}/{index}{sub_path}"] = message
+    return problems
+
+
 def foreign_children(session: Session, node: Node, doc: Mapping[str, Any], owner: Any) -> dict[str, str]:
     """Return the nested records in `doc` that already exist but belong to a record other than `owner`."""
     problems: dict[str, str] = {}

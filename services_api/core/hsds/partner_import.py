@@ -42,6 +42,9 @@ from services_api.models import Location
 from services_api.models.base import models_by_table
 
 OPERATOR_TABLES = ("taxonomy", "taxonomy_term")
+# A file's id names the record to update or the id a new record takes, so a stored record that is
+# not the partner's is refused; the words say nothing of whose it is or what it is.
+NOT_YOURS = "is not the id of one of your records; give a new record an id of its own"
 
 
 class ImportConflictError(RuntimeError):
@@ -89,7 +92,7 @@ def scope_to_partner(
             except ValueError:
                 continue
             if stored is not None and owning_organization(session, stored) != partner_id:
-                problems.setdefault(where(table, record_id, "id"), "belongs to another organisation")
+                problems.setdefault(where(table, record_id, "id"), NOT_YOURS)
     problems.update(_foreign_parents(session, tables, partner_id))
     problems.update(_place_locations(session, tables, geocode))
     return problems

@@ -28,6 +28,7 @@ from services_api.core.hsds.documents import (
     children_problems,
     foreign_children,
     server_set_fields,
+    unknown_children,
     upsert_one,
 )
 from services_api.core.listings.audit import Actor, field_changes, record_event
@@ -168,6 +169,7 @@ def create(
     problems = _refused_fields(kind, doc, current=None)
     if "id" in doc:
         problems["/id"] = "is assigned by the server; leave it out"
+    problems.update(unknown_children(kind.node, doc, None))
     owner = _owner_for_new(session, kind, actor, doc, problems)
     if problems:
         raise InvalidFieldsError(problems)
@@ -217,6 +219,9 @@ def update(
         editable = merged
     else:
         editable = _cleared_absent(kind, editable)
+    unknown = unknown_children(kind.node, editable, record)
+    if unknown:
+        raise InvalidFieldsError(unknown)
     editable = _with_child_ids({**editable, "id": str(record.id)}, kind.node)
     _check_links(session, kind, actor, editable, record)
     _check_nested_parents(session, kind, editable, _organization_of(session, kind, editable, record), record)
@@ -408,7 +413,9 @@ def _check_links(session: Session, kind: Kind, actor: Actor, doc: dict[str, Any]
         problems["/service_id"] = "must be the id of one of your services"
     if location is None or (not actor.is_operator and location.organization_id != actor.partner_id):
         problems["/location_id"] = "must be the id of one of your locations"
-    if service is not None and location is not None and service.organization_id != location.organization_id:
+    # Only between records the actor may see: anything else would tell whose another id is.
+    both_seen = not problems and service is not None and location is not None
+    if both_seen and service.organization_id != location.organization_id:  # type: ignore[union-attr]
         problems["/location_id"] = "must belong to the same organisation as the service"
     if problems:
         raise InvalidFieldsError(problems)
