@@ -307,3 +307,23 @@ def test_an_imported_claim_that_could_never_be_approved_is_refused(admin: Admin)
     assert response.status_code == 422, response.get_json()
     assert list(response.get_json()["errors"]) == [f"{table_files()['attribute']}:2/taxonomy_term_id"]
     assert queued_location_changes(admin, location_id) == []
+
+
+def test_claims_on_a_service_at_location_are_refused_not_dropped(admin: Admin) -> None:
+    app = admin.client.application
+    service = publish(admin)
+    link = service["service_at_locations"][0]
+    path = f"/service_at_locations/{link['id']}"
+    claims = [{"taxonomy_term_id": term_id(app, "women-only")}]
+    response = admin.as_partner(
+        "PATCH", path, json={"attributes": claims}, headers={"If-Match": etag(admin, path)}
+    )
+    assert response.status_code == 422, response.get_json()
+    assert list(response.get_json()["errors"]) == ["/attributes"]
+    unchanged = admin.as_partner(
+        "PATCH",
+        path,
+        json={"attributes": [], "description": "Tuesdays."},
+        headers={"If-Match": etag(admin, path)},
+    )
+    assert unchanged.status_code == 200, unchanged.get_json()

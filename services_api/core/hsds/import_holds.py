@@ -56,10 +56,10 @@ def hold_imported_claims(
     held: list[HeldClaims] = []
     problems: dict[str, str] = {}
     for (table, record_id), withhold_stored in sorted(held_records.items()):
-        stored = stored_record(session, HOLDERS[table], uuid.UUID(record_id))
+        stored = _stored(session, HOLDERS[table], record_id)
         current = _attribute_documents(stored)
         rows = rows_by_holder.get((table, record_id), [])
-        proposed = _merged(current, [row for _id, row in rows])
+        proposed = _merged(current, rows)
         if not withhold_stored and claims(proposed) == claims(current):
             continue  # nothing the public would see differently: imported as it is
         for attribute_id, _row in rows:
@@ -111,7 +111,7 @@ def _held_records(session: Session, tables: Tables, partner_id: uuid.UUID) -> di
             continue
         location = _stored(session, Location, location_id)
         if location is None:
-            if location_id in tables.rows.get("location", {}):
+            if location_id in tables.rows.get("location", {}) and _valid(location_id):
                 held[("location", location_id)] = False  # a new place of a vetted listing
             continue
         if owning_organization(session, location) != partner_id:
@@ -143,14 +143,14 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, uuid.UUID) else value
 
 
-def _merged(current: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _merged(current: list[dict[str, Any]], rows: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
     """The stored attributes with the file's rows: same id updates, a new id adds (files never remove)."""
     merged = {str(item["id"]): dict(item) for item in current}
-    for row in rows:
-        given = {name: row[name] for name in ATTRIBUTE_FIELDS if name in row and row[name] not in (None, "")}
-        merged[str(row["id"])] = {**merged.get(str(row["id"]), {}), **given, "id": str(row["id"])}
+    for attribute_id, row in rows:
+        given = {name: row[name] for name in ATTRIBUTE_FIELDS if row.get(name) not in (None, "")}
+        merged[attribute_id] = {**merged.get(attribute_id, {}), **given, "id": attribute_id}
         if "taxonomy_term_id" in row and row["taxonomy_term_id"] in (None, ""):
-            merged[str(row["id"])].pop("taxonomy_term_id", None)
+            merged[attribute_id].pop("taxonomy_term_id", None)
     return list(merged.values())
 
 
@@ -183,6 +183,14 @@ def _prepared(session: Session, item: HeldClaims) -> Any:
     if record is None:
         raise RuntimeError(f"the import prepared no {item.table} {item.record_id}")
     return record
+
+
+def _valid(record_id: str) -> bool:
+    try:
+        uuid.UUID(record_id)
+    except ValueError:
+        return False
+    return True
 
 
 def _stored(session: Session, model: type[Any], record_id: str) -> Any:

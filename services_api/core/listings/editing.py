@@ -33,6 +33,7 @@ from services_api.core.hsds.documents import (
 )
 from services_api.core.listings.audit import Actor, field_changes, record_event
 from services_api.core.listings.held_changes import (
+    HELD_FIELDS,
     changed_claims,
     claims_held,
     is_live_vetted,
@@ -348,6 +349,9 @@ def _as_document(doc: Any) -> dict[str, Any]:
 def _refused_fields(kind: Kind, doc: Mapping[str, Any], current: Mapping[str, Any] | None) -> dict[str, str]:
     """Name the fields a client may not set: read-only ones whose value differs from the stored one."""
     problems = server_set_fields(kind.node, doc)
+    for name in HELD_FIELDS:
+        if doc.get(name) and name not in kind.node.children:  # stored nowhere: refused, not dropped
+            problems[f"/{name}"] = f"a {kind.name} has none here: give them to its service or its location"
     for name in sorted(kind.read_only | kind.nested_elsewhere):
         if name not in doc:
             continue
@@ -488,7 +492,7 @@ def _hold_safety_claims(
 
     The held claims are checked in full now (422 naming the field), so approving them cannot fail.
     """
-    if not claims_held(actor, record):
+    if not claims_held(actor, record) or not set(HELD_FIELDS) & kind.node.children.keys():
         return doc, None
     proposed = changed_claims(before, doc)
     if not proposed:
