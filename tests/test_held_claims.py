@@ -327,3 +327,23 @@ def test_claims_on_a_service_at_location_are_refused_not_dropped(admin: Admin) -
         headers={"If-Match": etag(admin, path)},
     )
     assert unchanged.status_code == 200, unchanged.get_json()
+
+
+def test_deleting_a_location_closes_the_change_held_on_it(admin: Admin) -> None:
+    app = admin.client.application
+    service, location_id = vetted_at_location(admin, "walk-in")
+    path = f"/locations/{location_id}"
+    claims = [{"taxonomy_term_id": term_id(app, "women-only")}]
+    held = admin.as_partner(
+        "PATCH", path, json={"attributes": claims}, headers={"If-Match": etag(admin, path)}
+    )
+    assert held.status_code == 202, held.get_json()
+    link = service["service_at_locations"][0]["id"]
+    link_path = f"/service_at_locations/{link}"
+    unlinked = admin.as_partner("DELETE", link_path, headers={"If-Match": etag(admin, link_path)})
+    assert unlinked.status_code == 200, unlinked.get_json()
+    deleted = admin.as_partner("DELETE", path, headers={"If-Match": etag(admin, path)})
+    assert deleted.status_code == 200, deleted.get_json()
+    queue = admin.as_operator("GET", "/review_queue?per_page=100")
+    assert queue.status_code == 200, queue.get_json()
+    assert [item for item in queue.get_json()["contents"] if item["kind"] == "proposed_change"] == []

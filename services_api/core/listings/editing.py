@@ -36,6 +36,7 @@ from services_api.core.listings.held_changes import (
     HELD_FIELDS,
     changed_claims,
     claims_held,
+    decide,
     is_live_vetted,
     pending_change_of,
     propose,
@@ -312,6 +313,9 @@ def delete(session: Session, kind: Kind, actor: Actor, record: Any, view: Public
     if isinstance(record, Location) and record.service_at_locations:
         raise NotAllowedError("Services are still delivered here; delete those service_at_locations first.")
     before = describe(session, kind, record, view)
+    held = pending_change(session, record)
+    if held is not None:
+        decide(held, "rejected", f"The {kind.name} was deleted.")
     _touch_services_shown_with(record)
     session.delete(record)
     session.flush()

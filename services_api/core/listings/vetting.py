@@ -200,7 +200,7 @@ def review_queue(session: Session, *, page: int, per_page: int) -> Page[QueueIte
 
 def _held_item(session: Session, change: ProposedChange) -> QueueItem:
     if change.entity_type == "location":
-        location = session.get_one(Location, change.entity_id)
+        location = session.get_one(Location, change.entity_id)  # deleting a location closes its change
         return QueueItem(
             "proposed_change", None, change, location=location, shown_by=tuple(showing_services(location))
         )
