@@ -42,7 +42,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_proposed_change_entity_id"), table_name="proposed_change")
     op.execute("DELETE FROM proposed_change WHERE service_id IS NULL")
     with op.batch_alter_table("proposed_change") as batch:
-        batch.drop_constraint("ck_proposed_change_entity_type", type_="check")
+        batch.drop_constraint(op.f("ck_proposed_change_entity_type"), type_="check")
         batch.drop_column("entity_id")
         batch.drop_column("entity_type")
         batch.alter_column("service_id", existing_type=sa.Uuid(), nullable=False)
