@@ -347,3 +347,13 @@ def test_deleting_a_location_closes_the_change_held_on_it(admin: Admin) -> None:
     queue = admin.as_operator("GET", "/review_queue?per_page=100")
     assert queue.status_code == 200, queue.get_json()
     assert [item for item in queue.get_json()["contents"] if item["kind"] == "proposed_change"] == []
+
+
+def test_importing_a_link_the_listing_already_has_holds_nothing(admin: Admin) -> None:
+    service, location_id = vetted_at_location(admin, "walk-in")
+    link = service["service_at_locations"][0]
+    row = {"id": link["id"], "service_id": service["id"], "location_id": location_id, "description": "Again"}
+    response = partner_import(admin, {"service_at_location": [row]})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["held_for_review"] == []
+    assert public_location_codes(admin, service["id"]) == {"walk-in"}

@@ -104,7 +104,7 @@ def _held_records(session: Session, tables: Tables, partner_id: uuid.UUID) -> di
                 and showing_services(record)
             ):
                 held[(table, record_id)] = False
-    for link_id, row in tables.rows.get("service_at_location", {}).items():
+    for row in tables.rows.get("service_at_location", {}).values():
         service = _stored(session, Service, str(row.get("service_id")))
         location_id = str(row.get("location_id"))
         if not is_live_vetted(service) or ("location", location_id) in held:
@@ -116,8 +116,7 @@ def _held_records(session: Session, tables: Tables, partner_id: uuid.UUID) -> di
             continue
         if owning_organization(session, location) != partner_id:
             continue
-        others = [link for link in location.service_at_locations if str(link.id) != link_id]
-        if not any(is_live_vetted(link.service) for link in others):
+        if not any(is_live_vetted(link.service) for link in location.service_at_locations):
             held[("location", location_id)] = True
     return held
 
