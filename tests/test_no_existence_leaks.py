@@ -104,6 +104,11 @@ PROBES: dict[str, Probe] = {
         "/services",
         new_service(phones=[{"id": probe, "number": "+44 20 7946 0111"}]),
     ),
+    "nested location phone id": lambda probe, mine: (
+        "PATCH",
+        f"/locations/{mine.location}",
+        {"phones": [{"id": probe, "number": "+44 20 7946 0111"}]},
+    ),
     "nested parent id": lambda probe, mine: (
         "PATCH",
         f"/services/{mine.service}",
@@ -132,10 +137,13 @@ TARGETS: dict[str, Callable[[Records], str]] = {
     "service_at_location": lambda records: records.link,
     "report": lambda records: records.report,
     "phone": lambda records: records.phone,
+    "location phone": lambda records: records.location_phone,
 }
 
 
 def target_of(name: str) -> str:
+    if name == "nested location phone id":
+        return "location phone"
     if "phone id" in name:
         return "phone"
     if name in ("nested parent id", "link to a location"):
