@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from services_api.core.hsds.partner_import import NOT_YOURS
 from services_api.db import get_session
 from services_api.models import Service
 from tests.admin_helpers import Admin, make_admin
@@ -143,7 +144,7 @@ def test_a_partner_cannot_overwrite_another_organisations_records(admin: Admin) 
     mine["locations"] = theirs["locations"]
     response = post_import(admin, [mine])
     assert response.status_code == 422
-    assert response.get_json()["errors"]["/0/services/0/id"] == "belongs to another organisation"
+    assert response.get_json()["errors"]["/0/services/0/id"] == NOT_YOURS
     names = [item["name"] for item in admin.as_other("GET", "/services?per_page=100").get_json()["contents"]]
     assert "Night drop-in" in names and "Taken over" not in names
 

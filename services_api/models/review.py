@@ -15,13 +15,25 @@ REPORT_KINDS = ("wrong_information", "closed", "treated_badly", "unsafe", "other
 REPORT_STATUSES = ("open", "resolved", "dismissed")
 
 
+HELD_ENTITY_TYPES = ("service", "location", "service_at_location")
+
+
 class ProposedChange(IdMixin, Base):
-    """A partner's edit to a vetted listing's safety claims, held until the operator decides."""
+    """A partner's edit to the safety claims of a public record, held until the operator decides.
+
+    `entity_type` and `entity_id` name the record (a service, or a location or service-at-location
+    a vetted listing shows); `service_id` is also set for a change to a service.
+    """
 
     __tablename__ = "proposed_change"
-    __table_args__ = (CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),)
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+        CheckConstraint("entity_type IN ('service', 'location', 'service_at_location')", name="entity_type"),
+    )
 
-    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service.id"), index=True)
+    entity_type: Mapped[str] = mapped_column(String(32), default="service", server_default="service")
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service.id"), index=True)
     proposed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")

@@ -46,6 +46,12 @@ class AdminLocationSchema(LocationSchema):
         lambda location: confirmation_warnings(location.geocode_precision) or None,
         metadata={"description": "What to check, by JSON pointer (absent when nothing needs checking)."},
     )
+    pending_change = fields.Method("dump_pending_change")
+
+    def dump_pending_change(self, location: Location) -> dict[str, Any] | None:
+        """Dump the change to the location's safety claims waiting for the operator, if any."""
+        pending = getattr(location, "pending_change", None)
+        return ProposedChangeSchema().dump(pending) if pending else None
 
     @post_dump(pass_original=True)
     def withhold_confidential(
@@ -64,9 +70,11 @@ class AdminServiceAtLocationSchema(FullServiceAtLocationSchema):
 
 
 class ProposedChangeSchema(HSDSSchema):
-    """A held change to a vetted listing's safety claims."""
+    """A held change to the safety claims of a record the public sees (a service or a location)."""
 
     id = fields.UUID()
+    entity_type = fields.String()
+    entity_id = fields.UUID()
     service_id = fields.UUID()
     proposed_by = fields.UUID()
     changes = fields.Dict()

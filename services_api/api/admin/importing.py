@@ -58,6 +58,7 @@ def import_report(result: FileImportResult, dry_run: bool) -> dict[str, Any]:
         "left_out_tables": result.left_out_tables,
         "left_out_fields": sorted(f"{table}.{name}" for table, name in result.left_out_fields),
         "warnings": result.warnings,
+        "held_for_review": result.held,
     }
 
 
@@ -67,6 +68,7 @@ class Import(AdminResource):
 
     @ns.doc(params=query_params(IMPORT_ARGS))
     @ns.response(200, "Imported (or, with dry_run, what would be)")
+    @ns.response(202, "Imported; the safety claims it makes on public records wait for the operator")
     @ns.doc(params={**IDEMPOTENCY_KEY, **IMPORT_BODY})
     @ns.vendor({CONSUMES: list(CONTENT_TYPES)})
     @answers(
@@ -119,6 +121,6 @@ class Import(AdminResource):
                 raise ApiError(409, str(error)) from None
             if args["dry_run"]:
                 session.rollback()
-            return respond(import_report(result, args["dry_run"]))
+            return respond(import_report(result, args["dry_run"]), 202 if result.held else 200)
 
         return idempotent(run)

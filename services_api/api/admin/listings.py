@@ -135,6 +135,7 @@ def register(kind: Kind, path: str, model_name: str) -> None:
 
         @ns.expect(body, validate=False)
         @ns.response(201, "Created", output)
+        @ns.response(202, "Created; the claims it brings into a vetted listing wait for the operator", output)
         @ns.doc(params=IDEMPOTENCY_KEY)
         @answers(*JSON_BODY, 409, (422, "A field is invalid or not yours to set"))
         def post(self) -> Response:
@@ -149,7 +150,8 @@ def register(kind: Kind, path: str, model_name: str) -> None:
                 except EditError as error:
                     raise edit_errors(error) from None
                 location = url_for(f"api_v1.admin_{kind.name}_item", id=str(result.record.id))
-                return respond(result.document, 201, record=result.record, location=location)
+                status = 202 if result.held is not None else 201
+                return respond(result.document, status, record=result.record, location=location)
 
             return idempotent(create)
 

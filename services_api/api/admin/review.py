@@ -9,7 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from services_api.api.admin.auth import current_actor, operator_only
 from services_api.api.admin.common import AdminResource, PageArgs, admin_view, ns
-from services_api.api.admin.kinds import SERVICES
+from services_api.api.admin.kinds import LOCATIONS, SERVICES
 from services_api.api.admin.listings import owned_or_404
 from services_api.api.admin.writes import edit_errors, idempotent, load_body, respond
 from services_api.api.openapi import IDEMPOTENCY_KEY, query_params, schema_model
@@ -17,7 +17,7 @@ from services_api.api.params import parse_query
 from services_api.api.public.common import page_envelope
 from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, answers
 from services_api.core.listings import editing, vetting
-from services_api.core.listings.editing import EditError
+from services_api.core.listings.editing import EditError, Kind
 from services_api.db import get_session
 from services_api.schemas.admin import ProposedChangeSchema
 from services_api.schemas.params import no_control_characters, plain_text
@@ -41,8 +41,8 @@ class ApprovalBody(DecisionBody):
 DECISION_MODEL = schema_model(ns, "Decision", DecisionBody())
 
 
-def _act(id: str, action: Any) -> Response:
-    service = owned_or_404(SERVICES, id)
+def _act(id: str, action: Any, kind: Kind = SERVICES) -> Response:
+    service = owned_or_404(kind, id)
 
     def run() -> Response:
         try:
@@ -136,6 +136,48 @@ class SuspendService(AdminResource):
         return _decide(id, vetting.suspend)
 
 
+def _decide_held(kind: Kind, id: str, *, approved: bool) -> Response:
+    """Apply or reject the change held on a record's safety claims, with the body's note."""
+    note = load_body(DecisionBody()).get("note")
+    return _act(
+        id,
+        lambda record: vetting.decide_held_change(
+            get_session(), kind, current_actor(), record, approved=approved, note=note, view=admin_view()
+        ),
+        kind,
+    )
+
+
+@ns.route("/locations/<string:id>/approve")
+@ns.param("id", "The location's id", format="uuid")
+class ApproveLocationChange(AdminResource):
+    """The operator approves the change held on a location's safety claims."""
+
+    @ns.response(200, "Applied: the location's new claims are public from the next request")
+    @ns.expect(DECISION_MODEL, validate=False)
+    @operator_only
+    @ns.doc(params=IDEMPOTENCY_KEY)
+    @answers(*JSON_BODY, 404, (409, "No change waits on this location"))
+    def post(self, id: str) -> Response:
+        """Apply the change held on a location's safety claims (its attributes)."""
+        return _decide_held(LOCATIONS, id, approved=True)
+
+
+@ns.route("/locations/<string:id>/reject")
+@ns.param("id", "The location's id", format="uuid")
+class RejectLocationChange(AdminResource):
+    """The operator rejects the change held on a location's safety claims."""
+
+    @ns.response(200, "Rejected: the location keeps its approved claims")
+    @ns.expect(DECISION_MODEL, validate=False)
+    @operator_only
+    @ns.doc(params=IDEMPOTENCY_KEY)
+    @answers(*JSON_BODY, 404, (409, "No change waits on this location"))
+    def post(self, id: str) -> Response:
+        """Reject the change held on a location's safety claims; the public keeps the approved ones."""
+        return _decide_held(LOCATIONS, id, approved=False)
+
+
 @ns.route("/review_queue")
 class ReviewQueue(AdminResource):
     """What waits for the operator."""
@@ -150,27 +192,39 @@ class ReviewQueue(AdminResource):
         session = get_session()
         view = admin_view()
         page = vetting.review_queue(session, page=args["page"], per_page=args["per_page"])
+
+        def _document(kind: Kind, record: Any) -> dict[str, Any] | None:
+            return editing.describe(session, kind, record, view) if record is not None else None
+
         contents = []
         for item in page.items:
-            service = editing.describe(session, SERVICES, item.service, view)
+            service = _document(SERVICES, item.service)
+            location = _document(LOCATIONS, item.location)
             contents.append(
                 {
                     "kind": item.kind,
+                    "entity_type": item.change.entity_type if item.change else "service",
                     "service": service,
+                    "location": location,
+                    "shown_by": [str(shown.id) for shown in item.shown_by] if item.location else None,
                     "proposed_change": CHANGE.dump(item.change) if item.change else None,
-                    "warnings": place_warnings(service),
+                    "warnings": place_warnings(service=service, location=location),
                 }
             )
         return page_envelope(page, contents)
 
 
-def place_warnings(service: dict[str, Any]) -> dict[str, str]:
-    """Name the service's places whose point is only approximate, by JSON pointer into the queue item."""
-    return {
+def place_warnings(*, service: dict[str, Any] | None, location: dict[str, Any] | None) -> dict[str, str]:
+    """Name the item's places whose point is only approximate, by JSON pointer into the queue item."""
+    warnings = {
         f"/service/service_at_locations/{index}/location{pointer}": message
-        for index, link in enumerate(service.get("service_at_locations") or [])
+        for index, link in enumerate((service or {}).get("service_at_locations") or [])
         for pointer, message in ((link.get("location") or {}).get("warnings") or {}).items()
     }
+    warnings.update(
+        {f"/location{pointer}": message for pointer, message in ((location or {}).get("warnings") or {}).items()}
+    )
+    return warnings
 
 
 @ns.route("/stale")

@@ -582,6 +582,37 @@ def upsert_one(
     return record, changed
 
 
+def children_problems(session: Session, node: Node, key: str, docs: Any) -> dict[str, str]:
+    """Name (by JSON pointer) what would stop `docs` being written as a record's `key`, writing nothing.
+
+    The same checks the write itself makes (types, lengths, required columns, known taxonomy
+    terms), so a change held for the operator is refused when it is proposed, never at approval.
+    Only for children without children of their own (a held change's attributes).
+    """
+    importer = _Importer(session, trusted=False)
+    child = node.children[key]
+    path = f".{key}"
+    if docs is None:
+        docs = []
+    if not isinstance(docs, list):
+        return {_pointer(path): "must be a list"}
+    relationship = inspect(node.model).relationships[key]
+    set_by_parent = frozenset(str(column.key) for column in relationship.remote_side)
+    fixed = {"link_entity": node.model.__tablename__} if child.model is Attribute else {}
+    for index, doc in enumerate(docs):
+        where = f"{path}[{index}]"
+        if not isinstance(doc, Mapping):
+            importer.problems[where] = "must be an object"
+            continue
+        record_id = importer._uuid(doc.get("id"), importer._at(where, "id"))
+        stored = stored_record(session, child.model, record_id) if record_id is not None else None
+        values = {**importer._scalars(child.model, doc, where, is_new=stored is None), **fixed}
+        if stored is None:
+            importer._check_required(child.model, values, set_by_parent, where)
+    problems = {**importer.problems, **_unknown_terms(session, node, {key: docs}, "")}
+    return {_pointer(where): message for where, message in problems.items()}
+
+
 def server_set_fields(node: Node, doc: Mapping[str, Any], path: str = "") -> dict[str, str]:
     """Name (by JSON pointer) every column in `doc` or its nested records that only the server sets."""
     problems = {f"{path}/{name}": SET_BY_SERVER_RULE for name in server_set_given(doc)}
@@ -590,6 +621,37 @@ def server_set_fields(node: Node, doc: Mapping[str, Any], path: str = "") -> dic
         for index, item in enumerate(items if isinstance(items, list) else []):
             if isinstance(item, Mapping):
                 problems.update(server_set_fields(child, item, f"{path}/{key}/{index}"))
+    return problems
+
+
+def unknown_children(node: Node, doc: Mapping[str, Any], owner: Any) -> dict[str, str]:
+    """Name (by JSON pointer) every nested id in `doc` that is not one of `owner`'s own nested records.
+
+    A client leaves the id of a new nested record out (the server gives it one). Any other id gets
+    the same answer whether no record has it or another record, perhaps another organisation's, has
+    it, so that no one learns which ids exist.
+    """
+    problems: dict[str, str] = {}
+    for key, child in node.children.items():
+        docs = doc.get(key)
+        if not isinstance(docs, list):
+            continue
+        own = {str(item.id): item for item in getattr(owner, key, [])} if owner is not None else {}
+        for index, child_doc in enumerate(docs):
+            if not isinstance(child_doc, Mapping):
+                continue
+            given = child_doc.get("id")
+            if given in (None, ""):
+                stored = None
+            elif str(given).lower() in own:
+                stored = own[str(given).lower()]
+            else:
+                problems[f"/{key}/{index}/id"] = (
+                    f"is not the id of one of this record's {key}; leave it out to add a new one"
+                )
+                continue
+            for sub_path, message in unknown_children(child, child_doc, stored).items():
+                problems[f"/{key}/{index}{sub_path}"] = message
     return problems
 
 

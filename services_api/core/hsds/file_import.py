@@ -91,6 +91,7 @@ class FileImportResult:
     left_out_tables: dict[str, int] = field(default_factory=dict)
     left_out_fields: set[tuple[str, str]] = field(default_factory=set)
     warnings: dict[str, str] = field(default_factory=dict)
+    held: list[dict[str, str]] = field(default_factory=list)
 
 
 def import_hsds_tables(

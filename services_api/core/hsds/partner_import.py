@@ -2,8 +2,9 @@
 
 Runs over the tables read from the file, before anything is written: it claims the organisation's
 records for the partner, names every record that is not the partner's to write, refuses vetting
-fields and changes to a vetted listing's safety claims (those go through the review of PATCH), and
-places addresses without coordinates through the configured geocoder (never a guess).
+fields, holds the safety claims it makes on records the public sees for the operator (as PATCH
+does, see import_holds), and places addresses without coordinates through the configured geocoder
+(never a guess).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from services_api.core.hsds.documents import (
     server_set_given,
 )
 from services_api.core.hsds.file_import import FileImportResult, import_hsds_tables
+from services_api.core.hsds.import_holds import HeldClaims, hold_imported_claims, propose_imported_claims
 from services_api.core.hsds.stored_records import records_loaded, stored_record
 from services_api.core.hsds.tables import Tables
 from services_api.core.limits import reported_problems, too_many_rows
@@ -37,10 +39,13 @@ from services_api.core.listings.ownership import (
     parent_columns,
     record_of_table,
 )
-from services_api.models import Location, Service, VettingStatus
+from services_api.models import Location
 from services_api.models.base import models_by_table
 
 OPERATOR_TABLES = ("taxonomy", "taxonomy_term")
+# A file's id names the record to update or the id a new record takes, so a stored record that is
+# not the partner's is refused; the words say nothing of whose it is or what it is.
+NOT_YOURS = "is not the id of one of your records; give a new record an id of its own"
 
 
 class ImportConflictError(RuntimeError):
@@ -96,9 +101,8 @@ def scope_to_partner(
             except ValueError:
                 continue
             if stored is not None and owning_organization(session, stored) != partner_id:
-                problems.setdefault(where(table, record_id, "id"), "belongs to another organisation")
+                problems.setdefault(where(table, record_id, "id"), NOT_YOURS)
     problems.update(_foreign_parents(session, tables, partner_id))
-    problems.update(_held_claims(session, tables))
     problems.update(_place_locations(session, tables, geocode, warnings=warnings))
     return problems
 
@@ -142,27 +146,6 @@ def _parent_tables(column: str, row: dict[str, Any]) -> tuple[str, ...]:
         return (PARENT_TABLES[column],)
     entity = row.get("link_entity")
     return (entity,) if entity in PARENT_MODELS else ATTRIBUTE_HOLDERS
-
-
-def _held_claims(session: Session, tables: Tables) -> dict[str, str]:
-    """Refuse new attributes on a vetted service: safety claims change only through review."""
-    problems = {}
-    for record_id, row in tables.rows.get("attribute", {}).items():
-        link = row.get("link_id")
-        try:
-            service = stored_record(session, Service, uuid.UUID(str(link))) if link else None
-        except ValueError:
-            continue
-        if service is None or service.vetting_status != VettingStatus.VETTED.value:
-            continue
-        stored = {(str(item.taxonomy_term_id), item.value) for item in service.attributes}
-        if (str(row.get("taxonomy_term_id")), row.get("value")) not in stored:
-            origin = tables.origins.get(("attribute", record_id), "attribute")
-            problems[f"{origin}/taxonomy_term_id"] = (
-                "a vetted listing's safety claims change through PATCH /api/v1/admin/services/{id}, "
-                "where the operator reviews them"
-            )
-    return problems
 
 
 def _place_locations(
@@ -243,16 +226,21 @@ def import_as(
         raise _problems_found(tables.problems)
     problems: dict[str, str] = {}
     warnings: dict[str, str] = {}
+    held: list[HeldClaims] = []
     with records_loaded(session, tables):
         if actor.partner_id is not None:
             problems = scope_to_partner(session, tables, actor.partner_id, locator, warnings=warnings)
+            held, held_problems = hold_imported_claims(session, tables, actor.partner_id)
+            problems.update(held_problems)
         try:
             result = import_hsds_tables(
                 session, tables, vetted=vetted, vetted_by=vetted_by, problems=problems
             )
         except HSDSImportError as error:
             raise _problems_found(error.problems) from None
+        changes = propose_imported_claims(session, actor, held)
     result.warnings = {**warnings, **result.warnings}
+    result.held = [{"entity_type": change.entity_type, "id": str(change.entity_id)} for change in changes]
     counts = {"created": result.created, "changed": result.changed}
     entity_type = "organization" if actor.partner_id else "directory"
     record_event(

@@ -25,11 +25,23 @@ from services_api.core.hsds.documents import (
     SERVICE_AT_LOCATION,
     HSDSImportError,
     Node,
+    children_problems,
     foreign_children,
     server_set_fields,
+    unknown_children,
     upsert_one,
 )
 from services_api.core.listings.audit import Actor, field_changes, record_event
+from services_api.core.listings.held_changes import (
+    HELD_FIELDS,
+    changed_claims,
+    claims_held,
+    decide,
+    is_live_vetted,
+    pending_change_of,
+    propose,
+    withhold_location_claims,
+)
 from services_api.core.listings.ownership import parent_problems
 from services_api.models import (
     Location,
@@ -44,7 +56,6 @@ from services_api.models import (
 VETTING_FIELDS = frozenset(
     {"vetting_status", "vetted_at", "vetted_by", "vetting_criteria", "vetting_notes", "next_review_due"}
 )
-SAFETY_CLAIMS = ("attributes",)
 DERIVED_FIELDS = frozenset(
     {"version", "last_modified", "pending_change", "open_reports", "public", "stale"}
     | {"needs_confirmation", "warnings"}
@@ -104,14 +115,14 @@ LOCATIONS = Kind(
     name="location",
     model=Location,
     node=LOCATION,
-    read_only=frozenset({"version", "geocode_precision", "needs_confirmation", "warnings"}),
+    read_only=frozenset({"version", "geocode_precision", "needs_confirmation", "warnings", "pending_change"}),
     owner_of=lambda location: location.organization_id,
 )
 SERVICE_AT_LOCATIONS = Kind(
     name="service_at_location",
     model=ServiceAtLocation,
     node=SERVICE_AT_LOCATION,
-    read_only=frozenset({"version", "location", "service"}),
+    read_only=frozenset({"version", "location", "service", "pending_change"}),
     owner_of=lambda link: link.service.organization_id if link.service else None,
 )
 
@@ -150,13 +161,9 @@ def open_report_count(session: Session, service: Service) -> int:
     return int(session.scalar(query) or 0)
 
 
-def pending_change(session: Session, service: Service) -> ProposedChange | None:
-    """Return the change to this service's safety claims that waits for the operator, if any."""
-    return session.scalars(
-        select(ProposedChange).where(
-            ProposedChange.service_id == service.id, ProposedChange.status == "pending"
-        )
-    ).first()
+def pending_change(session: Session, record: Any) -> ProposedChange | None:
+    """Return the change to this record's safety claims that waits for the operator, if any."""
+    return pending_change_of(session, record.__tablename__, record.id)
 
 
 def create(
@@ -167,6 +174,7 @@ def create(
     problems = _refused_fields(kind, doc, current=None)
     if "id" in doc:
         problems["/id"] = "is assigned by the server; leave it out"
+    problems.update(unknown_children(kind.node, doc, None))
     owner = _owner_for_new(session, kind, actor, doc, problems)
     if problems:
         raise InvalidFieldsError(problems)
@@ -177,11 +185,15 @@ def create(
     if kind.name == LOCATIONS.name:
         _refuse_impossible_coordinates(doc)
         _place_location(session, doc, geocoder, sent=doc, stored=None)
+    newly_shown = _newly_shown_location(session, kind, doc, None)
     record, _ = _upsert(session, kind, doc, fixed)
     _touch_services_shown_with(record)
     document = describe(session, kind, record, view)
     record_event(session, actor, "create", kind.name, record.id, audited_changes({}, document))
-    return EditResult(record, document, changed=True)
+    held = _withhold_newly_shown(session, actor, newly_shown)
+    if held is not None:
+        document = describe(session, kind, record, view)
+    return EditResult(record, document, held=held, changed=True)
 
 
 def update(
@@ -212,16 +224,18 @@ def update(
         editable = merged
     else:
         editable = _cleared_absent(kind, editable)
+    unknown = unknown_children(kind.node, editable, record)
+    if unknown:
+        raise InvalidFieldsError(unknown)
     editable = _with_child_ids({**editable, "id": str(record.id)}, kind.node)
     _check_links(session, kind, actor, editable, record)
     _check_nested_parents(session, kind, editable, _organization_of(session, kind, editable, record), record)
-    held = None
-    if isinstance(record, Service):
-        editable, held = _hold_safety_claims(session, actor, record, before, editable)
+    editable, held = _hold_safety_claims(session, kind, actor, record, before, editable)
     if kind.name == LOCATIONS.name:
         _guard_confidentiality(actor, record, editable)
         _refuse_impossible_coordinates(editable)
         _place_location(session, editable, geocoder, sent=doc, stored=record)
+    newly_shown = _newly_shown_location(session, kind, editable, record)
     record, changed = _upsert(session, kind, editable, None)
     if changed or held is not None:
         _touch(record)
@@ -233,6 +247,10 @@ def update(
         record_event(session, actor, "update", kind.name, record.id, changes)
     if held is not None:
         record_event(session, actor, "propose_change", kind.name, record.id, held.changes)
+    shown_held = _withhold_newly_shown(session, actor, newly_shown)
+    if shown_held is not None:
+        held = held or shown_held
+        after = describe(session, kind, record, view)
     return EditResult(record, after, held=held, changed=bool(changes))
 
 
@@ -246,13 +264,27 @@ def act_on_service(
     note: str | None = None,
 ) -> EditResult:
     """Apply one state change to a service (`apply` returns the action's name), then version and audit it."""
-    before = describe(session, kind, service, view)
+    return act_on_record(session, kind, actor, service, view, apply, note)
+
+
+def act_on_record(
+    session: Session,
+    kind: Kind,
+    actor: Actor,
+    record: Any,
+    view: PublicView,
+    apply: Callable[[], str],
+    note: str | None = None,
+) -> EditResult:
+    """Apply one state change to a record (`apply` returns the action's name), then version and audit it."""
+    before = describe(session, kind, record, view)
     action = apply()
-    _touch(service)
+    _touch(record)
+    _touch_services_shown_with(record)
     session.flush()
-    after = describe(session, kind, service, view)
-    record_event(session, actor, action, "service", service.id, audited_changes(before, after), note)
-    return EditResult(service, after, changed=True)
+    after = describe(session, kind, record, view)
+    record_event(session, actor, action, kind.name, record.id, audited_changes(before, after), note)
+    return EditResult(record, after, changed=True)
 
 
 def withdraw(session: Session, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
@@ -284,6 +316,9 @@ def delete(session: Session, kind: Kind, actor: Actor, record: Any, view: Public
     if isinstance(record, Location) and record.service_at_locations:
         raise NotAllowedError("Services are still delivered here; delete those service_at_locations first.")
     before = describe(session, kind, record, view)
+    held = pending_change(session, record)
+    if held is not None:
+        decide(held, "rejected", f"The {kind.name} was deleted.")
     _touch_services_shown_with(record)
     session.delete(record)
     session.flush()
@@ -321,6 +356,9 @@ def _as_document(doc: Any) -> dict[str, Any]:
 def _refused_fields(kind: Kind, doc: Mapping[str, Any], current: Mapping[str, Any] | None) -> dict[str, str]:
     """Name the fields a client may not set: read-only ones whose value differs from the stored one."""
     problems = server_set_fields(kind.node, doc)
+    for name in HELD_FIELDS:
+        if doc.get(name) and name not in kind.node.children:  # stored nowhere: refused, not dropped
+            problems[f"/{name}"] = f"a {kind.name} has none here: give them to its service or its location"
     for name in sorted(kind.read_only | kind.nested_elsewhere):
         if name not in doc:
             continue
@@ -386,7 +424,9 @@ def _check_links(session: Session, kind: Kind, actor: Actor, doc: dict[str, Any]
         problems["/service_id"] = "must be the id of one of your services"
     if location is None or (not actor.is_operator and location.organization_id != actor.partner_id):
         problems["/location_id"] = "must be the id of one of your locations"
-    if service is not None and location is not None and service.organization_id != location.organization_id:
+    # Only between records the actor may see: anything else would tell whose another id is.
+    both_seen = not problems and service is not None and location is not None
+    if both_seen and service.organization_id != location.organization_id:  # type: ignore[union-attr]
         problems["/location_id"] = "must belong to the same organisation as the service"
     if problems:
         raise InvalidFieldsError(problems)
@@ -453,36 +493,53 @@ def _with_child_ids(doc: dict[str, Any], node: Node) -> dict[str, Any]:
 
 
 def _hold_safety_claims(
-    session: Session, actor: Actor, service: Service, before: Mapping[str, Any], doc: dict[str, Any]
+    session: Session, kind: Kind, actor: Actor, record: Any, before: Mapping[str, Any], doc: dict[str, Any]
 ) -> tuple[dict[str, Any], ProposedChange | None]:
-    """Split a partner's edit of a vetted service: safety claims wait for the operator, the rest applies."""
-    if actor.is_operator or service.vetting_status != "vetted":
+    """Split a partner's edit of a record the public sees: claims wait for the operator, the rest applies.
+
+    The held claims are checked in full now (422 naming the field), so approving them cannot fail.
+    """
+    if not claims_held(actor, record) or not set(HELD_FIELDS) & kind.node.children.keys():
         return doc, None
-    proposed = {name: doc.pop(name) for name in SAFETY_CLAIMS if name in doc}
-    proposed = {
-        name: value for name, value in proposed.items() if _claims(value) != _claims(before.get(name))
-    }
+    proposed = changed_claims(before, doc)
     if not proposed:
         return doc, None
-    change = pending_change(session, service)
-    if change is None:
-        change = ProposedChange(id=uuid.uuid4(), service_id=service.id, status="pending")
-        session.add(change)
-    change.proposed_by = actor.key_id
-    change.changes = proposed
-    change.created = utcnow()
-    return doc, change
+    problems: dict[str, str] = {}
+    for name, value in proposed.items():
+        problems.update(children_problems(session, kind.node, name, value))
+    if problems:
+        raise InvalidFieldsError(problems)
+    return doc, propose(session, actor=actor, record=record, changes=proposed)
 
 
-def _claims(attributes: Any) -> set[tuple[str, str | None]]:
-    """The claims a list of attributes makes: which terms, with which values."""
-    if not isinstance(attributes, list):
-        return set()
-    return {
-        (str(item.get("taxonomy_term_id")), item.get("value"))
-        for item in attributes
-        if isinstance(item, Mapping)
-    }
+def _newly_shown_location(
+    session: Session, kind: Kind, doc: Mapping[str, Any], record: Any
+) -> Location | None:
+    """Return the location a service-at-location write puts in a vetted listing for the first time."""
+    if kind.name != SERVICE_AT_LOCATIONS.name:
+        return None
+    service_id, location_id = _parse_uuid(doc.get("service_id")), _parse_uuid(doc.get("location_id"))
+    service = session.get(Service, service_id) if service_id else None
+    location = session.get(Location, location_id) if location_id else None
+    if location is None or not is_live_vetted(service):
+        return None
+    if record is not None and record.location_id == location.id and is_live_vetted(record.service):
+        return None
+    others = [link for link in location.service_at_locations if record is None or link.id != record.id]
+    if any(is_live_vetted(link.service) for link in others):
+        return None
+    return location
+
+
+def _withhold_newly_shown(session: Session, actor: Actor, location: Location | None) -> ProposedChange | None:
+    """Hold the claims of a location that a vetted listing shows from now on (the public sees it without)."""
+    if location is None:
+        return None
+    change = withhold_location_claims(session, actor=actor, location=location)
+    if change is not None:
+        _touch(location)
+        session.flush()
+    return change
 
 
 def _guard_confidentiality(actor: Actor, location: Location, doc: Mapping[str, Any]) -> None:

@@ -16,16 +16,17 @@ from services_api.core.directory.visibility import PublicView, stale_filter
 from services_api.core.hsds.documents import HSDSImportError, upsert_one
 from services_api.core.listings.audit import Actor
 from services_api.core.listings.editing import (
-    SERVICE_NODE,
     EditResult,
     InvalidFieldsError,
     Kind,
     NotAllowedError,
+    act_on_record,
     act_on_service,
     pending_change,
 )
+from services_api.core.listings.held_changes import decide, showing_services
 from services_api.core.seeding.demo import load_json
-from services_api.models import Organization, ProposedChange, Service, VettingStatus, utcnow
+from services_api.models import Location, Organization, ProposedChange, Service, VettingStatus, utcnow
 
 
 @functools.cache
@@ -71,8 +72,8 @@ def approve(
 
     def apply() -> str:
         if change is not None:
-            _apply_change(session, service, change)
-            _decide(change, "approved", note)
+            _apply_change(session, kind, service, change)
+            decide(change, "approved", note)
         now = utcnow()
         service.vetting_status = VettingStatus.VETTED.value
         service.vetted_at = now
@@ -99,7 +100,7 @@ def reject(
 
     def apply() -> str:
         if change is not None:
-            _decide(change, "rejected", note)
+            decide(change, "rejected", note)
             return "reject_change"
         service.vetting_status = VettingStatus.REJECTED.value
         service.vetting_notes = note
@@ -123,27 +124,53 @@ def suspend(
     return act_on_service(session, kind, actor, service, view, apply, note)
 
 
-def _apply_change(session: Session, service: Service, change: ProposedChange) -> None:
-    doc = {"id": str(service.id), **change.changes}
+def decide_held_change(
+    session: Session,
+    kind: Kind,
+    actor: Actor,
+    record: Any,
+    *,
+    approved: bool,
+    note: str | None,
+    view: PublicView,
+) -> EditResult:
+    """Approve (apply) or reject the change held on a location's or service-at-location's safety claims."""
+    change = pending_change(session, record)
+    if change is None:
+        raise NotAllowedError(f"This {kind.name} has no change waiting.")
+
+    def apply() -> str:
+        if approved:
+            _apply_change(session, kind, record, change)
+            decide(change, "approved", note)
+            return "approve_change"
+        decide(change, "rejected", note)
+        return "reject_change"
+
+    return act_on_record(session, kind, actor, record, view, apply, note)
+
+
+def _apply_change(session: Session, kind: Kind, record: Any, change: ProposedChange) -> None:
+    doc = {"id": str(record.id), **change.changes}
     try:
-        upsert_one(session, SERVICE_NODE, doc, trusted=True)
+        upsert_one(session, kind.node, doc, trusted=True)
     except HSDSImportError as error:
         raise NotAllowedError(f"The held change no longer applies: {error}") from None
 
 
-def _decide(change: ProposedChange, status: str, note: str | None) -> None:
-    change.status = status
-    change.decided_at = utcnow()
-    change.decision_note = note
-
-
 @dataclass(frozen=True)
 class QueueItem:
-    """One thing waiting for the operator: a pending listing, or a held change to a vetted one."""
+    """One thing waiting for the operator: a pending listing, or a held change to a record the public sees.
+
+    `service` is the listing (or the service changed); `location` is the location changed, with
+    `shown_by` the vetted services whose public documents show it.
+    """
 
     kind: str
-    service: Service
+    service: Service | None
     change: ProposedChange | None
+    location: Location | None = None
+    shown_by: tuple[Service, ...] = ()
 
 
 def review_queue(session: Session, *, page: int, per_page: int) -> Page[QueueItem]:
@@ -167,11 +194,17 @@ def review_queue(session: Session, *, page: int, per_page: int) -> Page[QueueIte
             .offset(max(start - pending_count, 0))
             .limit(per_page - len(items))
         )
-        items += [
-            QueueItem("proposed_change", session.get_one(Service, change.service_id), change)
-            for change in held
-        ]
+        items += [_held_item(session, change) for change in held]
     return Page(items=items, total_items=pending_count + change_count, page_number=page, per_page=per_page)
+
+
+def _held_item(session: Session, change: ProposedChange) -> QueueItem:
+    if change.entity_type == "location":
+        location = session.get_one(Location, change.entity_id)  # deleting a location closes its change
+        return QueueItem(
+            "proposed_change", None, change, location=location, shown_by=tuple(showing_services(location))
+        )
+    return QueueItem("proposed_change", session.get_one(Service, change.entity_id), change)
 
 
 def stale_listings(
