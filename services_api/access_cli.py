@@ -27,7 +27,7 @@ def create_partner_command(name: str, email: str | None) -> None:
     """Create a partner organisation and print its id."""
     session = get_session()
     try:
-        partner = partners.create_partner(session, Actor.command_line(), name, email)
+        partner = partners.create_partner(session, actor=Actor.command_line(), name=name, email=email)
     except InvalidFieldsError as error:
         field, message = next(iter(error.problems.items()))
         raise click.BadParameter(message, param_hint="--email" if field == "/email" else "NAME") from None
@@ -54,7 +54,7 @@ def issue_key_command(partner_id: uuid.UUID | None, operator: bool, label: str |
     session = get_session()
     role = Role.OPERATOR if operator else Role.PARTNER
     try:
-        partner = keys.key_holder(session, role, partner_id)
+        partner = keys.key_holder(session, role=role, partner_id=partner_id)
     except InvalidFieldsError as error:
         message = error.problems.get("/partner_id", str(error))
         if session.get(Partner, partner_id) is None:
@@ -69,7 +69,9 @@ def issue_key_command(partner_id: uuid.UUID | None, operator: bool, label: str |
             "(for `make run`: APP_ENV=development and no SECRET_KEY), or remove that file if no "
             "server uses it."
         )
-    issued = keys.issue_key(session, secret, Actor.command_line(), role=role, partner=partner, label=label)
+    issued = keys.issue_key(
+        session, secret, actor=Actor.command_line(), role=role, partner=partner, label=label
+    )
     session.commit()
     click.echo(issued.token)
 
@@ -92,7 +94,7 @@ def revoke_key_command(prefix: str) -> None:
     key = keys.find_key(session, prefix)
     if key is None:
         raise click.BadParameter(f"no key has prefix {prefix}", param_hint="PREFIX")
-    if not keys.revoke_key(session, Actor.command_line(), key):
+    if not keys.revoke_key(session, actor=Actor.command_line(), key=key):
         click.echo(f"Key {prefix} was already revoked.")
         return
     session.commit()

@@ -65,7 +65,7 @@ def test_a_key_issued_with_the_development_settings_is_accepted_by_the_server(
     server = _development_app(templates, instance)
     with server.app_context():
         token = issued.output.strip()
-        assert keys.authenticate(get_session(), server.config["SECRET_KEY"], token) is not None
+        assert keys.authenticate(get_session(), server.config["SECRET_KEY"], token=token) is not None
     answer = server.test_client().get(
         "/api/v1/admin/review_queue", headers={"Authorization": f"Bearer {token}"}
     )

@@ -36,7 +36,7 @@ def _operator_key(app: Flask) -> str:
     with app.app_context():
         session = get_session()
         token = keys.issue_key(
-            session, app.config["SECRET_KEY"], Actor.command_line(), role=Role.OPERATOR
+            session, app.config["SECRET_KEY"], actor=Actor.command_line(), role=Role.OPERATOR
         ).token
         session.commit()
         return token

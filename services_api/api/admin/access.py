@@ -98,7 +98,11 @@ class PartnerList(AdminResource):
         def create() -> Response:
             try:
                 partner = partners.create_partner(
-                    session, current_actor(), body["name"], body.get("email"), body.get("organization_id")
+                    session,
+                    actor=current_actor(),
+                    name=body["name"],
+                    email=body.get("email"),
+                    organization_id=body.get("organization_id"),
                 )
             except EditError as error:
                 raise edit_errors(error) from None
@@ -131,7 +135,9 @@ class PartnerItem(AdminResource):
         partner = _partner_or_404(id)
         require_if_match(partner)
         try:
-            partners.update_partner(get_session(), current_actor(), partner, load_body(PartnerChange()))
+            partners.update_partner(
+                get_session(), actor=current_actor(), partner=partner, changes=load_body(PartnerChange())
+            )
         except EditError as error:
             raise edit_errors(error) from None
         commit(partner)
@@ -145,7 +151,9 @@ class PartnerItem(AdminResource):
         """Deactivate a partner (kept for the audit log; its listings stay); needs If-Match."""
         partner = _partner_or_404(id)
         require_if_match(partner)
-        partners.update_partner(get_session(), current_actor(), partner, {"active": False})
+        partners.update_partner(
+            get_session(), actor=current_actor(), partner=partner, changes={"active": False}
+        )
         commit(partner)
         return respond(PARTNER.dump(partner), record=partner)
 
@@ -173,7 +181,7 @@ class KeyList(AdminResource):
         session = get_session()
         role = Role(body["role"])
         try:
-            partner = keys.key_holder(session, role, body.get("partner_id"))
+            partner = keys.key_holder(session, role=role, partner_id=body.get("partner_id"))
         except EditError as error:
             raise edit_errors(error) from None
 
@@ -181,7 +189,7 @@ class KeyList(AdminResource):
             issued = keys.issue_key(
                 session,
                 current_app.config["SECRET_KEY"],
-                current_actor(),
+                actor=current_actor(),
                 role=role,
                 partner=partner,
                 label=body.get("label"),
@@ -210,7 +218,7 @@ class KeyItem(AdminResource):
     def delete(self, prefix: str) -> dict[str, Any]:
         """Revoke a key: it stops working at once."""
         key = self._key(prefix)
-        if not keys.revoke_key(get_session(), current_actor(), key):
+        if not keys.revoke_key(get_session(), actor=current_actor(), key=key):
             raise ApiError(409, "This key is already revoked.")
         commit()
         return KEY.dump(key)  # type: ignore[no-any-return]

@@ -105,8 +105,8 @@ class Import(AdminResource):
             try:
                 result = import_as(
                     session,
-                    actor,
-                    tables,
+                    actor=actor,
+                    tables=tables,
                     locator=address_locator(),
                     vetted=args["vetted"],
                     vetted_by=f"operator import by key {actor.key_id}",

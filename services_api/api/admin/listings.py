@@ -61,7 +61,7 @@ OWNER_COLUMNS: dict[str, Any] = {
 
 def owned_or_404(kind: Kind, record_id: str) -> Any:
     """Return the record the caller may edit, or 404 (another organisation's record is not revealed)."""
-    record = editing.find_owned(get_session(), kind, current_actor(), path_id(record_id))
+    record = editing.find_owned(get_session(), kind=kind, actor=current_actor(), record_id=path_id(record_id))
     if record is None:
         raise ApiError(404, f"You have no {kind.name} with this id.")
     return record
@@ -94,11 +94,11 @@ def _write(kind: Kind, record: Any, *, partial: bool) -> Response:
     try:
         result = editing.update(
             get_session(),
-            kind,
-            current_actor(),
-            record,
-            body,
-            admin_view(),
+            kind=kind,
+            actor=current_actor(),
+            record=record,
+            doc=body,
+            view=admin_view(),
             partial=partial,
             geocoder=configured_geocoder(),
         )
@@ -131,7 +131,9 @@ def register(kind: Kind, path: str, model_name: str) -> None:
             page = _list(kind, parse_query(LIST_ARGS))
             view = admin_view()
             session = get_session()
-            return page_envelope(page, [editing.describe(session, kind, item, view) for item in page.items])
+            return page_envelope(
+                page, [editing.describe(session, kind=kind, record=item, view=view) for item in page.items]
+            )
 
         @ns.expect(body, validate=False)
         @ns.response(201, "Created", output)
@@ -145,7 +147,12 @@ def register(kind: Kind, path: str, model_name: str) -> None:
             def create() -> Response:
                 try:
                     result = editing.create(
-                        get_session(), kind, current_actor(), body, admin_view(), configured_geocoder()
+                        get_session(),
+                        kind=kind,
+                        actor=current_actor(),
+                        doc=body,
+                        view=admin_view(),
+                        geocoder=configured_geocoder(),
                     )
                 except EditError as error:
                     raise edit_errors(error) from None
@@ -165,7 +172,9 @@ def register(kind: Kind, path: str, model_name: str) -> None:
         def get(self, id: str) -> Response:
             """Read one record with its version (send its ETag back in If-Match to change it)."""
             record = owned_or_404(kind, id)
-            return respond(editing.describe(get_session(), kind, record, admin_view()), record=record)
+            return respond(
+                editing.describe(get_session(), kind=kind, record=record, view=admin_view()), record=record
+            )
 
         @ns.expect(body, validate=False)
         @ns.response(200, "Replaced", output)
@@ -210,10 +219,12 @@ def register(kind: Kind, path: str, model_name: str) -> None:
             session = get_session()
             try:
                 if kind is SERVICES:
-                    result = editing.withdraw(session, kind, current_actor(), record, admin_view())
+                    result = editing.withdraw(
+                        session, kind=kind, actor=current_actor(), service=record, view=admin_view()
+                    )
                     commit(record)
                     return respond(result.document, record=result.record)
-                editing.delete(session, kind, current_actor(), record, admin_view())
+                editing.delete(session, kind=kind, actor=current_actor(), record=record, view=admin_view())
             except EditError as error:
                 raise edit_errors(error) from None
             commit()

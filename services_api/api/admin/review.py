@@ -75,7 +75,9 @@ class ConfirmService(AdminResource):
         """Confirm that the listing is still right (it stops being stale)."""
         return _act(
             id,
-            lambda service: editing.confirm(get_session(), SERVICES, current_actor(), service, admin_view()),
+            lambda service: editing.confirm(
+                get_session(), kind=SERVICES, actor=current_actor(), service=service, view=admin_view()
+            ),
         )
 
 
@@ -96,12 +98,12 @@ class ApproveService(AdminResource):
             id,
             lambda service: vetting.approve(
                 get_session(),
-                SERVICES,
-                current_actor(),
-                service,
-                body.get("note"),
-                body["criteria"],
-                admin_view(),
+                kind=SERVICES,
+                actor=current_actor(),
+                service=service,
+                note=body.get("note"),
+                criteria=body["criteria"],
+                view=admin_view(),
             ),
         )
 
@@ -194,7 +196,9 @@ class ReviewQueue(AdminResource):
         page = vetting.review_queue(session, page=args["page"], per_page=args["per_page"])
 
         def _document(kind: Kind, record: Any) -> dict[str, Any] | None:
-            return editing.describe(session, kind, record, view) if record is not None else None
+            return (
+                editing.describe(session, kind=kind, record=record, view=view) if record is not None else None
+            )
 
         contents = []
         for item in page.items:
@@ -222,7 +226,10 @@ def place_warnings(*, service: dict[str, Any] | None, location: dict[str, Any] |
         for pointer, message in ((link.get("location") or {}).get("warnings") or {}).items()
     }
     warnings.update(
-        {f"/location{pointer}": message for pointer, message in ((location or {}).get("warnings") or {}).items()}
+        {
+            f"/location{pointer}": message
+            for pointer, message in ((location or {}).get("warnings") or {}).items()
+        }
     )
     return warnings
 

@@ -75,6 +75,8 @@ def _searched(
 
 
 Wrap = Callable[[Any, Sequence[Any]], Sequence[Any]]
+
+
 def _place_headers() -> dict[str, str]:
     """Return the place a stream searched (and the others its name may mean) as JSON headers.
 

@@ -75,7 +75,7 @@ def _queries_with_levels(address: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def place_address(
-    geocoder: Geocoder | Callable[..., Any], addresses: Sequence[Any]
+    geocoder: Geocoder | Callable[..., Any], *, addresses: Sequence[Any]
 ) -> tuple[float, float] | None:
     """Return the point of the first address the geocoder can place, or None (never a guess)."""
     placement = locate_address(geocoder, addresses)

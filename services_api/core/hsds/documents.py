@@ -29,8 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from services_api.core import field_rules
-from services_api.core.hsds.phone_regions import PhoneRegions
 from services_api.core.geocoding.precision import EXACT
+from services_api.core.hsds.phone_regions import PhoneRegions
 from services_api.core.hsds.stored_records import stored_record
 from services_api.core.listings.ownership import misplaced_parents
 from services_api.core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
@@ -244,7 +244,7 @@ class _Importer:
         if seen is not None:
             region = self.regions.of(node.model, doc, seen, region)
             return seen, self._sync_all_children(node, seen, doc, path, region)
-        record = stored_record(self.session, node.model, record_id)
+        record = stored_record(self.session, model=node.model, record_id=record_id)
         is_new = record is None
         if record is None:
             record = node.model(id=record_id)
@@ -295,7 +295,7 @@ class _Importer:
             if model is not Attribute or record.taxonomy_term_id is None:
                 continue
             term = self.records.get((TaxonomyTerm, record.taxonomy_term_id)) or stored_record(
-                self.session, TaxonomyTerm, record.taxonomy_term_id
+                self.session, model=TaxonomyTerm, record_id=record.taxonomy_term_id
             )
             if term is not None and record.taxonomy_term is not term:
                 record.taxonomy_term = term
@@ -543,7 +543,7 @@ def import_organizations(session: Session, documents: Iterable[Any], *, trusted:
     return importer.result
 
 
-def import_taxonomy(session: Session, taxonomy: Any, terms: Iterable[Any]) -> ImportResult:
+def import_taxonomy(session: Session, *, taxonomy: Any, terms: Iterable[Any]) -> ImportResult:
     """Import an HSDS taxonomy and its terms (parents before children)."""
     importer = _Importer(session, trusted=True)
     with session.no_autoflush:
@@ -558,9 +558,9 @@ def import_taxonomy(session: Session, taxonomy: Any, terms: Iterable[Any]) -> Im
 
 def upsert_one(
     session: Session,
+    *,
     node: Node,
     doc: Mapping[str, Any],
-    *,
     fixed: Mapping[str, Any] | None = None,
     trusted: bool = False,
     path: str = "",
@@ -605,8 +605,10 @@ def children_problems(session: Session, node: Node, key: str, docs: Any) -> dict
             importer.problems[where] = "must be an object"
             continue
         record_id = importer._uuid(doc.get("id"), importer._at(where, "id"))
-        stored = stored_record(session, child.model, record_id) if record_id is not None else None
-        values = {**importer._scalars(child.model, doc, where, is_new=stored is None), **fixed}
+        stored = (
+            stored_record(session, model=child.model, record_id=record_id) if record_id is not None else None
+        )
+        values = {**importer._scalars(child.model, doc, where, stored=stored), **fixed}
         if stored is None:
             importer._check_required(child.model, values, set_by_parent, where)
     problems = {**importer.problems, **_unknown_terms(session, node, {key: docs}, "")}
@@ -655,7 +657,7 @@ def unknown_children(node: Node, doc: Mapping[str, Any], owner: Any) -> dict[str
     return problems
 
 
-def foreign_children(session: Session, node: Node, doc: Mapping[str, Any], owner: Any) -> dict[str, str]:
+def foreign_children(session: Session, *, node: Node, doc: Mapping[str, Any], owner: Any) -> dict[str, str]:
     """Return the nested records in `doc` that already exist but belong to a record other than `owner`."""
     problems: dict[str, str] = {}
     for key, child in node.children.items():
@@ -674,7 +676,9 @@ def foreign_children(session: Session, node: Node, doc: Mapping[str, Any], owner
             if existing is not None and child_id not in own:
                 problems[f"/{key}/{index}/id"] = "belongs to another record"
             else:
-                for sub_path, message in foreign_children(session, child, child_doc, existing).items():
+                for sub_path, message in foreign_children(
+                    session, node=child, doc=child_doc, owner=existing
+                ).items():
                     problems[f"/{key}/{index}{sub_path}"] = message
     return problems
 

@@ -82,7 +82,14 @@ def propose_imported_claims(session: Session, actor: Actor, held: list[HeldClaim
             change = propose(session, actor=actor, record=record, changes={"attributes": item.attributes})
             if item.withhold_stored:
                 record.attributes = []
-            record_event(session, actor, "propose_change", item.table, item.record_id, dict(change.changes))
+            record_event(
+                session,
+                actor=actor,
+                action="propose_change",
+                entity_type=item.table,
+                entity_id=item.record_id,
+                changes=dict(change.changes),
+            )
             changes.append(change)
     return changes
 
@@ -100,7 +107,7 @@ def _held_records(session: Session, tables: Tables, partner_id: uuid.UUID) -> di
             record = _stored(session, model, record_id)
             if (
                 record is not None
-                and owning_organization(session, record) == partner_id
+                and owning_organization(session, record=record) == partner_id
                 and showing_services(record)
             ):
                 held[(table, record_id)] = False
@@ -114,7 +121,7 @@ def _held_records(session: Session, tables: Tables, partner_id: uuid.UUID) -> di
             if location_id in tables.rows.get("location", {}) and _valid(location_id):
                 held[("location", location_id)] = False  # a new place of a vetted listing
             continue
-        if owning_organization(session, location) != partner_id:
+        if owning_organization(session, record=location) != partner_id:
             continue
         if not any(is_live_vetted(link.service) for link in location.service_at_locations):
             held[("location", location_id)] = True
@@ -178,7 +185,7 @@ def _prepared(session: Session, item: HeldClaims) -> Any:
     for record in session.new:
         if isinstance(record, model) and record.id == item.record_id:
             return record
-    record = stored_record(session, model, item.record_id)
+    record = stored_record(session, model=model, record_id=item.record_id)
     if record is None:
         raise RuntimeError(f"the import prepared no {item.table} {item.record_id}")
     return record
@@ -194,6 +201,6 @@ def _valid(record_id: str) -> bool:
 
 def _stored(session: Session, model: type[Any], record_id: str) -> Any:
     try:
-        return stored_record(session, model, uuid.UUID(record_id))
+        return stored_record(session, model=model, record_id=uuid.UUID(record_id))
     except ValueError:
         return None

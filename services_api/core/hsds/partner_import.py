@@ -54,10 +54,10 @@ class ImportConflictError(RuntimeError):
 
 def scope_to_partner(
     session: Session,
+    *,
     tables: Tables,
     partner_id: uuid.UUID,
     geocode: Callable[..., Any] | Any,
-    *,
     warnings: dict[str, str],
 ) -> dict[str, str]:
     """Make the tables the partner's own import; return the problems by where they are in the file.
@@ -97,10 +97,10 @@ def scope_to_partner(
             for name in server_set_given(row):
                 problems[where(table, record_id, name)] = SET_BY_SERVER_RULE
             try:
-                stored = stored_record(session, model, uuid.UUID(record_id))
+                stored = stored_record(session, model=model, record_id=uuid.UUID(record_id))
             except ValueError:
                 continue
-            if stored is not None and owning_organization(session, stored) != partner_id:
+            if stored is not None and owning_organization(session, record=stored) != partner_id:
                 problems.setdefault(where(table, record_id, "id"), NOT_YOURS)
     problems.update(_foreign_parents(session, tables, partner_id))
     problems.update(_place_locations(session, tables, geocode, warnings=warnings))
@@ -128,7 +128,8 @@ def _foreign_parents(session: Session, tables: Tables, partner_id: uuid.UUID) ->
                 if any(str(value) in tables.rows.get(target, {}) for target in targets):
                     continue
                 if any(
-                    owning_organization(session, record_of_table(session, target, value)) == partner_id
+                    owning_organization(session, record=record_of_table(session, table=target, value=value))
+                    == partner_id
                     for target in targets
                 ):
                     continue
@@ -197,16 +198,16 @@ def _problems_found(problems: dict[str, str]) -> HSDSImportError:
 
 def _stored(session: Session, model: type[Any], record_id: str) -> Any:
     try:
-        return stored_record(session, model, uuid.UUID(record_id))
+        return stored_record(session, model=model, record_id=uuid.UUID(record_id))
     except ValueError:
         return None
 
 
 def import_as(
     session: Session,
+    *,
     actor: Actor,
     tables: Tables,
-    *,
     locator: Any,
     vetted: bool,
     vetted_by: str,
@@ -229,7 +230,9 @@ def import_as(
     held: list[HeldClaims] = []
     with records_loaded(session, tables):
         if actor.partner_id is not None:
-            problems = scope_to_partner(session, tables, actor.partner_id, locator, warnings=warnings)
+            problems = scope_to_partner(
+                session, tables=tables, partner_id=actor.partner_id, geocode=locator, warnings=warnings
+            )
             held, held_problems = hold_imported_claims(session, tables, actor.partner_id)
             problems.update(held_problems)
         try:
@@ -245,11 +248,11 @@ def import_as(
     entity_type = "organization" if actor.partner_id else "directory"
     record_event(
         session,
-        actor,
-        "import",
-        entity_type,
-        actor.partner_id or source,
-        {"records": {"before": None, "after": counts}},
+        actor=actor,
+        action="import",
+        entity_type=entity_type,
+        entity_id=actor.partner_id or source,
+        changes={"records": {"before": None, "after": counts}},
     )
     if not dry_run:
         try:

@@ -80,4 +80,4 @@ class PhoneRegions:
             key = record_id if isinstance(record_id, uuid.UUID) else uuid.UUID(str(record_id))
         except (TypeError, ValueError):
             return None
-        return self.records.get((model, key)) or stored_record(self.session, model, key)
+        return self.records.get((model, key)) or stored_record(self.session, model=model, record_id=key)

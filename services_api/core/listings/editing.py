@@ -138,7 +138,7 @@ class EditResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def find_owned(session: Session, kind: Kind, actor: Actor, record_id: uuid.UUID) -> Any | None:
+def find_owned(session: Session, *, kind: Kind, actor: Actor, record_id: uuid.UUID) -> Any | None:
     """Return the record if it exists and the actor may see it (a partner sees only its own)."""
     record = session.get(kind.model, record_id)
     if record is None:
@@ -148,7 +148,7 @@ def find_owned(session: Session, kind: Kind, actor: Actor, record_id: uuid.UUID)
     return record
 
 
-def describe(session: Session, kind: Kind, record: Any, view: PublicView) -> dict[str, Any]:
+def describe(session: Session, *, kind: Kind, record: Any, view: PublicView) -> dict[str, Any]:
     """Return the admin document of a record, as the API shows it."""
     if kind.describe is None:
         raise RuntimeError(f"no admin document is set for {kind.name} records")
@@ -167,7 +167,7 @@ def pending_change(session: Session, record: Any) -> ProposedChange | None:
 
 
 def create(
-    session: Session, kind: Kind, actor: Actor, doc: Any, view: PublicView, geocoder: Locator | None = None
+    session: Session, *, kind: Kind, actor: Actor, doc: Any, view: PublicView, geocoder: Locator | None = None
 ) -> EditResult:
     """Create a record from its document; a partner's records belong to its organisation."""
     doc = _as_document(doc)
@@ -188,28 +188,35 @@ def create(
     newly_shown = _newly_shown_location(session, kind, doc, None)
     record, _ = _upsert(session, kind, doc, fixed)
     _touch_services_shown_with(record)
-    document = describe(session, kind, record, view)
-    record_event(session, actor, "create", kind.name, record.id, audited_changes({}, document))
+    document = describe(session, kind=kind, record=record, view=view)
+    record_event(
+        session,
+        actor=actor,
+        action="create",
+        entity_type=kind.name,
+        entity_id=record.id,
+        changes=audited_changes({}, document),
+    )
     held = _withhold_newly_shown(session, actor, newly_shown)
     if held is not None:
-        document = describe(session, kind, record, view)
+        document = describe(session, kind=kind, record=record, view=view)
     return EditResult(record, document, held=held, changed=True)
 
 
 def update(
     session: Session,
+    *,
     kind: Kind,
     actor: Actor,
     record: Any,
     doc: Any,
     view: PublicView,
-    *,
     partial: bool,
     geocoder: Locator | None = None,
 ) -> EditResult:
     """Replace (PUT) or merge into (PATCH) a record; hold a vetted service's safety claims for review."""
     doc = _as_document(doc)
-    before = describe(session, kind, record, view)
+    before = describe(session, kind=kind, record=record, view=view)
     problems = _refused_fields(kind, doc, current=before)
     if "id" in doc and str(doc["id"]) != str(record.id):
         problems["/id"] = "does not match the record in the path"
@@ -241,21 +248,31 @@ def update(
         _touch(record)
         _touch_services_shown_with(record)
         session.flush()
-    after = describe(session, kind, record, view)
+    after = describe(session, kind=kind, record=record, view=view)
     changes = audited_changes(before, after)
     if changes:
-        record_event(session, actor, "update", kind.name, record.id, changes)
+        record_event(
+            session, actor=actor, action="update", entity_type=kind.name, entity_id=record.id, changes=changes
+        )
     if held is not None:
-        record_event(session, actor, "propose_change", kind.name, record.id, held.changes)
+        record_event(
+            session,
+            actor=actor,
+            action="propose_change",
+            entity_type=kind.name,
+            entity_id=record.id,
+            changes=held.changes,
+        )
     shown_held = _withhold_newly_shown(session, actor, newly_shown)
     if shown_held is not None:
         held = held or shown_held
-        after = describe(session, kind, record, view)
+        after = describe(session, kind=kind, record=record, view=view)
     return EditResult(record, after, held=held, changed=bool(changes))
 
 
 def act_on_service(
     session: Session,
+    *,
     kind: Kind,
     actor: Actor,
     service: Service,
@@ -277,17 +294,25 @@ def act_on_record(
     note: str | None = None,
 ) -> EditResult:
     """Apply one state change to a record (`apply` returns the action's name), then version and audit it."""
-    before = describe(session, kind, record, view)
+    before = describe(session, kind=kind, record=record, view=view)
     action = apply()
     _touch(record)
     _touch_services_shown_with(record)
     session.flush()
-    after = describe(session, kind, record, view)
-    record_event(session, actor, action, kind.name, record.id, audited_changes(before, after), note)
+    after = describe(session, kind=kind, record=record, view=view)
+    record_event(
+        session,
+        actor=actor,
+        action=action,
+        entity_type=kind.name,
+        entity_id=record.id,
+        changes=audited_changes(before, after),
+        note=note,
+    )
     return EditResult(record, after, changed=True)
 
 
-def withdraw(session: Session, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
+def withdraw(session: Session, *, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
     """Take a service out of public output at once; it stays stored for the audit log and sync."""
     if service.withdrawn_at is not None:
         raise NotAllowedError("This service is already withdrawn.")
@@ -296,10 +321,10 @@ def withdraw(session: Session, kind: Kind, actor: Actor, service: Service, view:
         service.withdrawn_at = utcnow()
         return "withdraw"
 
-    return act_on_service(session, kind, actor, service, view, apply)
+    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply)
 
 
-def confirm(session: Session, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
+def confirm(session: Session, *, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
     """Mark a service as checked today by its provider (it is fresh again)."""
     if service.withdrawn_at is not None:
         raise NotAllowedError("A withdrawn service cannot be confirmed; create it again instead.")
@@ -308,21 +333,28 @@ def confirm(session: Session, kind: Kind, actor: Actor, service: Service, view: 
         service.last_verified_at = utcnow()
         return "confirm"
 
-    return act_on_service(session, kind, actor, service, view, apply)
+    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply)
 
 
-def delete(session: Session, kind: Kind, actor: Actor, record: Any, view: PublicView) -> None:
+def delete(session: Session, *, kind: Kind, actor: Actor, record: Any, view: PublicView) -> None:
     """Delete a location or service-at-location; the audit log keeps what it held."""
     if isinstance(record, Location) and record.service_at_locations:
         raise NotAllowedError("Services are still delivered here; delete those service_at_locations first.")
-    before = describe(session, kind, record, view)
+    before = describe(session, kind=kind, record=record, view=view)
     held = pending_change(session, record)
     if held is not None:
         decide(held, "rejected", f"The {kind.name} was deleted.")
     _touch_services_shown_with(record)
     session.delete(record)
     session.flush()
-    record_event(session, actor, "delete", kind.name, before["id"], audited_changes(before, {}))
+    record_event(
+        session,
+        actor=actor,
+        action="delete",
+        entity_type=kind.name,
+        entity_id=before["id"],
+        changes=audited_changes(before, {}),
+    )
 
 
 def audited_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -445,8 +477,8 @@ def _check_nested_parents(
     session: Session, kind: Kind, doc: Mapping[str, Any], organization_id: uuid.UUID | None, record: Any
 ) -> None:
     """Refuse nested records that are another record's, or whose parent ids point elsewhere (422)."""
-    problems = foreign_children(session, kind.node, doc, record)
-    problems.update(parent_problems(session, kind.node, doc, organization_id=organization_id))
+    problems = foreign_children(session, node=kind.node, doc=doc, owner=record)
+    problems.update(parent_problems(session, node=kind.node, doc=doc, organization_id=organization_id))
     if problems:
         raise InvalidFieldsError(problems)
 
@@ -572,7 +604,7 @@ def _upsert(
     session: Session, kind: Kind, doc: Mapping[str, Any], fixed: Mapping[str, Any] | None
 ) -> tuple[Any, bool]:
     try:
-        return upsert_one(session, kind.node, doc, fixed=fixed)
+        return upsert_one(session, node=kind.node, doc=doc, fixed=fixed)
     except HSDSImportError as error:
         raise InvalidFieldsError(error.problems) from None
 

@@ -115,7 +115,14 @@ def withhold_location_claims(session: Session, *, actor: Actor, location: Locati
     if change is None:
         change = propose(session, actor=actor, record=location, changes={"attributes": current})
     location.attributes = []
-    record_event(session, actor, "propose_change", "location", location.id, dict(change.changes))
+    record_event(
+        session,
+        actor=actor,
+        action="propose_change",
+        entity_type="location",
+        entity_id=location.id,
+        changes=dict(change.changes),
+    )
     return change
 
 

@@ -55,6 +55,7 @@ def _check_criteria(criteria: Sequence[str]) -> None:
 
 def approve(
     session: Session,
+    *,
     kind: Kind,
     actor: Actor,
     service: Service,
@@ -84,11 +85,11 @@ def approve(
         service.assured_date = now.date()
         return "approve"
 
-    return act_on_service(session, kind, actor, service, view, apply, note)
+    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply, note=note)
 
 
 def reject(
-    session: Session, kind: Kind, actor: Actor, service: Service, note: str | None, view: PublicView
+    session: Session, *, kind: Kind, actor: Actor, service: Service, note: str | None, view: PublicView
 ) -> EditResult:
     """Reject a held change (the listing stays as approved), or a pending or suspended listing for good."""
     change = pending_change(session, service)
@@ -106,11 +107,11 @@ def reject(
         service.vetting_notes = note
         return "reject"
 
-    return act_on_service(session, kind, actor, service, view, apply, note)
+    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply, note=note)
 
 
 def suspend(
-    session: Session, kind: Kind, actor: Actor, service: Service, note: str | None, view: PublicView
+    session: Session, *, kind: Kind, actor: Actor, service: Service, note: str | None, view: PublicView
 ) -> EditResult:
     """Take a vetted service out of public output from the next request on."""
     if service.vetting_status != VettingStatus.VETTED.value:
@@ -121,7 +122,7 @@ def suspend(
         service.vetting_notes = note
         return "suspend"
 
-    return act_on_service(session, kind, actor, service, view, apply, note)
+    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply, note=note)
 
 
 def decide_held_change(
@@ -153,7 +154,7 @@ def decide_held_change(
 def _apply_change(session: Session, kind: Kind, record: Any, change: ProposedChange) -> None:
     doc = {"id": str(record.id), **change.changes}
     try:
-        upsert_one(session, kind.node, doc, trusted=True)
+        upsert_one(session, node=kind.node, doc=doc, trusted=True)
     except HSDSImportError as error:
         raise NotAllowedError(f"The held change no longer applies: {error}") from None
 

@@ -67,7 +67,7 @@ def place_records(session: Session, hits: Sequence[Hit], *, now: datetime | None
         link.location = locations.get(link.location_id)
     areas = _by_id(session, "service_area", [hit.service_area_id for hit in hits])
     summaries = summarize(session, hits, now=now or utcnow(), locations=False)
-    return place_results(hits, services, links, areas, summaries)
+    return place_results(hits, services=services, links=links, areas=areas, summaries=summaries)
 
 
 def service_records(

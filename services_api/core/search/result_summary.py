@@ -159,7 +159,7 @@ class _Page:
             return False
         if not has_hours(schedules):
             return None
-        return is_open(schedules, self.now, self._zone(place))
+        return is_open(schedules, moment=self.now, time_zone=self._zone(place))
 
     def _of(self, place: _Place) -> Summary:
         service = self.services[place.service_id]

@@ -98,11 +98,12 @@ def load_place_results(
         area.id: area for area in session.scalars(select(ServiceArea).where(ServiceArea.id.in_(area_ids)))
     }
     summaries = summarize(session, hits, now=now or utcnow(), locations=False)
-    return place_results(hits, services, links, areas, summaries)
+    return place_results(hits, services=services, links=links, areas=areas, summaries=summaries)
 
 
 def place_results(
     hits: Sequence[Hit],
+    *,
     services: Mapping[Any, Any],
     links: Mapping[Any, Any],
     areas: Mapping[Any, Any],
@@ -162,4 +163,6 @@ def listed_places(
     hits = [Hit(None, link.service_id, link.id, link.location_id) for link in links]
     summaries = summarize(session, hits, now=now or utcnow(), locations=False)
     services = {link.service_id: link.service for link in links}
-    return place_results(hits, services, {link.id: link for link in links}, {}, summaries)
+    return place_results(
+        hits, services=services, links={link.id: link for link in links}, areas={}, summaries=summaries
+    )
