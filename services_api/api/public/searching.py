@@ -35,24 +35,17 @@ def wants_search(args: dict[str, Any]) -> bool:
 def run_search(args: dict[str, Any], *, per: str) -> Page[Hit]:
     """Search with the request's place and filters; raise 400/422 for unknown codes and places."""
     session = get_session()
-    try:
-        area = terms.search_area(
-            session,
-            point=(args["lat"], args["lng"]) if "lat" in args else None,
-            near=args.get("near"),
-            postcode=args.get("postcode"),
-            radius_km=_radius_km(args),
-            bbox=args.get("bbox"),
-        )
-        required = terms.required_terms(
-            session, category=args.get("category"), attributes=args.get("attribute", [])
-        )
-    except terms.PlaceNotFoundError as error:
-        raise ApiError(422, str(error), {error.parameter: [str(error)]}) from None
-    except terms.UnknownCodeError as error:
-        raise ApiError(
-            400, f"Invalid query parameter: {error.parameter}", {error.parameter: [str(error)]}
-        ) from None
+    area = terms.search_area(
+        session,
+        point=(args["lat"], args["lng"]) if "lat" in args else None,
+        near=args.get("near"),
+        postcode=args.get("postcode"),
+        radius_km=_radius_km(args),
+        bbox=args.get("bbox"),
+    )
+    required = terms.required_terms(
+        session, category=args.get("category"), attributes=args.get("attribute", [])
+    )
     filters = replace(listing_filters(args), required_terms=required, language=args.get("language"))
     query = Query(
         view=public_view(),

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from services_api.core.errors import InvalidError
 from services_api.core.hsds.stored_records import stored_record
 from services_api.core.listings.ownership import misplaced_parents
 from services_api.core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
@@ -187,12 +188,14 @@ TAXONOMY = Node(Taxonomy)
 TAXONOMY_TERM = Node(TaxonomyTerm)
 
 
-class HSDSImportError(ValueError):
+class HSDSImportError(InvalidError):
     """A document could not be imported; `problems` maps a JSON path to what is wrong there."""
 
     def __init__(self, problems: dict[str, str]):
-        super().__init__("; ".join(f"{path}: {message}" for path, message in problems.items()))
-        self.problems = problems
+        super().__init__(f"Nothing imported: {len(problems)} problem(s).", problems=problems)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{path}: {message}" for path, message in self.problems.items())
 
 
 @dataclass

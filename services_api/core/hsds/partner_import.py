@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from services_api.core.errors import ConflictError
 from services_api.core.geocoding.addresses import place_address
 from services_api.core.hsds.bulk_write import write_prepared
 from services_api.core.hsds.documents import (
@@ -42,7 +43,7 @@ from services_api.models.base import models_by_table
 OPERATOR_TABLES = ("taxonomy", "taxonomy_term")
 
 
-class ImportConflictError(RuntimeError):
+class ImportConflictError(ConflictError):
     """Another writer changed records of the import between its preparation and its writes."""
 
 

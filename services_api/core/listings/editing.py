@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services_api.core.directory.visibility import PublicView
+from services_api.core.errors import ConflictError, InvalidError
 from services_api.core.geocoding.addresses import place_address
 from services_api.core.geocoding.gazetteer import GazetteerGeocoder
 from services_api.core.hsds.documents import (
@@ -50,20 +51,18 @@ COORDINATE_LIMITS = {"latitude": 90.0, "longitude": 180.0}
 Locator: TypeAlias = Geocoder | Callable[..., Any]
 
 
-class EditError(Exception):
-    """An edit that cannot be made; the API layer turns each subclass into its status code."""
-
-
-class InvalidFieldsError(EditError):
-    """The document has fields that are wrong or not allowed (422), by JSON pointer."""
+class InvalidFieldsError(InvalidError):
+    """The document has fields that are wrong or not allowed, by JSON pointer."""
 
     def __init__(self, problems: Mapping[str, str]):
-        super().__init__("; ".join(f"{path}: {message}" for path, message in problems.items()))
-        self.problems = dict(problems)
+        super().__init__(f"The request has invalid fields: {', '.join(problems)}", problems=problems)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{path}: {message}" for path, message in self.problems.items())
 
 
-class NotAllowedError(EditError):
-    """The action does not apply to the record in its current state (409)."""
+class NotAllowedError(ConflictError):
+    """The action does not apply to the record in its current state."""
 
 
 @dataclass(frozen=True)

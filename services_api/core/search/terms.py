@@ -9,25 +9,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services_api.core.directory.reads import terms_below
+from services_api.core.errors import BadParameterError, InvalidError
 from services_api.core.geocoding.gazetteer import GazetteerGeocoder
 from services_api.core.search.query import SearchArea
 from services_api.geo.sphere import Box, Point, split_at_antimeridian
 from services_api.models import TaxonomyTerm
 
 
-class PlaceNotFoundError(LookupError):
+class PlaceNotFoundError(InvalidError):
     """A place name or postcode the offline gazetteer does not know."""
 
     def __init__(self, parameter: str, query: str):
-        super().__init__(f"No place or postcode {query!r} in the gazetteer.")
+        message = f"No place or postcode {query!r} in the gazetteer."
+        super().__init__(message, problems={parameter: [message]})
         self.parameter = parameter
 
 
-class UnknownCodeError(LookupError):
+class UnknownCodeError(BadParameterError):
     """A category or attribute code that no taxonomy term has."""
 
     def __init__(self, parameter: str, code: str):
-        super().__init__(f"Unknown {parameter} code {code!r}: see /api/v1/taxonomy_terms.")
+        problem = f"Unknown {parameter} code {code!r}: see /api/v1/taxonomy_terms."
+        super().__init__(f"Invalid query parameter: {parameter}", problems={parameter: [problem]})
         self.parameter = parameter
 
 
