@@ -176,9 +176,9 @@ def _measure(name: str, url: str, listings: int) -> None:
         seed_gazetteer(session)
         seed_taxonomies(session)
         cli = Actor.command_line()
-        partner = partners.create_partner(session, cli, "Benchmark partner")
+        partner = partners.create_partner(session, actor=cli, name="Benchmark partner")
         token = keys.issue_key(
-            session, app.config["SECRET_KEY"], cli, role=Role.PARTNER, partner=partner
+            session, app.config["SECRET_KEY"], actor=cli, role=Role.PARTNER, partner=partner
         ).token
         body = json.dumps(_document(session, partner.id, listings)).encode()
         session.commit()

@@ -24,7 +24,7 @@ keys_group = AppGroup("keys", help="API keys for partners and the operator.")
 def create_partner_command(name: str, email: str | None) -> None:
     """Create a partner organisation and print its id."""
     session = get_session()
-    partner = partners.create_partner(session, Actor.command_line(), name, email)
+    partner = partners.create_partner(session, actor=Actor.command_line(), name=name, email=email)
     session.commit()
     click.echo(str(partner.id))
 
@@ -48,14 +48,16 @@ def issue_key_command(partner_id: uuid.UUID | None, operator: bool, label: str |
     session = get_session()
     role = Role.OPERATOR if operator else Role.PARTNER
     try:
-        partner = keys.key_holder(session, role, partner_id)
+        partner = keys.key_holder(session, role=role, partner_id=partner_id)
     except InvalidFieldsError as error:
         message = error.problems.get("/partner_id", str(error))
         if session.get(Partner, partner_id) is None:
             message = f"no partner has id {partner_id}"
         raise click.BadParameter(message, param_hint="--partner") from None
     secret = current_app.config["SECRET_KEY"]
-    issued = keys.issue_key(session, secret, Actor.command_line(), role=role, partner=partner, label=label)
+    issued = keys.issue_key(
+        session, secret, actor=Actor.command_line(), role=role, partner=partner, label=label
+    )
     session.commit()
     click.echo(issued.token)
 
@@ -78,7 +80,7 @@ def revoke_key_command(prefix: str) -> None:
     key = keys.find_key(session, prefix)
     if key is None:
         raise click.BadParameter(f"no key has prefix {prefix}", param_hint="PREFIX")
-    if not keys.revoke_key(session, Actor.command_line(), key):
+    if not keys.revoke_key(session, actor=Actor.command_line(), key=key):
         click.echo(f"Key {prefix} was already revoked.")
         return
     session.commit()

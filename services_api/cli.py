@@ -64,11 +64,11 @@ def seed_group(ctx: click.Context, if_empty: bool) -> None:
     counts = {"created": taxonomies.created + demo.created, "changed": taxonomies.changed + demo.changed}
     record_event(
         session,
-        Actor.command_line(),
-        "seed",
-        "directory",
-        "demo",
-        {"records": {"before": None, "after": counts}},
+        actor=Actor.command_line(),
+        action="seed",
+        entity_type="directory",
+        entity_id="demo",
+        changes={"records": {"before": None, "after": counts}},
     )
     session.commit()
     refresh_statistics(session)
@@ -100,11 +100,11 @@ def seed_synthetic_command(count: int, seed: int) -> None:
         return
     record_event(
         session,
-        Actor.command_line(),
-        "seed",
-        "directory",
-        f"synthetic-{seed}",
-        {"listings": {"before": None, "after": created}},
+        actor=Actor.command_line(),
+        action="seed",
+        entity_type="directory",
+        entity_id=f"synthetic-{seed}",
+        changes={"listings": {"before": None, "after": created}},
     )
     session.commit()
     refresh_statistics(session)
@@ -144,8 +144,8 @@ def import_command(path: Path, vetted: bool, partner_id: uuid.UUID | None) -> No
     try:
         result = import_as(
             session,
-            actor,
-            read_hsds(path),
+            actor=actor,
+            tables=read_hsds(path),
             locator=address_locator(),
             vetted=vetted,
             vetted_by=f"operator import of {path.name}",

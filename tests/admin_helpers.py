@@ -59,14 +59,26 @@ def make_admin(app: Flask) -> Admin:
         organizations = list(session.scalars(select(Organization).order_by(Organization.name).limit(2)))
         cli = Actor.command_line()
         if len(organizations) == 2:
-            first = partners.create_partner(session, cli, organizations[0].name, None, organizations[0].id)
-            second = partners.create_partner(session, cli, organizations[1].name, None, organizations[1].id)
+            first = partners.create_partner(
+                session,
+                actor=cli,
+                name=organizations[0].name,
+                email=None,
+                organization_id=organizations[0].id,
+            )
+            second = partners.create_partner(
+                session,
+                actor=cli,
+                name=organizations[1].name,
+                email=None,
+                organization_id=organizations[1].id,
+            )
         else:
-            first = partners.create_partner(session, cli, "First partner")
-            second = partners.create_partner(session, cli, "Second partner")
-        operator = keys.issue_key(session, secret, cli, role=Role.OPERATOR).token
-        partner_key = keys.issue_key(session, secret, cli, role=Role.PARTNER, partner=first).token
-        other_key = keys.issue_key(session, secret, cli, role=Role.PARTNER, partner=second).token
+            first = partners.create_partner(session, actor=cli, name="First partner")
+            second = partners.create_partner(session, actor=cli, name="Second partner")
+        operator = keys.issue_key(session, secret, actor=cli, role=Role.OPERATOR).token
+        partner_key = keys.issue_key(session, secret, actor=cli, role=Role.PARTNER, partner=first).token
+        other_key = keys.issue_key(session, secret, actor=cli, role=Role.PARTNER, partner=second).token
         session.commit()
         return Admin(app.test_client(), operator, first.id, partner_key, second.id, other_key)
 

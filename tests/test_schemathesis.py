@@ -73,9 +73,11 @@ def _partner_key(database_url: str) -> str:
     with app.app_context():
         session = get_session()
         actor = Actor.command_line()
-        partner = partners.create_partner(session, actor, "Fuzz partner", None, PARTNER_ORGANIZATION)
+        partner = partners.create_partner(
+            session, actor=actor, name="Fuzz partner", email=None, organization_id=PARTNER_ORGANIZATION
+        )
         issued = keys.issue_key(
-            session, app.config["SECRET_KEY"], actor, role=Role.PARTNER, partner=partner, label="fuzz"
+            session, app.config["SECRET_KEY"], actor=actor, role=Role.PARTNER, partner=partner, label="fuzz"
         )
         session.commit()
     app.extensions["db_engine"].dispose()

@@ -198,7 +198,11 @@ def test_a_listing_hidden_for_staleness_becomes_a_tombstone_at_the_midnight_it_l
         confirmed = service.last_verified_at
         later = PublicView.at(confirmed + timedelta(days=400), stale_after_days=180, hide_after_days=365)
         changes = sync.service_changes(
-            session, later, confirmed + timedelta(days=300), stale_after_days=180, hide_after_days=365
+            session,
+            view=later,
+            since=confirmed + timedelta(days=300),
+            stale_after_days=180,
+            hide_after_days=365,
         )
     mine = [change for change in changes if change.id == service.id]
     assert mine == [sync.Change(service.id, sync.hidden_at(confirmed, 365), "hidden")]

@@ -71,17 +71,9 @@ class AdminServiceSchema(FullServiceSchema):
     withdrawn_at = fields.DateTime()
     version = fields.Integer(attribute="row_version", dump_only=True)
     public = fields.Function(lambda service: current_view().is_public(service))
-    pending_change = fields.Method("dump_pending_change")
-    open_reports = fields.Method("dump_open_reports")
-
-    def dump_pending_change(self, service: Service) -> dict[str, Any] | None:
-        """Dump the change waiting for the operator, if any."""
-        pending = getattr(service, "pending_change", None)
-        return ProposedChangeSchema().dump(pending) if pending else None
-
-    def dump_open_reports(self, service: Service) -> int:
-        """Count the public reports about this service still open."""
-        return int(getattr(service, "open_report_count", 0))
+    # Filled in by the admin document from the review state (editing.service_review_state).
+    pending_change = fields.Raw(dump_only=True)
+    open_reports = fields.Raw(dump_only=True)
 
     @post_dump(pass_original=True)
     def announce_staleness(self, data: dict[str, Any], service: Service, **_kwargs: Any) -> dict[str, Any]:

@@ -59,7 +59,11 @@ class PartnerList(AdminResource):
 
         def create() -> Response:
             partner = partners.create_partner(
-                session, current_actor(), body["name"], body.get("email"), body.get("organization_id")
+                session,
+                actor=current_actor(),
+                name=body["name"],
+                email=body.get("email"),
+                organization_id=body.get("organization_id"),
             )
             location = url_for("api_v1.admin_partner", id=str(partner.id))
             return respond(PARTNER.dump(partner), 201, record=partner, location=location)
@@ -89,7 +93,9 @@ class PartnerItem(AdminResource):
         """Rename, re-address, deactivate (keys stop; listings stay) or reactivate; needs If-Match."""
         partner = _partner_or_404(id)
         require_if_match(partner)
-        partners.update_partner(get_session(), current_actor(), partner, load_body(PARTNER_CHANGE))
+        partners.update_partner(
+            get_session(), actor=current_actor(), partner=partner, changes=load_body(PARTNER_CHANGE)
+        )
         commit(partner)
         return respond(PARTNER.dump(partner), record=partner)
 
@@ -101,7 +107,9 @@ class PartnerItem(AdminResource):
         """Deactivate a partner (kept for the audit log; its listings stay); needs If-Match."""
         partner = _partner_or_404(id)
         require_if_match(partner)
-        partners.update_partner(get_session(), current_actor(), partner, {"active": False})
+        partners.update_partner(
+            get_session(), actor=current_actor(), partner=partner, changes={"active": False}
+        )
         commit(partner)
         return respond(PARTNER.dump(partner), record=partner)
 
@@ -128,13 +136,13 @@ class KeyList(AdminResource):
         body = load_body(NEW_KEY)
         session = get_session()
         role = Role(body["role"])
-        partner = keys.key_holder(session, role, body.get("partner_id"))
+        partner = keys.key_holder(session, role=role, partner_id=body.get("partner_id"))
 
         def issue() -> Response:
             issued = keys.issue_key(
                 session,
                 current_app.config["SECRET_KEY"],
-                current_actor(),
+                actor=current_actor(),
                 role=role,
                 partner=partner,
                 label=body.get("label"),
@@ -163,7 +171,7 @@ class KeyItem(AdminResource):
     def delete(self, prefix: str) -> dict[str, Any]:
         """Revoke a key: it stops working at once."""
         key = self._key(prefix)
-        if not keys.revoke_key(get_session(), current_actor(), key):
+        if not keys.revoke_key(get_session(), actor=current_actor(), key=key):
             raise ApiError(409, "This key is already revoked.")
         commit()
         return KEY.dump(key)  # type: ignore[no-any-return]

@@ -75,7 +75,7 @@ def authenticate(*, lock_first: bool = True) -> Actor:
     locks = request.method in WRITE_METHODS and lock_first
     if locks:
         begin_write(session)
-    key = keys.authenticate(session, current_app.config["SECRET_KEY"], token)
+    key = keys.authenticate(session, current_app.config["SECRET_KEY"], token=token)
     if key is None:
         message = "This key is unknown, revoked, or its partner is deactivated."
         raise _refused(message, "invalid_token", prefix)

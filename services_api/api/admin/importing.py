@@ -83,8 +83,8 @@ class Import(AdminResource):
         def run() -> Response:
             result = import_as(
                 session,
-                actor,
-                tables,
+                actor=actor,
+                tables=tables,
                 locator=address_locator(),
                 vetted=args["vetted"],
                 vetted_by=f"operator import by key {actor.key_id}",

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from services_api.api.admin.auth import current_actor
 from services_api.api.admin.common import AdminResource, admin_view, ns, path_id
-from services_api.api.admin.kinds import LOCATIONS, SCHEMAS, SERVICE_AT_LOCATIONS, SERVICES
+from services_api.api.admin.kinds import SCHEMAS
 from services_api.api.admin.writes import (
     commit,
     idempotent,
@@ -32,7 +32,7 @@ from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRI
 from services_api.core.directory.reads import Page
 from services_api.core.limits import MAX_ITEMS
 from services_api.core.listings import editing
-from services_api.core.listings.editing import Kind
+from services_api.core.listings.editing import LOCATIONS, SERVICE_AT_LOCATIONS, SERVICES, Kind
 from services_api.db import get_session
 from services_api.locators import configured_geocoder
 from services_api.models import Location, Service, ServiceAtLocation
@@ -46,7 +46,7 @@ OWNER_COLUMNS: dict[str, Any] = {
 
 def owned_or_404(kind: Kind, record_id: str) -> Any:
     """Return the record the caller may edit, or 404 (another organisation's record is not revealed)."""
-    record = editing.find_owned(get_session(), kind, current_actor(), path_id(record_id))
+    record = editing.find_owned(get_session(), kind=kind, actor=current_actor(), record_id=path_id(record_id))
     if record is None:
         raise ApiError(404, f"You have no {kind.name} with this id.")
     return record
@@ -78,11 +78,11 @@ def _write(kind: Kind, record: Any, *, partial: bool) -> Response:
     body = json_body()
     result = editing.update(
         get_session(),
-        kind,
-        current_actor(),
-        record,
-        body,
-        admin_view(),
+        kind=kind,
+        actor=current_actor(),
+        record=record,
+        doc=body,
+        view=admin_view(),
         partial=partial,
         geocoder=configured_geocoder(),
     )
@@ -112,7 +112,9 @@ def register(kind: Kind, path: str, model_name: str) -> None:
             page = _list(kind, parse_query(ADMIN_LISTING_ARGS))
             view = admin_view()
             session = get_session()
-            return page_envelope(page, [editing.describe(session, kind, item, view) for item in page.items])
+            return page_envelope(
+                page, [editing.describe(session, kind=kind, record=item, view=view) for item in page.items]
+            )
 
         @ns.expect(body, validate=False)
         @ns.response(201, "Created", output)
@@ -124,7 +126,12 @@ def register(kind: Kind, path: str, model_name: str) -> None:
 
             def create() -> Response:
                 result = editing.create(
-                    get_session(), kind, current_actor(), body, admin_view(), configured_geocoder()
+                    get_session(),
+                    kind=kind,
+                    actor=current_actor(),
+                    doc=body,
+                    view=admin_view(),
+                    geocoder=configured_geocoder(),
                 )
                 location = url_for(f"api_v1.admin_{kind.name}_item", id=str(result.record.id))
                 return respond(result.document, 201, record=result.record, location=location)
@@ -141,7 +148,9 @@ def register(kind: Kind, path: str, model_name: str) -> None:
         def get(self, id: str) -> Response:
             """Read one record with its version (send its ETag back in If-Match to change it)."""
             record = owned_or_404(kind, id)
-            return respond(editing.describe(get_session(), kind, record, admin_view()), record=record)
+            return respond(
+                editing.describe(get_session(), kind=kind, record=record, view=admin_view()), record=record
+            )
 
         @ns.expect(body, validate=False)
         @ns.response(200, "Replaced", output)
@@ -185,10 +194,12 @@ def register(kind: Kind, path: str, model_name: str) -> None:
             require_if_match(record)
             session = get_session()
             if kind is SERVICES:
-                result = editing.withdraw(session, kind, current_actor(), record, admin_view())
+                result = editing.withdraw(
+                    session, kind=kind, actor=current_actor(), service=record, view=admin_view()
+                )
                 commit(record)
                 return respond(result.document, record=result.record)
-            editing.delete(session, kind, current_actor(), record, admin_view())
+            editing.delete(session, kind=kind, actor=current_actor(), record=record, view=admin_view())
             commit()
             return respond({"id": id, "deleted": True})
 

@@ -31,7 +31,7 @@ def _scope() -> Any:
 
 
 def _report_or_404(id: str) -> Any:
-    report = reports.find_report(get_session(), path_id(id), _scope())
+    report = reports.find_report(get_session(), report_id=path_id(id), partner_id=_scope())
     if report is None:
         raise ApiError(404, "You have no report with this id.")
     return report
@@ -79,7 +79,13 @@ class ReportItem(AdminResource):
         report = _report_or_404(id)
         require_if_match(report)
         body = load_body(MODERATION)
-        reports.moderate(get_session(), current_actor(), report, body["status"], body.get("resolution_note"))
+        reports.moderate(
+            get_session(),
+            actor=current_actor(),
+            report=report,
+            status=body["status"],
+            note=body.get("resolution_note"),
+        )
         commit(report)
         return respond(REPORT.dump(report), record=report)
 

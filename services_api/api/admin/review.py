@@ -8,14 +8,14 @@ from flask import Response, current_app
 
 from services_api.api.admin.auth import current_actor, operator_only
 from services_api.api.admin.common import AdminResource, admin_view, ns
-from services_api.api.admin.kinds import SERVICES
 from services_api.api.admin.listings import owned_or_404
 from services_api.api.admin.writes import idempotent, load_body, respond
 from services_api.api.openapi import IDEMPOTENCY_KEY, query_params, schema_model
 from services_api.api.params import parse_query
 from services_api.api.public.common import page_envelope
 from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, answers
-from services_api.core.listings import editing, vetting
+from services_api.core.listings import criteria, editing, vetting
+from services_api.core.listings.editing import SERVICES
 from services_api.db import get_session
 from services_api.schemas.admin import ProposedChangeSchema
 from services_api.schemas.admin_params import ADMIN_PAGE_ARGS
@@ -42,7 +42,9 @@ def _decide(id: str, decision: Any) -> Response:
     note = load_body(DECISION_BODY).get("note")
     return _act(
         id,
-        lambda service: decision(get_session(), SERVICES, current_actor(), service, note, admin_view()),
+        lambda service: decision(
+            get_session(), kind=SERVICES, actor=current_actor(), service=service, note=note, view=admin_view()
+        ),
     )
 
 
@@ -58,7 +60,9 @@ class ConfirmService(AdminResource):
         """Confirm that the listing is still right (it stops being stale)."""
         return _act(
             id,
-            lambda service: editing.confirm(get_session(), SERVICES, current_actor(), service, admin_view()),
+            lambda service: editing.confirm(
+                get_session(), kind=SERVICES, actor=current_actor(), service=service, view=admin_view()
+            ),
         )
 
 
@@ -79,12 +83,12 @@ class ApproveService(AdminResource):
             id,
             lambda service: vetting.approve(
                 get_session(),
-                SERVICES,
-                current_actor(),
-                service,
-                body.get("note"),
-                body["criteria"],
-                admin_view(),
+                kind=SERVICES,
+                actor=current_actor(),
+                service=service,
+                note=body.get("note"),
+                criteria=body["criteria"],
+                view=admin_view(),
             ),
         )
 
@@ -136,7 +140,7 @@ class ReviewQueue(AdminResource):
         contents = [
             {
                 "kind": item.kind,
-                "service": editing.describe(session, SERVICES, item.service, view),
+                "service": editing.describe(session, kind=SERVICES, record=item.service, view=view),
                 "proposed_change": CHANGE.dump(item.change) if item.change else None,
             }
             for item in page.items
@@ -185,4 +189,4 @@ class VettingCriteria(AdminResource):
     @answers(*CONDITIONAL_GET)
     def get(self) -> dict[str, Any]:
         """List the published vetting criteria; an approval must attest every mandatory one."""
-        return {"contents": list(vetting.vetting_criteria())}
+        return {"contents": list(criteria.vetting_criteria())}

@@ -47,14 +47,16 @@ def _changes(kind: str, args: dict[str, Any]) -> list[sync.Change]:
         public_ids = session.scalars(select(Service.id).where(view.service_filter(), *conditions))
     changes = sync.service_changes(
         session,
-        view,
-        args["modified_after"],
+        view=view,
+        since=args["modified_after"],
         stale_after_days=current_app.config["STALE_AFTER_DAYS"],
         hide_after_days=current_app.config["HIDE_AFTER_DAYS"],
         public_ids=public_ids,
     )
     if kind == "service_at_location":
-        changes = sync.service_at_location_changes(session, changes, args["modified_after"])
+        changes = sync.service_at_location_changes(
+            session, service_changes_=changes, since=args["modified_after"]
+        )
     return changes
 
 
@@ -117,7 +119,7 @@ def _delta_stream(kind: str, changes: list[sync.Change], schema: Schema) -> Resp
 
 def _delta_page(kind: str, changes: list[sync.Change], args: dict[str, Any], schema: Schema) -> Response:
     """One page of changes after the request's cursor, oldest first."""
-    page, next_cursor, before = sync.page_after(changes, args.get("cursor"), args["per_page"])
+    page, next_cursor, before = sync.page_after(changes, cursor=args.get("cursor"), size=args["per_page"])
     contents = dump_changes(kind, page, schema)
     total = len(changes)
     per_page = args["per_page"]

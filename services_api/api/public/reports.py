@@ -33,7 +33,7 @@ def submit(service_id: str) -> tuple[dict[str, Any], int]:
     loaded = REPORT_BODY.load(body)
     if not rate_limits.take(REPORTS_PER_CLIENT, "reports"):  # atomic: concurrent workers cannot overshoot
         raise rate_limits.too_many(REPORTS_PER_CLIENT, "reports")
-    report = reports.submit_report(session, service, loaded["kind"], loaded["message"])
+    report = reports.submit_report(session, service=service, kind=loaded["kind"], message=loaded["message"])
     session.commit()
     return {
         "id": str(report.id),

@@ -47,7 +47,7 @@ def public_prefix(token: str) -> str | None:
     return parts[0] if parts else None
 
 
-def key_holder(session: Session, role: Role, partner_id: uuid.UUID | None) -> Partner | None:
+def key_holder(session: Session, *, role: Role, partner_id: uuid.UUID | None) -> Partner | None:
     """Return the partner a new key of this role belongs to (None for the operator), or refuse the pair."""
     if role is Role.OPERATOR:
         if partner_id is not None:
@@ -66,8 +66,8 @@ def key_holder(session: Session, role: Role, partner_id: uuid.UUID | None) -> Pa
 def issue_key(
     session: Session,
     secret_key: str,
-    actor: Actor,
     *,
+    actor: Actor,
     role: Role,
     partner: Partner | None = None,
     label: str | None = None,
@@ -87,11 +87,18 @@ def issue_key(
     )
     session.add(record)
     session.flush()
-    record_event(session, actor, "issue", "api_key", prefix, {"role": {"before": None, "after": role.value}})
+    record_event(
+        session,
+        actor=actor,
+        action="issue",
+        entity_type="api_key",
+        entity_id=prefix,
+        changes={"role": {"before": None, "after": role.value}},
+    )
     return IssuedKey(record, token)
 
 
-def authenticate(session: Session, secret_key: str, token: str) -> ApiKey | None:
+def authenticate(session: Session, secret_key: str, *, token: str) -> ApiKey | None:
     """Return the live key this token belongs to, or None; the comparison takes constant time."""
     parts = _split(token)
     if parts is None:
@@ -125,11 +132,13 @@ def list_keys(session: Session) -> list[ApiKey]:
     return list(session.scalars(select(ApiKey).order_by(ApiKey.created.desc(), ApiKey.prefix)))
 
 
-def revoke_key(session: Session, actor: Actor, key: ApiKey) -> bool:
+def revoke_key(session: Session, *, actor: Actor, key: ApiKey) -> bool:
     """Revoke the key from now on (audited); return False when it was already revoked."""
     if key.revoked_at is not None:
         return False
     key.revoked_at = utcnow()
     changes = {"revoked_at": {"before": None, "after": key.revoked_at}}
-    record_event(session, actor, "revoke", "api_key", key.prefix, changes)
+    record_event(
+        session, actor=actor, action="revoke", entity_type="api_key", entity_id=key.prefix, changes=changes
+    )
     return True

@@ -25,6 +25,7 @@ def partner_fields(partner: Partner) -> dict[str, Any]:
 
 def create_partner(
     session: Session,
+    *,
     actor: Actor,
     name: str,
     email: str | None = None,
@@ -45,11 +46,18 @@ def create_partner(
     partner = Partner(id=organization.id, email=email, active=True, organization=organization)
     session.add(partner)
     session.flush()
-    record_event(session, actor, "create", "partner", partner.id, field_changes({}, partner_fields(partner)))
+    record_event(
+        session,
+        actor=actor,
+        action="create",
+        entity_type="partner",
+        entity_id=partner.id,
+        changes=field_changes({}, partner_fields(partner)),
+    )
     return partner
 
 
-def update_partner(session: Session, actor: Actor, partner: Partner, changes: dict[str, Any]) -> Partner:
+def update_partner(session: Session, *, actor: Actor, partner: Partner, changes: dict[str, Any]) -> Partner:
     """Rename, re-address, deactivate or reactivate a partner."""
     before = partner_fields(partner)
     if "name" in changes and changes["name"] != partner.organization.name:
@@ -67,7 +75,14 @@ def update_partner(session: Session, actor: Actor, partner: Partner, changes: di
     action = "update"
     if before["active"] != after["active"]:
         action = "reactivate" if after["active"] else "deactivate"
-    record_event(session, actor, action, "partner", partner.id, field_changes(before, after))
+    record_event(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="partner",
+        entity_id=partner.id,
+        changes=field_changes(before, after),
+    )
     return partner
 
 

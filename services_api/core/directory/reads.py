@@ -271,10 +271,10 @@ def get_taxonomy_term(session: Session, *, term_id: uuid.UUID) -> TaxonomyTerm |
 
 def term_and_descendant_ids(session: Session, term_id: uuid.UUID) -> set[uuid.UUID]:
     """Return the id of a term and of every term below it."""
-    return {term_id} | terms_below(session, "id", term_id)
+    return {term_id} | terms_below(session, by="id", value=term_id)
 
 
-def terms_below(session: Session, by: str, value: Any) -> set[uuid.UUID]:
+def terms_below(session: Session, *, by: str, value: Any) -> set[uuid.UUID]:
     """Return the ids of the terms whose column `by` ("id" or "code") is `value`, and all terms below."""
     return set(session.scalars(_term_tree(by), {"start": value}))
 

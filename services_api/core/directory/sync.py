@@ -89,9 +89,9 @@ def _removal_reason(service: Any, view: PublicView) -> str | None:
 
 def service_changes(
     session: Session,
+    *,
     view: PublicView,
     since: datetime,
-    *,
     stale_after_days: int,
     hide_after_days: int,
     public_ids: Iterable[uuid.UUID] | None = None,
@@ -147,7 +147,7 @@ def service_changes(
 
 
 def service_at_location_changes(
-    session: Session, service_changes_: Sequence[Change], since: datetime
+    session: Session, *, service_changes_: Sequence[Change], since: datetime
 ) -> list[Change]:
     """Return the service-at-location changes implied by service changes, plus deleted links."""
     by_service = {change.id: change for change in service_changes_}
@@ -173,7 +173,7 @@ def service_at_location_changes(
 
 
 def page_after(
-    changes: Sequence[Change], cursor: str | None, size: int
+    changes: Sequence[Change], *, cursor: str | None, size: int
 ) -> tuple[list[Change], str | None, int]:
     """Return the changes after `cursor` (at most `size`), the next cursor if any, and how many precede."""
     remaining = list(changes)

@@ -41,7 +41,7 @@ def address_queries(address: Mapping[str, Any]) -> list[str]:
 
 
 def place_address(
-    geocoder: Geocoder | Callable[..., Any], addresses: Sequence[Any]
+    geocoder: Geocoder | Callable[..., Any], *, addresses: Sequence[Any]
 ) -> tuple[float, float] | None:
     """Return the point of the first address the geocoder can place, or None (never a guess)."""
     geocode = geocoder.geocode if isinstance(geocoder, Geocoder) else geocoder

@@ -250,7 +250,7 @@ class _Importer:
         seen = self.records.get((node.model, record_id))
         if seen is not None:
             return seen, self._sync_all_children(node, seen, doc, path)
-        record = stored_record(self.session, node.model, record_id)
+        record = stored_record(self.session, model=node.model, record_id=record_id)
         is_new = record is None
         if record is None:
             record = node.model(id=record_id)
@@ -292,7 +292,7 @@ class _Importer:
             if model is not Attribute or record.taxonomy_term_id is None:
                 continue
             term = self.records.get((TaxonomyTerm, record.taxonomy_term_id)) or stored_record(
-                self.session, TaxonomyTerm, record.taxonomy_term_id
+                self.session, model=TaxonomyTerm, record_id=record.taxonomy_term_id
             )
             if term is not None and record.taxonomy_term is not term:
                 record.taxonomy_term = term
@@ -496,7 +496,7 @@ def import_organizations(session: Session, documents: Iterable[Any], *, trusted:
     return importer.result
 
 
-def import_taxonomy(session: Session, taxonomy: Any, terms: Iterable[Any]) -> ImportResult:
+def import_taxonomy(session: Session, *, taxonomy: Any, terms: Iterable[Any]) -> ImportResult:
     """Import an HSDS taxonomy and its terms (parents before children)."""
     importer = _Importer(session, trusted=True)
     with session.no_autoflush:
@@ -511,9 +511,9 @@ def import_taxonomy(session: Session, taxonomy: Any, terms: Iterable[Any]) -> Im
 
 def upsert_one(
     session: Session,
+    *,
     node: Node,
     doc: Mapping[str, Any],
-    *,
     fixed: Mapping[str, Any] | None = None,
     trusted: bool = False,
     path: str = "",
@@ -546,7 +546,7 @@ def server_set_fields(node: Node, doc: Mapping[str, Any], path: str = "") -> dic
     return problems
 
 
-def foreign_children(session: Session, node: Node, doc: Mapping[str, Any], owner: Any) -> dict[str, str]:
+def foreign_children(session: Session, *, node: Node, doc: Mapping[str, Any], owner: Any) -> dict[str, str]:
     """Return the nested records in `doc` that already exist but belong to a record other than `owner`."""
     problems: dict[str, str] = {}
     for key, child in node.children.items():
@@ -565,7 +565,9 @@ def foreign_children(session: Session, node: Node, doc: Mapping[str, Any], owner
             if existing is not None and child_id not in own:
                 problems[f"/{key}/{index}/id"] = "belongs to another record"
             else:
-                for sub_path, message in foreign_children(session, child, child_doc, existing).items():
+                for sub_path, message in foreign_children(
+                    session, node=child, doc=child_doc, owner=existing
+                ).items():
                     problems[f"/{key}/{index}{sub_path}"] = message
     return problems
 

@@ -48,7 +48,7 @@ class ImportConflictError(ConflictError):
 
 
 def scope_to_partner(
-    session: Session, tables: Tables, partner_id: uuid.UUID, geocode: Callable[..., Any] | Any
+    session: Session, *, tables: Tables, partner_id: uuid.UUID, geocode: Callable[..., Any] | Any
 ) -> dict[str, str]:
     """Make the tables the partner's own import; return the problems by where they are in the file."""
     problems: dict[str, str] = {}
@@ -84,10 +84,10 @@ def scope_to_partner(
             for name in server_set_given(row):
                 problems[where(table, record_id, name)] = SET_BY_SERVER_RULE
             try:
-                stored = stored_record(session, model, uuid.UUID(record_id))
+                stored = stored_record(session, model=model, record_id=uuid.UUID(record_id))
             except ValueError:
                 continue
-            if stored is not None and owning_organization(session, stored) != partner_id:
+            if stored is not None and owning_organization(session, record=stored) != partner_id:
                 problems.setdefault(where(table, record_id, "id"), "belongs to another organisation")
     problems.update(_foreign_parents(session, tables, partner_id))
     problems.update(_held_claims(session, tables))
@@ -116,7 +116,8 @@ def _foreign_parents(session: Session, tables: Tables, partner_id: uuid.UUID) ->
                 if any(str(value) in tables.rows.get(target, {}) for target in targets):
                     continue
                 if any(
-                    owning_organization(session, record_of_table(session, target, value)) == partner_id
+                    owning_organization(session, record=record_of_table(session, table=target, value=value))
+                    == partner_id
                     for target in targets
                 ):
                     continue
@@ -142,7 +143,7 @@ def _held_claims(session: Session, tables: Tables) -> dict[str, str]:
     for record_id, row in tables.rows.get("attribute", {}).items():
         link = row.get("link_id")
         try:
-            service = stored_record(session, Service, uuid.UUID(str(link))) if link else None
+            service = stored_record(session, model=Service, record_id=uuid.UUID(str(link))) if link else None
         except ValueError:
             continue
         if service is None or service.vetting_status != VettingStatus.VETTED.value:
@@ -171,7 +172,7 @@ def _place_locations(session: Session, tables: Tables, geocode: Any) -> dict[str
         stored = _stored(session, Location, record_id)
         if stored is not None and stored.latitude is not None and "latitude" not in row:
             continue
-        point = place_address(geocode, addresses.get(record_id, []))
+        point = place_address(geocode, addresses=addresses.get(record_id, []))
         if point is None:
             origin = tables.origins.get(("location", record_id), "location")
             problems[f"{origin}/latitude"] = (
@@ -184,16 +185,16 @@ def _place_locations(session: Session, tables: Tables, geocode: Any) -> dict[str
 
 def _stored(session: Session, model: type[Any], record_id: str) -> Any:
     try:
-        return stored_record(session, model, uuid.UUID(record_id))
+        return stored_record(session, model=model, record_id=uuid.UUID(record_id))
     except ValueError:
         return None
 
 
 def import_as(
     session: Session,
+    *,
     actor: Actor,
     tables: Tables,
-    *,
     locator: Any,
     vetted: bool,
     vetted_by: str,
@@ -211,7 +212,7 @@ def import_as(
         raise HSDSImportError(tables.problems)
     with records_loaded(session, tables):
         if actor.partner_id is not None:
-            problems = scope_to_partner(session, tables, actor.partner_id, locator)
+            problems = scope_to_partner(session, tables=tables, partner_id=actor.partner_id, geocode=locator)
             if problems:
                 raise HSDSImportError(problems)
         result = import_hsds_tables(session, tables, vetted=vetted, vetted_by=vetted_by)
@@ -219,11 +220,11 @@ def import_as(
     entity_type = "organization" if actor.partner_id else "directory"
     record_event(
         session,
-        actor,
-        "import",
-        entity_type,
-        actor.partner_id or source,
-        {"records": {"before": None, "after": counts}},
+        actor=actor,
+        action="import",
+        entity_type=entity_type,
+        entity_id=actor.partner_id or source,
+        changes={"records": {"before": None, "after": counts}},
     )
     if not dry_run:
         try:

@@ -113,7 +113,7 @@ def records_loaded(session: Session, tables: Tables) -> Iterator[StoredRecords]:
         session.info.pop(SESSION_KEY, None)
 
 
-def stored_record(session: Session, model: type[Any], record_id: uuid.UUID) -> Any:
+def stored_record(session: Session, *, model: type[Any], record_id: uuid.UUID) -> Any:
     """Return the stored record of `model` with this id, or None: from memory when it was loaded."""
     stored: StoredRecords | None = session.info.get(SESSION_KEY)
     if stored is not None and stored.knows(model, record_id):

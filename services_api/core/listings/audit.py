@@ -61,6 +61,7 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[s
 
 def record_event(
     session: Session,
+    *,
     actor: Actor,
     action: str,
     entity_type: str,

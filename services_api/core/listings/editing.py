@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias
 
 from geopy.geocoders.base import Geocoder
+from marshmallow import Schema
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -41,6 +42,13 @@ from services_api.models import (
     ServiceAtLocation,
     utcnow,
 )
+from services_api.schemas.admin import (
+    AdminLocationSchema,
+    AdminServiceAtLocationSchema,
+    AdminServiceSchema,
+    ProposedChangeSchema,
+)
+from services_api.schemas.hsds import public_context
 
 VETTING_FIELDS = frozenset(
     {"vetting_status", "vetted_at", "vetted_by", "vetting_criteria", "vetting_notes", "next_review_due"}
@@ -48,6 +56,7 @@ VETTING_FIELDS = frozenset(
 SAFETY_CLAIMS = ("attributes",)
 DERIVED_FIELDS = frozenset({"version", "last_modified", "pending_change", "open_reports", "public", "stale"})
 COORDINATE_LIMITS = {"latitude": 90.0, "longitude": 180.0}
+PROPOSED_CHANGE = ProposedChangeSchema()
 Locator: TypeAlias = Geocoder | Callable[..., Any]
 
 
@@ -65,21 +74,39 @@ class NotAllowedError(ConflictError):
     """The action does not apply to the record in its current state."""
 
 
+def service_review_state(session: Session, service: Service) -> dict[str, Any]:
+    """Return what the admin document of a service adds: its held change and its open reports."""
+    state: dict[str, Any] = {"open_reports": open_report_count(session, service)}
+    pending = pending_change(session, service)
+    if pending is not None:  # left out when none, as every empty field of a document is
+        state["pending_change"] = PROPOSED_CHANGE.dump(pending)
+    return state
+
+
 @dataclass(frozen=True)
 class Kind:
-    """One editable kind of record: its model, import tree, the rules around it, and its admin document.
+    """One editable kind of record: its model, import tree, admin document and the rules around it.
 
-    `describe` (set by the API layer, which owns output shapes) returns the document clients read
-    and send back; edits are checked and audited against it.
+    The admin document (`schema`, plus `review_state` where the kind has one) is what clients read
+    and send back; edits are checked and audited against it. The flags say what differs per kind.
     """
 
     name: str
     model: type[Any]
     node: Node
+    schema: Schema
     read_only: frozenset[str]
     owner_of: Callable[[Any], uuid.UUID | None]
     nested_elsewhere: frozenset[str] = frozenset()
-    describe: Callable[[Session, Any, PublicView], dict[str, Any]] | None = None
+    review_state: Callable[[Session, Any], dict[str, Any]] | None = None
+    # Owned through its own organization_id (a service-at-location is owned through its service).
+    owned_directly: bool = True
+    # Joins a service to a location, both of which must be the caller's.
+    joins_service_and_location: bool = False
+    # Has an address placed on the map, and may be confidential.
+    placed_on_map: bool = False
+    # Values every new record of the kind starts with, besides its owner.
+    created_with: Mapping[str, Any] = field(default_factory=dict)
 
 
 SERVICE_NODE = replace(
@@ -95,6 +122,9 @@ SERVICES = Kind(
     | {"pending_change", "open_reports", "stale", "last_modified", "organization"},
     owner_of=lambda service: service.organization_id,
     nested_elsewhere=frozenset({"service_at_locations"}),
+    schema=AdminServiceSchema(),
+    review_state=service_review_state,
+    created_with={"vetting_status": "pending"},
 )
 LOCATIONS = Kind(
     name="location",
@@ -102,6 +132,8 @@ LOCATIONS = Kind(
     node=LOCATION,
     read_only=frozenset({"version"}),
     owner_of=lambda location: location.organization_id,
+    schema=AdminLocationSchema(),
+    placed_on_map=True,
 )
 SERVICE_AT_LOCATIONS = Kind(
     name="service_at_location",
@@ -109,6 +141,9 @@ SERVICE_AT_LOCATIONS = Kind(
     node=SERVICE_AT_LOCATION,
     read_only=frozenset({"version", "location", "service"}),
     owner_of=lambda link: link.service.organization_id if link.service else None,
+    schema=AdminServiceAtLocationSchema(),
+    owned_directly=False,
+    joins_service_and_location=True,
 )
 
 
@@ -123,7 +158,7 @@ class EditResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def find_owned(session: Session, kind: Kind, actor: Actor, record_id: uuid.UUID) -> Any | None:
+def find_owned(session: Session, *, kind: Kind, actor: Actor, record_id: uuid.UUID) -> Any | None:
     """Return the record if it exists and the actor may see it (a partner sees only its own)."""
     record = session.get(kind.model, record_id)
     if record is None:
@@ -133,11 +168,13 @@ def find_owned(session: Session, kind: Kind, actor: Actor, record_id: uuid.UUID)
     return record
 
 
-def describe(session: Session, kind: Kind, record: Any, view: PublicView) -> dict[str, Any]:
+def describe(session: Session, *, kind: Kind, record: Any, view: PublicView) -> dict[str, Any]:
     """Return the admin document of a record, as the API shows it."""
-    if kind.describe is None:
-        raise RuntimeError(f"no admin document is set for {kind.name} records")
-    return kind.describe(session, record, view)
+    with public_context(view):
+        document: dict[str, Any] = kind.schema.dump(record)
+    if kind.review_state is not None:
+        document.update(kind.review_state(session, record))
+    return document
 
 
 def open_report_count(session: Session, service: Service) -> int:
@@ -156,7 +193,7 @@ def pending_change(session: Session, service: Service) -> ProposedChange | None:
 
 
 def create(
-    session: Session, kind: Kind, actor: Actor, doc: Any, view: PublicView, geocoder: Locator | None = None
+    session: Session, *, kind: Kind, actor: Actor, doc: Any, view: PublicView, geocoder: Locator | None = None
 ) -> EditResult:
     """Create a record from its document; a partner's records belong to its organisation."""
     doc = _as_document(doc)
@@ -170,30 +207,37 @@ def create(
     fixed = _fixed_values(kind, owner)
     _check_links(session, kind, actor, doc, None)
     _check_nested_parents(session, kind, doc, owner or _organization_of(session, kind, doc, None), None)
-    if kind.name == LOCATIONS.name:
+    if kind.placed_on_map:
         _refuse_impossible_coordinates(doc)
         _place_location(session, doc, geocoder)
     record, _ = _upsert(session, kind, doc, fixed)
     _touch_services_shown_with(record)
-    document = describe(session, kind, record, view)
-    record_event(session, actor, "create", kind.name, record.id, audited_changes({}, document))
+    document = describe(session, kind=kind, record=record, view=view)
+    record_event(
+        session,
+        actor=actor,
+        action="create",
+        entity_type=kind.name,
+        entity_id=record.id,
+        changes=audited_changes({}, document),
+    )
     return EditResult(record, document, changed=True)
 
 
 def update(
     session: Session,
+    *,
     kind: Kind,
     actor: Actor,
     record: Any,
     doc: Any,
     view: PublicView,
-    *,
     partial: bool,
     geocoder: Locator | None = None,
 ) -> EditResult:
     """Replace (PUT) or merge into (PATCH) a record; hold a vetted service's safety claims for review."""
     doc = _as_document(doc)
-    before = describe(session, kind, record, view)
+    before = describe(session, kind=kind, record=record, view=view)
     problems = _refused_fields(kind, doc, current=before)
     if "id" in doc and str(doc["id"]) != str(record.id):
         problems["/id"] = "does not match the record in the path"
@@ -214,7 +258,7 @@ def update(
     held = None
     if isinstance(record, Service):
         editable, held = _hold_safety_claims(session, actor, record, before, editable)
-    if kind.name == LOCATIONS.name:
+    if kind.placed_on_map:
         _guard_confidentiality(actor, record, editable)
         _refuse_impossible_coordinates(editable)
         _place_location(session, editable, geocoder)
@@ -223,17 +267,27 @@ def update(
         _touch(record)
         _touch_services_shown_with(record)
         session.flush()
-    after = describe(session, kind, record, view)
+    after = describe(session, kind=kind, record=record, view=view)
     changes = audited_changes(before, after)
     if changes:
-        record_event(session, actor, "update", kind.name, record.id, changes)
+        record_event(
+            session, actor=actor, action="update", entity_type=kind.name, entity_id=record.id, changes=changes
+        )
     if held is not None:
-        record_event(session, actor, "propose_change", kind.name, record.id, held.changes)
+        record_event(
+            session,
+            actor=actor,
+            action="propose_change",
+            entity_type=kind.name,
+            entity_id=record.id,
+            changes=held.changes,
+        )
     return EditResult(record, after, held=held, changed=bool(changes))
 
 
 def act_on_service(
     session: Session,
+    *,
     kind: Kind,
     actor: Actor,
     service: Service,
@@ -242,16 +296,24 @@ def act_on_service(
     note: str | None = None,
 ) -> EditResult:
     """Apply one state change to a service (`apply` returns the action's name), then version and audit it."""
-    before = describe(session, kind, service, view)
+    before = describe(session, kind=kind, record=service, view=view)
     action = apply()
     _touch(service)
     session.flush()
-    after = describe(session, kind, service, view)
-    record_event(session, actor, action, "service", service.id, audited_changes(before, after), note)
+    after = describe(session, kind=kind, record=service, view=view)
+    record_event(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="service",
+        entity_id=service.id,
+        changes=audited_changes(before, after),
+        note=note,
+    )
     return EditResult(service, after, changed=True)
 
 
-def withdraw(session: Session, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
+def withdraw(session: Session, *, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
     """Take a service out of public output at once; it stays stored for the audit log and sync."""
     if service.withdrawn_at is not None:
         raise NotAllowedError("This service is already withdrawn.")
@@ -260,10 +322,10 @@ def withdraw(session: Session, kind: Kind, actor: Actor, service: Service, view:
         service.withdrawn_at = utcnow()
         return "withdraw"
 
-    return act_on_service(session, kind, actor, service, view, apply)
+    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply)
 
 
-def confirm(session: Session, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
+def confirm(session: Session, *, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
     """Mark a service as checked today by its provider (it is fresh again)."""
     if service.withdrawn_at is not None:
         raise NotAllowedError("A withdrawn service cannot be confirmed; create it again instead.")
@@ -272,18 +334,25 @@ def confirm(session: Session, kind: Kind, actor: Actor, service: Service, view: 
         service.last_verified_at = utcnow()
         return "confirm"
 
-    return act_on_service(session, kind, actor, service, view, apply)
+    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply)
 
 
-def delete(session: Session, kind: Kind, actor: Actor, record: Any, view: PublicView) -> None:
+def delete(session: Session, *, kind: Kind, actor: Actor, record: Any, view: PublicView) -> None:
     """Delete a location or service-at-location; the audit log keeps what it held."""
     if isinstance(record, Location) and record.service_at_locations:
         raise NotAllowedError("Services are still delivered here; delete those service_at_locations first.")
-    before = describe(session, kind, record, view)
+    before = describe(session, kind=kind, record=record, view=view)
     _touch_services_shown_with(record)
     session.delete(record)
     session.flush()
-    record_event(session, actor, "delete", kind.name, before["id"], audited_changes(before, {}))
+    record_event(
+        session,
+        actor=actor,
+        action="delete",
+        entity_type=kind.name,
+        entity_id=before["id"],
+        changes=audited_changes(before, {}),
+    )
 
 
 def audited_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -335,7 +404,7 @@ def _refused_fields(kind: Kind, doc: Mapping[str, Any], current: Mapping[str, An
 def _owner_for_new(
     session: Session, kind: Kind, actor: Actor, doc: Mapping[str, Any], problems: dict[str, str]
 ) -> uuid.UUID | None:
-    if kind.name == SERVICE_AT_LOCATIONS.name:
+    if not kind.owned_directly:
         return None
     requested = doc.get("organization_id")
     if not actor.is_operator:
@@ -351,7 +420,7 @@ def _owner_for_new(
 def _ownership_change(
     session: Session, kind: Kind, actor: Actor, record: Any, doc: Mapping[str, Any]
 ) -> dict[str, str]:
-    if kind.name == SERVICE_AT_LOCATIONS.name or "organization_id" not in doc:
+    if not kind.owned_directly or "organization_id" not in doc:
         return {}
     requested = _parse_uuid(doc["organization_id"])
     if requested == record.organization_id:
@@ -364,16 +433,14 @@ def _ownership_change(
 
 
 def _fixed_values(kind: Kind, owner: uuid.UUID | None) -> dict[str, Any]:
-    if kind.name == SERVICES.name:
-        return {"organization_id": owner, "vetting_status": "pending"}
-    if kind.name == LOCATIONS.name:
-        return {"organization_id": owner}
-    return {}
+    if not kind.owned_directly:
+        return dict(kind.created_with)
+    return {"organization_id": owner, **kind.created_with}
 
 
 def _check_links(session: Session, kind: Kind, actor: Actor, doc: dict[str, Any], record: Any) -> None:
     """A service-at-location must join a service and a location of the same (own) organisation."""
-    if kind.name != SERVICE_AT_LOCATIONS.name:
+    if not kind.joins_service_and_location:
         return
     problems = {}
     service = session.get(Service, _parse_uuid(doc.get("service_id"))) if doc.get("service_id") else None
@@ -390,7 +457,7 @@ def _check_links(session: Session, kind: Kind, actor: Actor, doc: dict[str, Any]
 
 def _organization_of(session: Session, kind: Kind, doc: Mapping[str, Any], record: Any) -> uuid.UUID | None:
     """Return the organisation the record will belong to once the document is written."""
-    if kind.name == SERVICE_AT_LOCATIONS.name:
+    if not kind.owned_directly:
         service_id = _parse_uuid(doc.get("service_id"))
         service = session.get(Service, service_id) if service_id else None
         return service.organization_id if service is not None else None
@@ -401,8 +468,8 @@ def _check_nested_parents(
     session: Session, kind: Kind, doc: Mapping[str, Any], organization_id: uuid.UUID | None, record: Any
 ) -> None:
     """Refuse nested records that are another record's, or whose parent ids point elsewhere (422)."""
-    problems = foreign_children(session, kind.node, doc, record)
-    problems.update(parent_problems(session, kind.node, doc, organization_id=organization_id))
+    problems = foreign_children(session, node=kind.node, doc=doc, owner=record)
+    problems.update(parent_problems(session, node=kind.node, doc=doc, organization_id=organization_id))
     if problems:
         raise InvalidFieldsError(problems)
 
@@ -505,7 +572,7 @@ def _place_location(session: Session, doc: dict[str, Any], geocoder: Locator | N
         return
     if doc.get("latitude") is not None and doc.get("longitude") is not None:
         return
-    point = place_address(geocoder or GazetteerGeocoder(session), doc.get("addresses") or [])
+    point = place_address(geocoder or GazetteerGeocoder(session), addresses=doc.get("addresses") or [])
     if point is None:
         raise InvalidFieldsError(
             {"/latitude": "could not place this location from its address; give latitude and longitude"}
@@ -517,7 +584,7 @@ def _upsert(
     session: Session, kind: Kind, doc: Mapping[str, Any], fixed: Mapping[str, Any] | None
 ) -> tuple[Any, bool]:
     try:
-        return upsert_one(session, kind.node, doc, fixed=fixed)
+        return upsert_one(session, node=kind.node, doc=doc, fixed=fixed)
     except HSDSImportError as error:
         raise InvalidFieldsError(error.problems) from None
 

@@ -55,34 +55,44 @@ def parent_columns(model: type[Base]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def owning_organization(session: Session, record: Any, depth: int = 0) -> uuid.UUID | None:
+def owning_organization(session: Session, *, record: Any, depth: int = 0) -> uuid.UUID | None:
     """Return the organisation a stored record belongs to, following its parent links."""
     if depth > MAX_DEPTH or record is None:
         return None
     if isinstance(record, Organization):
         return uuid.UUID(str(record.id))
     if isinstance(record, ServiceAtLocation):
-        return owning_organization(session, stored_record(session, Service, record.service_id), depth + 1)
+        return owning_organization(
+            session,
+            record=stored_record(session, model=Service, record_id=record.service_id),
+            depth=depth + 1,
+        )
     if isinstance(record, Attribute):
         holder = PARENT_MODELS.get(record.link_entity)
-        parent = stored_record(session, holder, record.link_id) if holder is not None else None
-        return owning_organization(session, parent, depth + 1)
+        parent = (
+            stored_record(session, model=holder, record_id=record.link_id) if holder is not None else None
+        )
+        return owning_organization(session, record=parent, depth=depth + 1)
     for column in PARENT_TABLES:
         parent_id = getattr(record, column, None)
         if parent_id is None:
             continue
         if column == "organization_id":
             return uuid.UUID(str(parent_id))
-        parent = stored_record(session, PARENT_MODELS[PARENT_TABLES[column]], parent_id)
-        return owning_organization(session, parent, depth + 1)
+        parent = stored_record(session, model=PARENT_MODELS[PARENT_TABLES[column]], record_id=parent_id)
+        return owning_organization(session, record=parent, depth=depth + 1)
     return None
 
 
-def record_of_table(session: Session, table: str, value: Any) -> Any | None:
+def record_of_table(session: Session, *, table: str, value: Any) -> Any | None:
     """Return the stored record of this table with this id, or None (also for a malformed id)."""
     model = PARENT_MODELS.get(table)
     parsed = as_uuid(value)
-    return stored_record(session, model, parsed) if model is not None and parsed is not None else None
+    return (
+        stored_record(session, model=model, record_id=parsed)
+        if model is not None and parsed is not None
+        else None
+    )
 
 
 def misplaced_parents(
@@ -107,9 +117,9 @@ def misplaced_parents(
 
 def parent_problems(
     session: Session,
+    *,
     node: Any,
     doc: Mapping[str, Any],
-    *,
     organization_id: uuid.UUID | None,
     path: str = "",
 ) -> dict[str, str]:
@@ -140,7 +150,7 @@ def parent_problems(
                         f"must be the id of a {target} of this organisation (or left out)"
                     )
             problems.update(
-                parent_problems(session, child, item, organization_id=organization_id, path=where)
+                parent_problems(session, node=child, doc=item, organization_id=organization_id, path=where)
             )
     return problems
 
@@ -157,7 +167,7 @@ def _may_name(
     if value is None or value == "":
         return True
     record_id = as_uuid(item.get("id"))
-    stored = stored_record(session, model, record_id) if record_id is not None else None
+    stored = stored_record(session, model=model, record_id=record_id) if record_id is not None else None
     if stored is not None and as_uuid(value) == getattr(stored, name):
         return True
     if name == "link_id":
@@ -167,9 +177,9 @@ def _may_name(
     else:
         tables = (PARENT_TABLES[name],)
     for table in tables:
-        record = record_of_table(session, table, value)
+        record = record_of_table(session, table=table, value=value)
         if record is not None and organization_id is not None:
-            return owning_organization(session, record) == organization_id
+            return owning_organization(session, record=record) == organization_id
     return False
 
 

@@ -16,12 +16,19 @@ MAX_MESSAGE_LENGTH = 2000
 ANONYMOUS = Actor(role="public")
 
 
-def submit_report(session: Session, service: Service, kind: str, message: str) -> Report:
+def submit_report(session: Session, *, service: Service, kind: str, message: str) -> Report:
     """Store a report; nothing about who sent it is kept."""
     report = Report(id=uuid.uuid4(), service_id=service.id, kind=kind, message=message, status="open")
     session.add(report)
     session.flush()
-    record_event(session, ANONYMOUS, "create", "report", report.id, {"kind": {"before": None, "after": kind}})
+    record_event(
+        session,
+        actor=ANONYMOUS,
+        action="create",
+        entity_type="report",
+        entity_id=report.id,
+        changes={"kind": {"before": None, "after": kind}},
+    )
     return report
 
 
@@ -41,7 +48,7 @@ def list_reports(
     return Page(items=list(items), total_items=total, page_number=page, per_page=per_page)
 
 
-def find_report(session: Session, report_id: uuid.UUID, partner_id: uuid.UUID | None) -> Report | None:
+def find_report(session: Session, *, report_id: uuid.UUID, partner_id: uuid.UUID | None) -> Report | None:
     """Return the report if the caller may see it (a partner sees only reports on its own listings)."""
     report = session.get(Report, report_id)
     if report is None or partner_id is None:
@@ -50,7 +57,7 @@ def find_report(session: Session, report_id: uuid.UUID, partner_id: uuid.UUID | 
     return report if service is not None and service.organization_id == partner_id else None
 
 
-def moderate(session: Session, actor: Actor, report: Report, status: str, note: str | None) -> Report:
+def moderate(session: Session, *, actor: Actor, report: Report, status: str, note: str | None) -> Report:
     """Resolve, dismiss or reopen a report."""
     before: dict[str, Any] = {"status": report.status, "resolution_note": report.resolution_note}
     report.status = status
@@ -58,5 +65,12 @@ def moderate(session: Session, actor: Actor, report: Report, status: str, note: 
     report.resolved_at = None if status == "open" else utcnow()
     session.flush()
     after = {"status": report.status, "resolution_note": report.resolution_note}
-    record_event(session, actor, "moderate", "report", report.id, field_changes(before, after))
+    record_event(
+        session,
+        actor=actor,
+        action="moderate",
+        entity_type="report",
+        entity_id=report.id,
+        changes=field_changes(before, after),
+    )
     return report

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from services_api.core.directory.reads import Page
 from services_api.core.directory.visibility import PublicView, stale_filter
 from services_api.core.hsds.documents import HSDSImportError, upsert_one
 from services_api.core.listings.audit import Actor
+from services_api.core.listings.criteria import mandatory_codes, next_review, vetting_criteria
 from services_api.core.listings.editing import (
     SERVICE_NODE,
     EditResult,
@@ -24,19 +24,7 @@ from services_api.core.listings.editing import (
     act_on_service,
     pending_change,
 )
-from services_api.core.seeding.demo import load_json
 from services_api.models import Organization, ProposedChange, Service, VettingStatus, utcnow
-
-
-@functools.cache
-def vetting_criteria() -> tuple[dict[str, Any], ...]:
-    """Return the published vetting criteria (seed_data/vetting_criteria.json), each with a `code`."""
-    return tuple(load_json("vetting_criteria.json"))
-
-
-def mandatory_codes() -> set[str]:
-    """Return the codes an approval must attest."""
-    return {item["code"] for item in vetting_criteria() if item.get("mandatory")}
 
 
 def _check_criteria(criteria: Sequence[str]) -> None:
@@ -54,6 +42,7 @@ def _check_criteria(criteria: Sequence[str]) -> None:
 
 def approve(
     session: Session,
+    *,
     kind: Kind,
     actor: Actor,
     service: Service,
@@ -66,8 +55,11 @@ def approve(
     if service.withdrawn_at is not None:
         raise NotAllowedError("A withdrawn service cannot be approved.")
     change = pending_change(session, service)
-    if change is None and service.vetting_status == VettingStatus.VETTED.value:
-        raise NotAllowedError("This service is already vetted and has no change waiting.")
+    due = service.next_review_due is not None and service.next_review_due <= utcnow().date()
+    if change is None and service.vetting_status == VettingStatus.VETTED.value and not due:
+        raise NotAllowedError(
+            "This service is already vetted, has no change waiting and is not due for review."
+        )
 
     def apply() -> str:
         if change is not None:
@@ -81,13 +73,14 @@ def approve(
         service.vetting_notes = note
         service.last_verified_at = now
         service.assured_date = now.date()
+        service.next_review_due = next_review(vetted_on=now.date(), criteria=service.vetting_criteria)
         return "approve"
 
-    return act_on_service(session, kind, actor, service, view, apply, note)
+    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply, note=note)
 
 
 def reject(
-    session: Session, kind: Kind, actor: Actor, service: Service, note: str | None, view: PublicView
+    session: Session, *, kind: Kind, actor: Actor, service: Service, note: str | None, view: PublicView
 ) -> EditResult:
     """Reject a held change (the listing stays as approved), or a pending or suspended listing for good."""
     change = pending_change(session, service)
@@ -105,11 +98,11 @@ def reject(
         service.vetting_notes = note
         return "reject"
 
-    return act_on_service(session, kind, actor, service, view, apply, note)
+    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply, note=note)
 
 
 def suspend(
-    session: Session, kind: Kind, actor: Actor, service: Service, note: str | None, view: PublicView
+    session: Session, *, kind: Kind, actor: Actor, service: Service, note: str | None, view: PublicView
 ) -> EditResult:
     """Take a vetted service out of public output from the next request on."""
     if service.vetting_status != VettingStatus.VETTED.value:
@@ -120,13 +113,13 @@ def suspend(
         service.vetting_notes = note
         return "suspend"
 
-    return act_on_service(session, kind, actor, service, view, apply, note)
+    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply, note=note)
 
 
 def _apply_change(session: Session, service: Service, change: ProposedChange) -> None:
     doc = {"id": str(service.id), **change.changes}
     try:
-        upsert_one(session, SERVICE_NODE, doc, trusted=True)
+        upsert_one(session, node=SERVICE_NODE, doc=doc, trusted=True)
     except HSDSImportError as error:
         raise NotAllowedError(f"The held change no longer applies: {error}") from None
 
@@ -139,7 +132,7 @@ def _decide(change: ProposedChange, status: str, note: str | None) -> None:
 
 @dataclass(frozen=True)
 class QueueItem:
-    """One thing waiting for the operator: a pending listing, or a held change to a vetted one."""
+    """One thing waiting for the operator: a pending listing, a held change, or a listing due for review."""
 
     kind: str
     service: Service
@@ -147,31 +140,46 @@ class QueueItem:
 
 
 def review_queue(session: Session, *, page: int, per_page: int) -> Page[QueueItem]:
-    """Return one page of what waits for the operator: pending listings, then held changes, oldest first."""
-    pending = select(Service).where(
-        Service.vetting_status == VettingStatus.PENDING.value, Service.withdrawn_at.is_(None)
-    )
-    changes = select(ProposedChange).where(ProposedChange.status == "pending")
-    pending_count = session.scalar(select(func.count()).select_from(pending.subquery())) or 0
-    change_count = session.scalar(select(func.count()).select_from(changes.subquery())) or 0
-    start = (page - 1) * per_page
-    items = [
-        QueueItem("new_listing", service, None)
-        for service in session.scalars(
-            pending.order_by(Service.created, Service.id).offset(start).limit(per_page)
-        )
+    """Return one page of what waits for the operator, oldest first in each part.
+
+    First new listings, then held changes to vetted ones, then vetted listings whose review is due
+    (`next_review_due`, set at approval from the criteria's review intervals).
+    """
+    live = Service.withdrawn_at.is_(None)
+    parts: list[tuple[Select[Any], Callable[[Any], QueueItem]]] = [
+        (
+            select(Service)
+            .where(Service.vetting_status == VettingStatus.PENDING.value, live)
+            .order_by(Service.created, Service.id),
+            lambda service: QueueItem("new_listing", service, None),
+        ),
+        (
+            select(ProposedChange)
+            .where(ProposedChange.status == "pending")
+            .order_by(ProposedChange.created, ProposedChange.id),
+            lambda change: QueueItem("proposed_change", session.get_one(Service, change.service_id), change),
+        ),
+        (
+            select(Service)
+            .where(
+                Service.vetting_status == VettingStatus.VETTED.value,
+                live,
+                Service.next_review_due <= utcnow().date(),
+            )
+            .order_by(Service.next_review_due, Service.id),
+            lambda service: QueueItem("review_due", service, None),
+        ),
     ]
-    if len(items) < per_page:
-        held = session.scalars(
-            changes.order_by(ProposedChange.created, ProposedChange.id)
-            .offset(max(start - pending_count, 0))
-            .limit(per_page - len(items))
-        )
-        items += [
-            QueueItem("proposed_change", session.get_one(Service, change.service_id), change)
-            for change in held
-        ]
-    return Page(items=items, total_items=pending_count + change_count, page_number=page, per_page=per_page)
+    start, total = (page - 1) * per_page, 0
+    items: list[QueueItem] = []
+    for query, to_item in parts:
+        count = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        wanted = per_page - len(items)
+        if wanted > 0 and start < total + count:
+            rows = session.scalars(query.offset(max(start - total, 0)).limit(wanted))
+            items += [to_item(row) for row in rows]
+        total += count
+    return Page(items=items, total_items=total, page_number=page, per_page=per_page)
 
 
 def stale_listings(

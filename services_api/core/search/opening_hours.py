@@ -29,7 +29,7 @@ def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
     return ZoneInfo("UTC")
 
 
-def is_open(schedules: Iterable[Schedule], moment: datetime, time_zone: ZoneInfo) -> bool:
+def is_open(schedules: Iterable[Schedule], *, moment: datetime, time_zone: ZoneInfo) -> bool:
     """Return whether any schedule is open at `moment` in the given local time zone.
 
     An aware `moment` is converted to local time; a naive one is read as local wall-clock time.
@@ -111,7 +111,7 @@ class OpeningTimes:
                 groups = [places[hit.service_at_location_id]] if hit.service_at_location_id in places else []
             else:
                 groups = services.get(hit.service_id, [])
-            if any(is_open(schedules, moment, time_zone) for schedules, time_zone in groups):
+            if any(is_open(schedules, moment=moment, time_zone=time_zone) for schedules, time_zone in groups):
                 kept.append(hit)
         return kept
 
@@ -131,7 +131,7 @@ class OpeningTimes:
             hit
             for hit in hits
             if any(
-                is_open(schedules, moment, time_zone)
+                is_open(schedules, moment=moment, time_zone=time_zone)
                 for schedules, time_zone in groups.get(hit.service_id, [])
             )
         ]

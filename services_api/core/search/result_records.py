@@ -61,7 +61,7 @@ def place_records(session: Session, hits: Sequence[Hit]) -> list[PlaceResult]:
     for link in links.values():
         link.location = locations.get(link.location_id)
     areas = _by_id(session, "service_area", [hit.service_area_id for hit in hits])
-    return place_results(hits, services, links, areas)
+    return place_results(hits, services=services, links=links, areas=areas)
 
 
 def service_records(session: Session, hits: Sequence[Hit]) -> list[ServiceResult]:

@@ -78,11 +78,11 @@ def load_place_results(session: Session, hits: Sequence[Hit], *, full: bool) -> 
     areas = {
         area.id: area for area in session.scalars(select(ServiceArea).where(ServiceArea.id.in_(area_ids)))
     }
-    return place_results(hits, services, links, areas)
+    return place_results(hits, services=services, links=links, areas=areas)
 
 
 def place_results(
-    hits: Sequence[Hit], services: Mapping[Any, Any], links: Mapping[Any, Any], areas: Mapping[Any, Any]
+    hits: Sequence[Hit], *, services: Mapping[Any, Any], links: Mapping[Any, Any], areas: Mapping[Any, Any]
 ) -> list[PlaceResult]:
     """Pair each hit with its loaded service, and its service-at-location or service area, by id."""
     return [

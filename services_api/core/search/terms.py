@@ -90,7 +90,7 @@ def required_terms(
 
 
 def _with_descendants(session: Session, parameter: str, code: str) -> frozenset[uuid.UUID]:
-    found = terms_below(session, "code", code)
+    found = terms_below(session, by="code", value=code)
     if not found:
         raise UnknownCodeError(parameter, code)
     return frozenset(found)

@@ -29,7 +29,7 @@ class SeedResult:
     changed: int = 0
 
 
-def load_json(relative_path: str, seed_dir: Path = SEED_DIR) -> Any:
+def load_json(relative_path: str, *, seed_dir: Path = SEED_DIR) -> Any:
     """Read one JSON file from seed_data/."""
     return json.loads((seed_dir / relative_path).read_text(encoding="utf-8"))
 
@@ -38,8 +38,8 @@ def seed_taxonomies(session: Session, seed_dir: Path = SEED_DIR) -> SeedResult:
     """Create or update the category and access & safety taxonomies."""
     result = SeedResult()
     for relative_path in TAXONOMY_FILES:
-        data = load_json(relative_path, seed_dir)
-        outcome = import_taxonomy(session, data["taxonomy"], data["terms"])
+        data = load_json(relative_path, seed_dir=seed_dir)
+        outcome = import_taxonomy(session, taxonomy=data["taxonomy"], terms=data["terms"])
         result.created += len(outcome.created)
         result.changed += len(outcome.changed)
     return result
@@ -49,7 +49,7 @@ def seed_demo_directory(
     session: Session, *, today: date | None = None, seed_dir: Path = SEED_DIR
 ) -> SeedResult:
     """Create or update the demo directory, its verification dates moved to be as recent as shipped."""
-    data = load_json(DEMO_FILE, seed_dir)
+    data = load_json(DEMO_FILE, seed_dir=seed_dir)
     offset = (today or utcnow().date()) - date.fromisoformat(data["reference_date"])
     organizations = [_shift_dates(organization, offset) for organization in data["organizations"]]
     outcome = import_organizations(session, organizations, trusted=True)
