@@ -14,11 +14,12 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
 from services_api.access_cli import keys_group, partners_group
+from services_api.core.actors import Actor
 from services_api.core.hsds.documents import HSDSImportError
 from services_api.core.hsds.file_import import FileImportResult
 from services_api.core.hsds.files import HSDSFileError, read_hsds
 from services_api.core.hsds.partner_import import ImportConflictError, import_as
-from services_api.core.listings.audit import Actor, record_event
+from services_api.core.listings.audit import record_event
 from services_api.core.seeding.demo import (
     directory_is_empty,
     seed_demo_directory,

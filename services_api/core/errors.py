@@ -48,6 +48,20 @@ class TooLargeError(DomainError):
     """The request asks for more than one request may (a body, an archive, a file)."""
 
 
+class InvalidFieldsError(InvalidError):
+    """The document has fields that are wrong or not allowed, by JSON pointer."""
+
+    def __init__(self, problems: Mapping[str, str]):
+        super().__init__(f"The request has invalid fields: {', '.join(problems)}", problems=problems)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{path}: {message}" for path, message in self.problems.items())
+
+
+class NotAllowedError(ConflictError):
+    """The action does not apply to the record in its current state."""
+
+
 def bad_parameters(problems: Mapping[str, Any], *, where: str = "query") -> BadParameterError:
     """Return a BadParameterError whose message names each parameter in `problems` (sorted)."""
     return BadParameterError(f"Invalid {where} parameter: {', '.join(sorted(problems))}", problems=problems)

@@ -29,10 +29,10 @@ from services_api.api.openapi import (
 from services_api.api.params import parse_query
 from services_api.api.public.common import page_envelope
 from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
-from services_api.core.directory.reads import Page
 from services_api.core.limits import MAX_ITEMS
 from services_api.core.listings import editing
 from services_api.core.listings.editing import LOCATIONS, SERVICE_AT_LOCATIONS, SERVICES, Kind
+from services_api.core.paging import Page
 from services_api.db import get_session
 from services_api.locators import configured_geocoder
 from services_api.models import Location, Service, ServiceAtLocation

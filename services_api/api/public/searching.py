@@ -7,7 +7,7 @@ from typing import Any
 
 from services_api.api.errors import ApiError
 from services_api.api.public.common import listing_filters, public_view
-from services_api.core.directory.reads import Page
+from services_api.core.paging import Page
 from services_api.core.search import terms
 from services_api.core.search.query import Hit, Query, search
 from services_api.db import get_session

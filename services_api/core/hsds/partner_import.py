@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from services_api.core.actors import Actor
 from services_api.core.errors import ConflictError
 from services_api.core.geocoding.addresses import place_address
 from services_api.core.hsds.bulk_write import write_prepared
@@ -28,7 +29,7 @@ from services_api.core.hsds.documents import (
 from services_api.core.hsds.file_import import FileImportResult, import_hsds_tables
 from services_api.core.hsds.stored_records import records_loaded, stored_record
 from services_api.core.hsds.tables import Tables
-from services_api.core.listings.audit import Actor, record_event
+from services_api.core.listings.audit import record_event
 from services_api.core.listings.ownership import (
     ATTRIBUTE_HOLDERS,
     PARENT_MODELS,

@@ -17,8 +17,9 @@ from marshmallow import Schema
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services_api.core.actors import Actor
 from services_api.core.directory.visibility import PublicView
-from services_api.core.errors import ConflictError, InvalidError
+from services_api.core.errors import InvalidFieldsError, NotAllowedError
 from services_api.core.geocoding.addresses import place_address
 from services_api.core.geocoding.gazetteer import GazetteerGeocoder
 from services_api.core.hsds.documents import (
@@ -31,7 +32,7 @@ from services_api.core.hsds.documents import (
     server_set_fields,
     upsert_one,
 )
-from services_api.core.listings.audit import Actor, field_changes, record_event
+from services_api.core.listings.audit import field_changes, record_event
 from services_api.core.listings.ownership import parent_problems
 from services_api.models import (
     Location,
@@ -58,20 +59,6 @@ DERIVED_FIELDS = frozenset({"version", "last_modified", "pending_change", "open_
 COORDINATE_LIMITS = {"latitude": 90.0, "longitude": 180.0}
 PROPOSED_CHANGE = ProposedChangeSchema()
 Locator: TypeAlias = Geocoder | Callable[..., Any]
-
-
-class InvalidFieldsError(InvalidError):
-    """The document has fields that are wrong or not allowed, by JSON pointer."""
-
-    def __init__(self, problems: Mapping[str, str]):
-        super().__init__(f"The request has invalid fields: {', '.join(problems)}", problems=problems)
-
-    def __str__(self) -> str:
-        return "; ".join(f"{path}: {message}" for path, message in self.problems.items())
-
-
-class NotAllowedError(ConflictError):
-    """The action does not apply to the record in its current state."""
 
 
 def service_review_state(session: Session, service: Service) -> dict[str, Any]:

@@ -10,20 +10,13 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from services_api.core.directory.reads import Page
+from services_api.core.actors import Actor
 from services_api.core.directory.visibility import PublicView, stale_filter
+from services_api.core.errors import InvalidFieldsError, NotAllowedError
 from services_api.core.hsds.documents import HSDSImportError, upsert_one
-from services_api.core.listings.audit import Actor
 from services_api.core.listings.criteria import mandatory_codes, next_review, vetting_criteria
-from services_api.core.listings.editing import (
-    SERVICE_NODE,
-    EditResult,
-    InvalidFieldsError,
-    Kind,
-    NotAllowedError,
-    act_on_service,
-    pending_change,
-)
+from services_api.core.listings.editing import SERVICE_NODE, EditResult, Kind, act_on_service, pending_change
+from services_api.core.paging import Page
 from services_api.models import Organization, ProposedChange, Service, VettingStatus, utcnow
 
 

@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 
 from services_api.core.directory.reads import (
     ListingFilters,
-    Page,
     listing_conditions,
     listing_params,
     listing_shape,
     listing_template,
 )
 from services_api.core.directory.visibility import PublicView
+from services_api.core.paging import Page
 from services_api.core.search.opening_hours import OpeningTimes
 from services_api.core.search.spatial_index import SpatialIndex, spatial_index_for
 from services_api.geo.areas import parse_extent
