@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from services_api import create_app  # noqa: E402
 from services_api.core.access import keys, partners  # noqa: E402
-from services_api.core.listings.audit import Actor  # noqa: E402
+from services_api.core.actors import Actor  # noqa: E402
 from services_api.core.seeding.demo import seed_gazetteer, seed_taxonomies  # noqa: E402
 from services_api.db import get_session, make_engine  # noqa: E402
 from services_api.migrate import upgrade_to_head  # noqa: E402

@@ -11,8 +11,8 @@ from flask.cli import AppGroup
 
 from services_api.config import other_development_secret
 from services_api.core.access import keys, partners
-from services_api.core.listings.audit import Actor
-from services_api.core.listings.editing import InvalidFieldsError
+from services_api.core.actors import Actor
+from services_api.core.errors import InvalidFieldsError
 from services_api.db import get_session
 from services_api.models import Partner, Role
 

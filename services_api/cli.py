@@ -14,11 +14,12 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
 from services_api.access_cli import keys_group, partners_group
+from services_api.core.actors import Actor
 from services_api.core.hsds.documents import HSDSImportError
 from services_api.core.hsds.file_import import FileImportResult
 from services_api.core.hsds.files import HSDSFileError, read_hsds
-from services_api.core.hsds.partner_import import ImportConflictError, import_as, problem_count
-from services_api.core.listings.audit import Actor, record_event
+from services_api.core.hsds.partner_import import ImportConflictError, import_as
+from services_api.core.listings.audit import record_event
 from services_api.core.seeding.demo import (
     directory_is_empty,
     seed_demo_directory,
@@ -159,7 +160,7 @@ def import_command(path: Path, vetted: bool, partner_id: uuid.UUID | None, dry_r
         raise click.exceptions.Exit(2) from None
     except HSDSImportError as error:
         session.rollback()
-        click.echo(f"Nothing imported: {problem_count(error)} in {path}:", err=True)
+        click.echo(f"Nothing imported: {error.count} in {path}:", err=True)
         for where, message in error.problems.items():
             click.echo(f"  {where}: {message}", err=True)
         raise click.exceptions.Exit(1) from None

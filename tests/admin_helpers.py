@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from services_api.core.access import keys, partners
-from services_api.core.listings.audit import Actor
+from services_api.core.actors import Actor
 from services_api.db import get_session
 from services_api.models import Organization, Partner, Role, TaxonomyTerm
 

@@ -20,8 +20,8 @@ from frictionless import Package
 from sqlalchemy import select
 
 from services_api.core.access import keys
+from services_api.core.actors import Actor
 from services_api.core.hsds.tables import EXTRA_COLUMNS, datapackage, table_files
-from services_api.core.listings.audit import Actor
 from services_api.db import get_session
 from services_api.models import Address, Location, Role
 from tests.admin_helpers import new_location, new_service

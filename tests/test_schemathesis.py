@@ -27,7 +27,7 @@ import pytest
 
 from services_api import create_app
 from services_api.core.access import keys, partners
-from services_api.core.listings.audit import Actor
+from services_api.core.actors import Actor
 from services_api.db import get_session
 from services_api.models import Role
 

@@ -6,18 +6,14 @@ import uuid
 from typing import Any
 
 from flask import current_app, request
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema
 
 from services_api.api.errors import ApiError
 
 
 def parse_query(schema: Schema) -> dict[str, Any]:
     """Load the request's query parameters with `schema`; raise a 400 naming each bad one."""
-    try:
-        args: dict[str, Any] = schema.load(_query_values(schema))
-    except ValidationError as error:
-        messages = error.normalized_messages()
-        raise ApiError(400, f"Invalid query parameter: {', '.join(sorted(messages))}", messages) from None
+    args: dict[str, Any] = schema.load(_query_values(schema))
     if "per_page" in schema.fields:
         args["per_page"] = _per_page(args.get("per_page"))
     return args

@@ -5,6 +5,9 @@ Dump with `public_context(view)` active (for `stale` and `public`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from marshmallow import Schema, fields, post_dump
@@ -20,6 +23,26 @@ from services_api.schemas.hsds import (
     OrganizationSchema,
     current_view,
 )
+
+HELD_CHANGE_DOC = "The change to this record's safety claims that waits for the operator (absent when none)."
+_HELD_CHANGE_OF: ContextVar[Callable[[Any], Any] | None] = ContextVar("held_change_of", default=None)
+
+
+@contextmanager
+def held_changes(change_of: Callable[[Any], Any]) -> Iterator[None]:
+    """Dump admin documents with `change_of(record)` giving the change held on a record's claims."""
+    token = _HELD_CHANGE_OF.set(change_of)
+    try:
+        yield
+    finally:
+        _HELD_CHANGE_OF.reset(token)
+
+
+def dump_held_change(record: Any) -> dict[str, Any] | None:
+    """Dump the change held on the record's claims, if `held_changes` is active and there is one."""
+    change_of = _HELD_CHANGE_OF.get()
+    pending = change_of(record) if change_of is not None else None
+    return ProposedChangeSchema().dump(pending) if pending is not None else None
 
 
 class AdminLocationSchema(LocationSchema):
@@ -46,12 +69,9 @@ class AdminLocationSchema(LocationSchema):
         lambda location: confirmation_warnings(location.geocode_precision) or None,
         metadata={"description": "What to check, by JSON pointer (absent when nothing needs checking)."},
     )
-    pending_change = fields.Method("dump_pending_change")
-
-    def dump_pending_change(self, location: Location) -> dict[str, Any] | None:
-        """Dump the change to the location's safety claims waiting for the operator, if any."""
-        pending = getattr(location, "pending_change", None)
-        return ProposedChangeSchema().dump(pending) if pending else None
+    pending_change = fields.Function(
+        lambda location: dump_held_change(location), metadata={"description": HELD_CHANGE_DOC}
+    )
 
     @post_dump(pass_original=True)
     def withhold_confidential(
@@ -97,17 +117,11 @@ class AdminServiceSchema(FullServiceSchema):
     withdrawn_at = fields.DateTime()
     version = fields.Integer(attribute="row_version", dump_only=True)
     public = fields.Function(lambda service: current_view().is_public(service))
-    pending_change = fields.Method("dump_pending_change")
-    open_reports = fields.Method("dump_open_reports")
-
-    def dump_pending_change(self, service: Service) -> dict[str, Any] | None:
-        """Dump the change waiting for the operator, if any."""
-        pending = getattr(service, "pending_change", None)
-        return ProposedChangeSchema().dump(pending) if pending else None
-
-    def dump_open_reports(self, service: Service) -> int:
-        """Count the public reports about this service still open."""
-        return int(getattr(service, "open_report_count", 0))
+    pending_change = fields.Function(
+        lambda service: dump_held_change(service), metadata={"description": HELD_CHANGE_DOC}
+    )
+    # Filled in by the admin document from the review state (editing.service_review_state).
+    open_reports = fields.Raw(dump_only=True)
 
     @post_dump(pass_original=True)
     def announce_staleness(self, data: dict[str, Any], service: Service, **_kwargs: Any) -> dict[str, Any]:

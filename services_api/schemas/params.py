@@ -5,9 +5,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC
+from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from services_api.core.errors import bad_parameters
 from services_api.core.limits import MAX_SEARCH_WORD_LENGTH, MAX_SEARCH_WORDS
 from services_api.core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
 from services_api.schemas.search_params import GeoSearchArgs
@@ -58,6 +60,10 @@ class QuerySchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+    def handle_error(self, error: ValidationError, data: Any, *, many: bool, **kwargs: Any) -> None:
+        """Refuse the query naming each bad parameter (400)."""
+        raise bad_parameters(error.normalized_messages())
 
 
 class PageArgs(QuerySchema):

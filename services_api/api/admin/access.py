@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, url_for
-from marshmallow import Schema, fields, validate
 
 from services_api.api.admin.auth import current_actor, operator_only
 from services_api.api.admin.common import AdminResource, ns, path_id
 from services_api.api.admin.writes import (
     commit,
-    edit_errors,
     idempotent,
     load_body,
     require_if_match,
@@ -21,49 +19,13 @@ from services_api.api.errors import ApiError
 from services_api.api.openapi import IDEMPOTENCY_KEY, IF_MATCH, list_model, schema_model
 from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
 from services_api.core.access import keys, partners
-from services_api.core.field_rules import EMAIL_DOC, NAME_DOC, email_address, not_blank
-from services_api.core.listings.editing import EditError
 from services_api.db import get_session
 from services_api.models import Partner, Role
 from services_api.schemas.admin import ApiKeySchema, PartnerSchema
-from services_api.schemas.params import follows, plain_text
+from services_api.schemas.bodies import NEW_KEY, NEW_PARTNER, PARTNER_CHANGE
 
 PARTNER = PartnerSchema()
 KEY = ApiKeySchema()
-
-
-class NewPartner(Schema):
-    """Create a partner: a new organisation by name, or an existing one by id."""
-
-    name = fields.String(
-        required=True,
-        validate=[validate.Length(min=1, max=255), plain_text, follows(not_blank)],
-        metadata=NAME_DOC,
-    )
-    email = fields.String(
-        allow_none=True, validate=[validate.Length(max=320), follows(email_address)], metadata=EMAIL_DOC
-    )
-    organization_id = fields.UUID(allow_none=True)
-
-
-class PartnerChange(Schema):
-    """Change a partner: rename, re-address, deactivate or reactivate."""
-
-    name = fields.String(
-        validate=[validate.Length(min=1, max=255), plain_text, follows(not_blank)], metadata=NAME_DOC
-    )
-    email = fields.String(
-        allow_none=True, validate=[validate.Length(max=320), follows(email_address)], metadata=EMAIL_DOC
-    )
-    active = fields.Boolean()
-
-
-class NewKey(Schema):
-    """Issue a key for the operator or for one partner."""
-
-    role = fields.String(required=True, validate=validate.OneOf([role.value for role in Role]))
-    partner_id = fields.UUID(allow_none=True)
-    label = fields.String(validate=[validate.Length(max=255), plain_text], allow_none=True)
 
 
 def _partner_or_404(id: str) -> Partner:
@@ -85,27 +47,24 @@ class PartnerList(AdminResource):
         items = partners.list_partners(get_session())
         return {"total_items": len(items), "contents": PARTNER.dump(items, many=True)}
 
-    @ns.expect(schema_model(ns, "NewPartner", NewPartner()), validate=False)
+    @ns.expect(schema_model(ns, "NewPartner", NEW_PARTNER), validate=False)
     @operator_only
     @ns.doc(params=IDEMPOTENCY_KEY)
     @ns.response(201, "Created", schema_model(ns, "Partner", PARTNER))
     @answers(*JSON_BODY, 409)
     def post(self) -> Response:
         """Create a partner organisation (or make an existing organisation a partner)."""
-        body = load_body(NewPartner())
+        body = load_body(NEW_PARTNER)
         session = get_session()
 
         def create() -> Response:
-            try:
-                partner = partners.create_partner(
-                    session,
-                    actor=current_actor(),
-                    name=body["name"],
-                    email=body.get("email"),
-                    organization_id=body.get("organization_id"),
-                )
-            except EditError as error:
-                raise edit_errors(error) from None
+            partner = partners.create_partner(
+                session,
+                actor=current_actor(),
+                name=body["name"],
+                email=body.get("email"),
+                organization_id=body.get("organization_id"),
+            )
             location = url_for("api_v1.admin_partner", id=str(partner.id))
             return respond(PARTNER.dump(partner), 201, record=partner, location=location)
 
@@ -125,7 +84,7 @@ class PartnerItem(AdminResource):
         partner = _partner_or_404(id)
         return respond(PARTNER.dump(partner), record=partner)
 
-    @ns.expect(schema_model(ns, "PartnerChange", PartnerChange()), validate=False)
+    @ns.expect(schema_model(ns, "PartnerChange", PARTNER_CHANGE), validate=False)
     @operator_only
     @ns.doc(params=IF_MATCH)
     @ns.response(200, "Changed", schema_model(ns, "Partner", PARTNER))
@@ -134,12 +93,9 @@ class PartnerItem(AdminResource):
         """Rename, re-address, deactivate (keys stop; listings stay) or reactivate; needs If-Match."""
         partner = _partner_or_404(id)
         require_if_match(partner)
-        try:
-            partners.update_partner(
-                get_session(), actor=current_actor(), partner=partner, changes=load_body(PartnerChange())
-            )
-        except EditError as error:
-            raise edit_errors(error) from None
+        partners.update_partner(
+            get_session(), actor=current_actor(), partner=partner, changes=load_body(PARTNER_CHANGE)
+        )
         commit(partner)
         return respond(PARTNER.dump(partner), record=partner)
 
@@ -170,20 +126,17 @@ class KeyList(AdminResource):
         items = keys.list_keys(get_session())
         return {"total_items": len(items), "contents": KEY.dump(items, many=True)}
 
-    @ns.expect(schema_model(ns, "NewKey", NewKey()), validate=False)
+    @ns.expect(schema_model(ns, "NewKey", NEW_KEY), validate=False)
     @operator_only
     @ns.doc(params=IDEMPOTENCY_KEY)
     @ns.response(201, "Issued: the key is in `key`, shown this once")
     @answers(*JSON_BODY, 409)
     def post(self) -> Response:
         """Issue a key; the response shows it once, in `key`."""
-        body = load_body(NewKey())
+        body = load_body(NEW_KEY)
         session = get_session()
         role = Role(body["role"])
-        try:
-            partner = keys.key_holder(session, role=role, partner_id=body.get("partner_id"))
-        except EditError as error:
-            raise edit_errors(error) from None
+        partner = keys.key_holder(session, role=role, partner_id=body.get("partner_id"))
 
         def issue() -> Response:
             issued = keys.issue_key(

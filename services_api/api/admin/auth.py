@@ -21,7 +21,7 @@ from services_api.api import rate_limits
 from services_api.api.errors import ApiError
 from services_api.api.responses import answers
 from services_api.core.access import keys
-from services_api.core.listings.audit import Actor
+from services_api.core.actors import Actor
 from services_api.db import begin_write, get_session
 from services_api.models import Role
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import uuid
 
 from flask_restx import Namespace, Resource
-from marshmallow import Schema, fields, validate
 
 from services_api.api.admin.auth import authenticated
 from services_api.api.errors import ApiError
 from services_api.api.public.common import public_view
 from services_api.api.responses import ADMIN, responses
 from services_api.core.directory.visibility import PublicView
-from services_api.schemas.params import MAX_PAGE
 
 ns = Namespace(
     "admin",
@@ -27,13 +25,6 @@ class AdminResource(Resource):
 
     method_decorators = [authenticated]
     __apidoc__ = {"security": "bearer", **responses(*ADMIN)}
-
-
-class PageArgs(Schema):
-    """Paging parameters of admin lists."""
-
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    per_page = fields.Integer(validate=validate.Range(min=1))
 
 
 def admin_view() -> PublicView:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, request
-from marshmallow import Schema, fields
 
 from services_api.api.admin.auth import current_actor, prepares_before_writing
 from services_api.api.admin.common import AdminResource, ns
@@ -14,29 +13,16 @@ from services_api.api.errors import ApiError
 from services_api.api.openapi import CONSUMES, IDEMPOTENCY_KEY, query_params
 from services_api.api.params import parse_query
 from services_api.api.responses import JSON_BODY, answers
-from services_api.core.hsds.documents import HSDSImportError
 from services_api.core.hsds.file_import import FileImportResult
-from services_api.core.hsds.files import ArchiveTooLargeError, HSDSFileError, read_hsds_bytes
-from services_api.core.hsds.partner_import import ImportConflictError, import_as, problem_count
+from services_api.core.hsds.files import read_hsds_bytes
+from services_api.core.hsds.partner_import import import_as
 from services_api.db import get_session
 from services_api.locators import address_locator
+from services_api.schemas.admin_params import IMPORT_ARGS
 
 CONTENT_TYPES = ("application/json", "application/x-ndjson", "application/zip")
 
 
-class ImportArgs(Schema):
-    """Options of an import."""
-
-    dry_run = fields.Boolean(
-        load_default=False, metadata={"description": "Validate and report; write nothing."}
-    )
-    vetted = fields.Boolean(
-        load_default=False,
-        metadata={"description": "Operator only: the operator has vetted these services; make them public."},
-    )
-
-
-IMPORT_ARGS = ImportArgs()
 IMPORT_BODY = {
     "payload": {
         "in": "body",
@@ -94,31 +80,19 @@ class Import(AdminResource):
         if request.mimetype not in CONTENT_TYPES:
             raise ApiError(415, f"Send HSDS data as one of: {', '.join(CONTENT_TYPES)}.")
         session = get_session()
-        try:
-            tables = read_hsds_bytes(request.get_data())
-        except ArchiveTooLargeError as error:
-            raise ApiError(413, f"The zip is too large to import: {error}", {"/": [str(error)]}) from None
-        except HSDSFileError as error:
-            raise ApiError(422, f"The body is not HSDS data: {error}", {"/": [str(error)]}) from None
+        tables = read_hsds_bytes(request.get_data())
 
         def run() -> Response:
-            try:
-                result = import_as(
-                    session,
-                    actor=actor,
-                    tables=tables,
-                    locator=address_locator(),
-                    vetted=args["vetted"],
-                    vetted_by=f"operator import by key {actor.key_id}",
-                    source="all",
-                    dry_run=args["dry_run"],
-                )
-            except HSDSImportError as error:
-                session.rollback()
-                raise ApiError(422, f"Nothing imported: {problem_count(error)}.", error.problems) from None
-            except ImportConflictError as error:
-                session.rollback()
-                raise ApiError(409, str(error)) from None
+            result = import_as(
+                session,
+                actor=actor,
+                tables=tables,
+                locator=address_locator(),
+                vetted=args["vetted"],
+                vetted_by=f"operator import by key {actor.key_id}",
+                source="all",
+                dry_run=args["dry_run"],
+            )
             if args["dry_run"]:
                 session.rollback()
             return respond(import_report(result, args["dry_run"]), 202 if result.held else 200)

@@ -5,19 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, url_for
-from marshmallow import fields, validate
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from services_api.api.admin.auth import current_actor
-from services_api.api.admin.common import AdminResource, PageArgs, admin_view, ns, path_id
-from services_api.api.admin.kinds import LOCATIONS, SCHEMAS, SERVICE_AT_LOCATIONS, SERVICES
+from services_api.api.admin.common import AdminResource, admin_view, ns, path_id
+from services_api.api.admin.kinds import SCHEMAS
 from services_api.api.admin.writes import (
     commit,
-    edit_errors,
     idempotent,
     json_body,
-    lost_race,
     require_if_match,
     respond,
 )
@@ -33,26 +29,15 @@ from services_api.api.openapi import (
 from services_api.api.params import parse_query
 from services_api.api.public.common import page_envelope
 from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
-from services_api.core.directory.reads import Page
 from services_api.core.limits import MAX_ITEMS
 from services_api.core.listings import editing
-from services_api.core.listings.editing import EditError, Kind
+from services_api.core.listings.editing import LOCATIONS, SERVICE_AT_LOCATIONS, SERVICES, Kind
+from services_api.core.paging import Page
 from services_api.db import get_session
 from services_api.locators import configured_geocoder
 from services_api.models import Location, Service, ServiceAtLocation
+from services_api.schemas.admin_params import ADMIN_LISTING_ARGS
 
-
-class ListingArgs(PageArgs):
-    """Filters of the admin listing lists."""
-
-    organization_id = fields.UUID(metadata={"description": "Operator only: one organisation's records."})
-    vetting_status = fields.String(
-        validate=validate.OneOf(["pending", "vetted", "suspended", "rejected"]),
-        metadata={"description": "Services only: by vetting state."},
-    )
-
-
-LIST_ARGS = ListingArgs()
 OWNER_COLUMNS: dict[str, Any] = {
     "service": Service.organization_id,
     "location": Location.organization_id,
@@ -91,21 +76,16 @@ def _list(kind: Kind, args: dict[str, Any]) -> Page[Any]:
 def _write(kind: Kind, record: Any, *, partial: bool) -> Response:
     require_if_match(record)
     body = json_body()
-    try:
-        result = editing.update(
-            get_session(),
-            kind=kind,
-            actor=current_actor(),
-            record=record,
-            doc=body,
-            view=admin_view(),
-            partial=partial,
-            geocoder=configured_geocoder(),
-        )
-    except EditError as error:
-        raise edit_errors(error) from None
-    except StaleDataError:
-        raise lost_race(record) from None
+    result = editing.update(
+        get_session(),
+        kind=kind,
+        actor=current_actor(),
+        record=record,
+        doc=body,
+        view=admin_view(),
+        partial=partial,
+        geocoder=configured_geocoder(),
+    )
     commit(record)
     status = 202 if result.held is not None else 200
     return respond(result.document, status, record=result.record)
@@ -122,13 +102,14 @@ def register(kind: Kind, path: str, model_name: str) -> None:
         """The records of one kind the caller may edit."""
 
         @ns.doc(
-            params=query_params(LIST_ARGS), description=f"Your {kind.name}s (all of them for the operator)."
+            params=query_params(ADMIN_LISTING_ARGS),
+            description=f"Your {kind.name}s (all of them for the operator).",
         )
         @ns.response(200, "A page of records", page_model(ns, f"Admin{model_name}Page", SCHEMAS[kind.name]))
         @answers(*CONDITIONAL_GET, 400)
         def get(self) -> dict[str, Any]:
             """List the records you may edit."""
-            page = _list(kind, parse_query(LIST_ARGS))
+            page = _list(kind, parse_query(ADMIN_LISTING_ARGS))
             view = admin_view()
             session = get_session()
             return page_envelope(
@@ -145,17 +126,14 @@ def register(kind: Kind, path: str, model_name: str) -> None:
             body = json_body()
 
             def create() -> Response:
-                try:
-                    result = editing.create(
-                        get_session(),
-                        kind=kind,
-                        actor=current_actor(),
-                        doc=body,
-                        view=admin_view(),
-                        geocoder=configured_geocoder(),
-                    )
-                except EditError as error:
-                    raise edit_errors(error) from None
+                result = editing.create(
+                    get_session(),
+                    kind=kind,
+                    actor=current_actor(),
+                    doc=body,
+                    view=admin_view(),
+                    geocoder=configured_geocoder(),
+                )
                 location = url_for(f"api_v1.admin_{kind.name}_item", id=str(result.record.id))
                 status = 202 if result.held is not None else 201
                 return respond(result.document, status, record=result.record, location=location)
@@ -217,16 +195,13 @@ def register(kind: Kind, path: str, model_name: str) -> None:
             record = owned_or_404(kind, id)
             require_if_match(record)
             session = get_session()
-            try:
-                if kind is SERVICES:
-                    result = editing.withdraw(
-                        session, kind=kind, actor=current_actor(), service=record, view=admin_view()
-                    )
-                    commit(record)
-                    return respond(result.document, record=result.record)
-                editing.delete(session, kind=kind, actor=current_actor(), record=record, view=admin_view())
-            except EditError as error:
-                raise edit_errors(error) from None
+            if kind is SERVICES:
+                result = editing.withdraw(
+                    session, kind=kind, actor=current_actor(), service=record, view=admin_view()
+                )
+                commit(record)
+                return respond(result.document, record=result.record)
+            editing.delete(session, kind=kind, actor=current_actor(), record=record, view=admin_view())
             commit()
             return respond({"id": id, "deleted": True})
 

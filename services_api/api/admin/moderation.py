@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from flask import Response
-from marshmallow import Schema, fields, validate
 
 from services_api.api.admin.auth import current_actor, operator_only
-from services_api.api.admin.common import AdminResource, PageArgs, ns, path_id
+from services_api.api.admin.common import AdminResource, ns, path_id
 from services_api.api.admin.writes import commit, load_body, require_if_match, respond
 from services_api.api.errors import ApiError
 from services_api.api.openapi import IF_MATCH, page_model, query_params, schema_model
@@ -19,40 +17,12 @@ from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRI
 from services_api.core.listings import reports
 from services_api.core.listings.audit import AuditFilters, list_events
 from services_api.db import get_session
-from services_api.models import REPORT_STATUSES
 from services_api.schemas.admin import AuditEventSchema, ReportSchema
-from services_api.schemas.params import no_control_characters, plain_text
+from services_api.schemas.admin_params import AUDIT_ARGS, REPORT_ARGS
+from services_api.schemas.bodies import MODERATION
 
 REPORT = ReportSchema()
 EVENT = AuditEventSchema()
-
-
-class ReportArgs(PageArgs):
-    """Filters of the report list."""
-
-    status = fields.String(validate=validate.OneOf(REPORT_STATUSES))
-
-
-class AuditArgs(PageArgs):
-    """Filters of the audit log; every one given must hold."""
-
-    entity_id = fields.String(validate=[validate.Length(max=64), no_control_characters])
-    entity_type = fields.String(validate=[validate.Length(max=32), no_control_characters])
-    actor = fields.UUID(metadata={"description": "The id of the key that acted."})
-    action = fields.String(validate=[validate.Length(max=32), no_control_characters])
-    since = fields.AwareDateTime(default_timezone=UTC, metadata={"description": "ISO 8601, inclusive."})
-    until = fields.AwareDateTime(default_timezone=UTC, metadata={"description": "ISO 8601, exclusive."})
-
-
-class Moderation(Schema):
-    """The operator's decision on a report."""
-
-    status = fields.String(required=True, validate=validate.OneOf(REPORT_STATUSES))
-    resolution_note = fields.String(validate=[validate.Length(max=5000), plain_text], allow_none=True)
-
-
-REPORT_ARGS = ReportArgs()
-AUDIT_ARGS = AuditArgs()
 
 
 def _scope() -> Any:
@@ -99,7 +69,7 @@ class ReportItem(AdminResource):
         report = _report_or_404(id)
         return respond(REPORT.dump(report), record=report)
 
-    @ns.expect(schema_model(ns, "Moderation", Moderation()), validate=False)
+    @ns.expect(schema_model(ns, "Moderation", MODERATION), validate=False)
     @operator_only
     @ns.doc(params=IF_MATCH)
     @ns.response(200, "Moderated", schema_model(ns, "Report", REPORT))
@@ -108,7 +78,7 @@ class ReportItem(AdminResource):
         """Resolve, dismiss or reopen a report, with a note; needs If-Match."""
         report = _report_or_404(id)
         require_if_match(report)
-        body = load_body(Moderation())
+        body = load_body(MODERATION)
         reports.moderate(
             get_session(),
             actor=current_actor(),

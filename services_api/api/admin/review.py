@@ -5,50 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app
-from marshmallow import Schema, fields, validate
 
 from services_api.api.admin.auth import current_actor, operator_only
-from services_api.api.admin.common import AdminResource, PageArgs, admin_view, ns
-from services_api.api.admin.kinds import LOCATIONS, SERVICES
+from services_api.api.admin.common import AdminResource, admin_view, ns
 from services_api.api.admin.listings import owned_or_404
-from services_api.api.admin.writes import edit_errors, idempotent, load_body, respond
+from services_api.api.admin.writes import idempotent, load_body, respond
 from services_api.api.openapi import IDEMPOTENCY_KEY, query_params, schema_model
 from services_api.api.params import parse_query
 from services_api.api.public.common import page_envelope
 from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, answers
-from services_api.core.listings import editing, vetting
-from services_api.core.listings.editing import EditError, Kind
+from services_api.core.listings import criteria, editing, vetting
+from services_api.core.listings.editing import LOCATIONS, SERVICES, Kind
 from services_api.db import get_session
 from services_api.schemas.admin import ProposedChangeSchema
-from services_api.schemas.params import no_control_characters, plain_text
+from services_api.schemas.admin_params import ADMIN_PAGE_ARGS
+from services_api.schemas.bodies import APPROVAL_BODY, DECISION_BODY
 
 CHANGE = ProposedChangeSchema()
-PAGE_ARGS = PageArgs()
 
 
-class DecisionBody(Schema):
-    """The body of /reject and /suspend: a note for the record."""
-
-    note = fields.String(validate=[validate.Length(max=5000), plain_text], allow_none=True)
-
-
-class ApprovalBody(DecisionBody):
-    """The body of /approve: a note and the codes of the criteria the operator attests."""
-
-    criteria = fields.List(fields.String(validate=no_control_characters), required=True)
-
-
-DECISION_MODEL = schema_model(ns, "Decision", DecisionBody())
+DECISION_MODEL = schema_model(ns, "Decision", DECISION_BODY)
 
 
 def _act(id: str, action: Any, kind: Kind = SERVICES) -> Response:
     service = owned_or_404(kind, id)
 
     def run() -> Response:
-        try:
-            result = action(service)
-        except EditError as error:
-            raise edit_errors(error) from None
+        result = action(service)
         return respond(result.document, record=result.record)
 
     return idempotent(run, lambda: service)
@@ -56,10 +39,12 @@ def _act(id: str, action: Any, kind: Kind = SERVICES) -> Response:
 
 def _decide(id: str, decision: Any) -> Response:
     """Apply the operator's decision (reject or suspend) to a service, with the body's note."""
-    note = load_body(DecisionBody()).get("note")
+    note = load_body(DECISION_BODY).get("note")
     return _act(
         id,
-        lambda service: decision(get_session(), SERVICES, current_actor(), service, note, admin_view()),
+        lambda service: decision(
+            get_session(), kind=SERVICES, actor=current_actor(), service=service, note=note, view=admin_view()
+        ),
     )
 
 
@@ -87,13 +72,13 @@ class ApproveService(AdminResource):
     """The operator vets a listing or its held change."""
 
     @ns.response(200, "Vetted (or its held change applied); public from the next request")
-    @ns.expect(schema_model(ns, "Approval", ApprovalBody()), validate=False)
+    @ns.expect(schema_model(ns, "Approval", APPROVAL_BODY), validate=False)
     @operator_only
     @ns.doc(params=IDEMPOTENCY_KEY)
     @answers(*JSON_BODY, 404, 409, (422, "A mandatory criterion is not attested"))
     def post(self, id: str) -> Response:
         """Vet a pending, suspended or rejected service, or apply its held change; attest the criteria."""
-        body = load_body(ApprovalBody())
+        body = load_body(APPROVAL_BODY)
         return _act(
             id,
             lambda service: vetting.approve(
@@ -140,11 +125,17 @@ class SuspendService(AdminResource):
 
 def _decide_held(kind: Kind, id: str, *, approved: bool) -> Response:
     """Apply or reject the change held on a record's safety claims, with the body's note."""
-    note = load_body(DecisionBody()).get("note")
+    note = load_body(DECISION_BODY).get("note")
     return _act(
         id,
         lambda record: vetting.decide_held_change(
-            get_session(), kind, current_actor(), record, approved=approved, note=note, view=admin_view()
+            get_session(),
+            kind=kind,
+            actor=current_actor(),
+            record=record,
+            approved=approved,
+            note=note,
+            view=admin_view(),
         ),
         kind,
     )
@@ -184,37 +175,24 @@ class RejectLocationChange(AdminResource):
 class ReviewQueue(AdminResource):
     """What waits for the operator."""
 
-    @ns.doc(params=query_params(PAGE_ARGS))
+    @ns.doc(params=query_params(ADMIN_PAGE_ARGS))
     @operator_only
     @ns.response(200, "New listings and held changes, oldest first")
     @answers(*CONDITIONAL_GET, 400)
     def get(self) -> dict[str, Any]:
         """Page through what waits for the operator: new listings, then held changes, oldest first."""
-        args = parse_query(PAGE_ARGS)
+        args = parse_query(ADMIN_PAGE_ARGS)
         session = get_session()
         view = admin_view()
         page = vetting.review_queue(session, page=args["page"], per_page=args["per_page"])
-
-        def _document(kind: Kind, record: Any) -> dict[str, Any] | None:
-            return (
-                editing.describe(session, kind=kind, record=record, view=view) if record is not None else None
-            )
-
-        contents = []
-        for item in page.items:
-            service = _document(SERVICES, item.service)
-            location = _document(LOCATIONS, item.location)
-            contents.append(
-                {
-                    "kind": item.kind,
-                    "entity_type": item.change.entity_type if item.change else "service",
-                    "service": service,
-                    "location": location,
-                    "shown_by": [str(shown.id) for shown in item.shown_by] if item.location else None,
-                    "proposed_change": CHANGE.dump(item.change) if item.change else None,
-                    "warnings": place_warnings(service=service, location=location),
-                }
-            )
+        contents = [
+            {
+                "kind": item.kind,
+                "service": editing.describe(session, kind=SERVICES, record=item.service, view=view),
+                "proposed_change": CHANGE.dump(item.change) if item.change else None,
+            }
+            for item in page.items
+        ]
         return page_envelope(page, contents)
 
 
@@ -238,12 +216,12 @@ def place_warnings(*, service: dict[str, Any] | None, location: dict[str, Any] |
 class StaleReport(AdminResource):
     """Listings not confirmed for too long."""
 
-    @ns.doc(params=query_params(PAGE_ARGS))
+    @ns.doc(params=query_params(ADMIN_PAGE_ARGS))
     @ns.response(200, "A page of stale listings, by organisation then name")
     @answers(*CONDITIONAL_GET, 400)
     def get(self) -> dict[str, Any]:
         """Page through vetted listings unconfirmed for STALE_AFTER_DAYS (a partner sees its own)."""
-        args = parse_query(PAGE_ARGS)
+        args = parse_query(ADMIN_PAGE_ARGS)
         actor = current_actor()
         page = vetting.stale_listings(
             get_session(),
@@ -275,4 +253,4 @@ class VettingCriteria(AdminResource):
     @answers(*CONDITIONAL_GET)
     def get(self) -> dict[str, Any]:
         """List the published vetting criteria; an approval must attest every mandatory one."""
-        return {"contents": list(vetting.vetting_criteria())}
+        return {"contents": list(criteria.vetting_criteria())}

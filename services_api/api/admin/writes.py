@@ -8,15 +8,14 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, request
-from marshmallow import Schema, ValidationError
+from flask import Response, current_app, g, request
+from marshmallow import Schema
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from services_api.api.admin.auth import current_actor
 from services_api.api.errors import ApiError
+from services_api.core.errors import ConflictError
 from services_api.core.limits import too_many_items
-from services_api.core.listings.editing import EditError, InvalidFieldsError, NotAllowedError
 from services_api.db import get_session
 from services_api.models import IdempotentResponse
 
@@ -45,11 +44,7 @@ def json_body() -> Any:
 def load_body(schema: Schema) -> dict[str, Any]:
     """Load the JSON body (an empty body is `{}`) with `schema`; 422 names each bad field."""
     body = json_body() if request.get_data() else {}
-    try:
-        loaded: dict[str, Any] = schema.load(body if body is not None else {})
-    except ValidationError as error:
-        messages = {f"/{name}": message for name, message in error.normalized_messages().items()}
-        raise ApiError(422, f"The request has invalid fields: {', '.join(messages)}", messages) from None
+    loaded: dict[str, Any] = schema.load(body if body is not None else {})
     return loaded
 
 
@@ -65,6 +60,7 @@ def require_if_match(record: Any) -> None:
     tags = [tag.strip().removeprefix("W/") for tag in given.split(",")]
     if etag_of(record) not in tags:
         raise stale_version(record)
+    answer_lost_race_with(record)
 
 
 def stale_version(record: Any) -> ApiError:
@@ -77,38 +73,23 @@ def stale_version(record: Any) -> ApiError:
     )
 
 
-def lost_race(record: Any | None) -> ApiError:
-    """Roll back a write that lost a race to another writer of the same version: 412."""
+def answer_lost_race_with(record: Any) -> None:
+    """Have a lost race on `record`'s version (StaleDataError) answered with its current version."""
+    g.lost_race_answer = lambda: _lost_race(record)
+
+
+def _lost_race(record: Any) -> ApiError:
     session = get_session()
     session.rollback()
-    if record is None:
-        return ApiError(412, "The record changed while you were writing; read it again.")
     session.refresh(record)
     return stale_version(record)
 
 
 def commit(record: Any | None = None) -> None:
-    """Commit the request's transaction; a lost race on a version becomes 412, a clash 409."""
-    session = get_session()
-    try:
-        session.commit()
-    except StaleDataError:
-        raise lost_race(record) from None
-    except IntegrityError:
-        session.rollback()
-        raise ApiError(
-            409, "This write conflicts with what is stored (a duplicate or a missing link)."
-        ) from None
-
-
-def edit_errors(error: EditError) -> ApiError:
-    """Turn a refused edit into its HTTP error."""
-    get_session().rollback()
-    if isinstance(error, InvalidFieldsError):
-        return ApiError(422, f"The request has invalid fields: {', '.join(error.problems)}", error.problems)
-    if isinstance(error, NotAllowedError):
-        return ApiError(409, str(error))
-    return ApiError(400, str(error))
+    """Commit the request's transaction; a lost race on `record`'s version gets its current version."""
+    if record is not None:
+        answer_lost_race_with(record)
+    get_session().commit()
 
 
 def respond(
@@ -164,9 +145,9 @@ def idempotent(handler: Callable[[], Response], record_of: Callable[[], Any] | N
         return _replay(stored, fingerprint)
     try:
         response = handler()
-    except ApiError as error:
+    except (ApiError, ConflictError, IntegrityError) as error:
         # A handler that writes late (a bulk import) may lose to a retry with the same key.
-        if error.code != 409:
+        if isinstance(error, ApiError) and error.code != 409:
             raise
         session.rollback()
         stored = session.get(IdempotentResponse, (actor.key_id, key))

@@ -7,8 +7,9 @@ from typing import Any, Protocol
 from flask import current_app, g
 
 from services_api.api.errors import ApiError
-from services_api.core.directory.reads import ListingFilters, Page
+from services_api.core.directory.reads import ListingFilters
 from services_api.core.directory.visibility import PublicView
+from services_api.core.paging import Page
 from services_api.schemas.hsds import public_context
 
 

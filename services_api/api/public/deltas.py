@@ -19,7 +19,6 @@ from marshmallow import Schema
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from services_api.api.errors import ApiError
 from services_api.api.http_cache import conditional_stream
 from services_api.api.public.common import listing_filters, public_view
 from services_api.api.public.ndjson import NDJSON, encode_lines
@@ -120,10 +119,7 @@ def _delta_stream(kind: str, changes: list[sync.Change], schema: Schema) -> Resp
 
 def _delta_page(kind: str, changes: list[sync.Change], args: dict[str, Any], schema: Schema) -> Response:
     """One page of changes after the request's cursor, oldest first."""
-    try:
-        page, next_cursor, before = sync.page_after(changes, cursor=args.get("cursor"), size=args["per_page"])
-    except sync.BadCursorError as error:
-        raise ApiError(400, "Invalid query parameter: cursor", {"cursor": [str(error)]}) from None
+    page, next_cursor, before = sync.page_after(changes, cursor=args.get("cursor"), size=args["per_page"])
     contents = dump_changes(kind, page, schema)
     total = len(changes)
     per_page = args["per_page"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from marshmallow import Schema, ValidationError, fields, validate
 
 from services_api.api import rate_limits
 from services_api.api.errors import ApiError
@@ -14,22 +13,9 @@ from services_api.api.public.common import public_view
 from services_api.core.directory import reads
 from services_api.core.listings import reports
 from services_api.db import get_session
-from services_api.models import REPORT_KINDS
-from services_api.schemas.params import plain_text
+from services_api.schemas.bodies import REPORT_BODY
 
 REPORTS_PER_CLIENT = "REPORT_LIMIT"
-
-
-class ReportBody(Schema):
-    """A report: what kind of problem, and what happened (no name, contact or account needed)."""
-
-    kind = fields.String(required=True, validate=validate.OneOf(REPORT_KINDS))
-    message = fields.String(
-        load_default="", validate=[validate.Length(max=reports.MAX_MESSAGE_LENGTH), plain_text]
-    )
-
-
-REPORT_BODY = ReportBody()
 
 
 def submit(service_id: str) -> tuple[dict[str, Any], int]:
@@ -44,13 +30,7 @@ def submit(service_id: str) -> tuple[dict[str, Any], int]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "The body must be a JSON object.", {"body": ["Not a JSON object."]})
-    try:
-        loaded = REPORT_BODY.load(body)
-    except ValidationError as error:
-        messages = error.normalized_messages()
-        raise ApiError(
-            422, f"The report has invalid fields: {', '.join(sorted(messages))}", messages
-        ) from None
+    loaded = REPORT_BODY.load(body)
     if not rate_limits.take(REPORTS_PER_CLIENT, "reports"):  # atomic: concurrent workers cannot overshoot
         raise rate_limits.too_many(REPORTS_PER_CLIENT, "reports")
     report = reports.submit_report(session, service=service, kind=loaded["kind"], message=loaded["message"])

@@ -9,7 +9,7 @@ from flask import current_app, g
 
 from services_api.api.errors import ApiError
 from services_api.api.public.common import listing_filters, public_view
-from services_api.core.directory.reads import Page
+from services_api.core.paging import Page
 from services_api.core.search import terms
 from services_api.core.search.query import Hit, Query, search
 from services_api.db import get_session
@@ -41,25 +41,18 @@ def wants_search(args: dict[str, Any]) -> bool:
 def run_search(args: dict[str, Any], *, per: str) -> Page[Hit]:
     """Search with the request's place and filters; raise 400/422 for unknown codes and places."""
     session = get_session()
-    try:
-        area, place = terms.placed_search_area(
-            session,
-            point=(args["lat"], args["lng"]) if "lat" in args else None,
-            near=args.get("near"),
-            postcode=args.get("postcode"),
-            radius_km=_radius_km(args),
-            bbox=args.get("bbox"),
-            countries=current_app.config.get("DIRECTORY_COUNTRIES", ()),
-        )
-        required = terms.required_terms(
-            session, category=args.get("category"), attributes=args.get("attribute", [])
-        )
-    except terms.PlaceNotFoundError as error:
-        raise unknown_place(error) from None
-    except terms.UnknownCodeError as error:
-        raise ApiError(
-            400, f"Invalid query parameter: {error.parameter}", {error.parameter: [str(error)]}
-        ) from None
+    area, place = terms.placed_search_area(
+        session,
+        point=(args["lat"], args["lng"]) if "lat" in args else None,
+        near=args.get("near"),
+        postcode=args.get("postcode"),
+        radius_km=_radius_km(args),
+        bbox=args.get("bbox"),
+        countries=current_app.config.get("DIRECTORY_COUNTRIES", ()),
+    )
+    required = terms.required_terms(
+        session, category=args.get("category"), attributes=args.get("attribute", [])
+    )
     filters = replace(listing_filters(args), required_terms=required, language=args.get("language"))
     query = Query(
         view=public_view(),
@@ -73,15 +66,6 @@ def run_search(args: dict[str, Any], *, per: str) -> Page[Hit]:
     )
     g.search_place = place
     return search(session, query)
-
-
-def unknown_place(error: terms.PlaceNotFoundError) -> ApiError:
-    """Return the 422 for a place the gazetteer does not hold, naming up to five it may have meant."""
-    detail = [str(error)]
-    if error.suggestions:
-        detail.append("Did you mean: " + "; ".join(place.near for place in error.suggestions) + "?")
-    suggestions = [place.as_json() for place in error.suggestions]
-    return ApiError(422, str(error), {error.parameter: detail, "suggestions": suggestions})
 
 
 def _radius_km(args: dict[str, Any]) -> float:

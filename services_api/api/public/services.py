@@ -11,7 +11,7 @@ from services_api.api.params import parse_id, parse_query
 from services_api.api.public.common import dump_one, dump_page, listing_filters, public_view
 from services_api.api.public.deltas import delta_response, wants_delta
 from services_api.api.public.ndjson import NDJSON, stream_services, wants_ndjson
-from services_api.api.public.reports import REPORT_BODY, submit
+from services_api.api.public.reports import submit
 from services_api.api.public.searching import (
     PLACE_NOT_FOUND,
     refuse_place_with_delta,
@@ -24,6 +24,7 @@ from services_api.core.search.query import PER_SERVICE
 from services_api.core.search.result_records import service_records
 from services_api.core.search.results import listed_services, load_service_results
 from services_api.db import get_session
+from services_api.schemas.bodies import REPORT_BODY
 from services_api.schemas.compiled import CompiledDump
 from services_api.schemas.hsds import FullServiceSchema, ServiceSchema
 from services_api.schemas.params import ServiceListArgs

@@ -12,8 +12,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services_api.core.listings.audit import Actor, record_event
-from services_api.core.listings.editing import InvalidFieldsError
+from services_api.core.actors import Actor
+from services_api.core.errors import InvalidFieldsError
+from services_api.core.listings.audit import record_event
 from services_api.models import ApiKey, Partner, Role, utcnow
 
 KEY_SCHEME = "sa"

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services_api.core import field_rules
-from services_api.core.listings.audit import Actor, field_changes, record_event
-from services_api.core.listings.editing import InvalidFieldsError, NotAllowedError
+from services_api.core.actors import Actor
+from services_api.core.errors import InvalidFieldsError, NotAllowedError
+from services_api.core.listings.audit import field_changes, record_event
 from services_api.models import Organization, Partner, utcnow
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -27,6 +26,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, selectinload
 
 from services_api.core.directory.visibility import PublicView
 from services_api.core.limits import search_words
+from services_api.core.paging import Page
 from services_api.core.search.keywords import (
     KEYWORDS_PARAM,
     by_relevance,
@@ -49,9 +49,6 @@ from services_api.models import (
     TaxonomyTerm,
 )
 from services_api.models.base import UTCDateTime
-
-T = TypeVar("T")
-U = TypeVar("U")
 
 PHONE_LOAD = selectinload(Phone.languages)
 LOCATION_LOAD = (
@@ -80,27 +77,6 @@ FULL_SERVICE_LOAD = (
     selectinload(Service.attributes),
     selectinload(Service.service_at_locations).options(*SERVICE_AT_LOCATION_LOAD),
 )
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list, with what a client needs to page through the rest."""
-
-    items: Sequence[T]
-    total_items: int
-    page_number: int
-    per_page: int
-
-    def with_items(self, items: Sequence[U]) -> Page[U]:
-        """Return the same page holding other items (e.g. the records behind search results)."""
-        return Page(
-            items=items, total_items=self.total_items, page_number=self.page_number, per_page=self.per_page
-        )
-
-    @property
-    def total_pages(self) -> int:
-        """Return how many pages the whole list fills."""
-        return math.ceil(self.total_items / self.per_page)
 
 
 @dataclass(frozen=True)

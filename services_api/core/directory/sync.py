@@ -19,6 +19,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from services_api.core.directory.visibility import HIDDEN_SERVICE_STATUSES, PublicView, fresh_since
+from services_api.core.errors import BadParameterError
 from services_api.models import AuditEvent, Service, ServiceAtLocation, VettingStatus
 
 SYNC_OVERLAP = timedelta(seconds=60)
@@ -39,8 +40,11 @@ class Change:
         return f"{self.changed_at.isoformat()}~{self.id}"
 
 
-class BadCursorError(ValueError):
+class BadCursorError(BadParameterError):
     """A `cursor` that this API did not hand out."""
+
+    def __init__(self, problem: str):
+        super().__init__("Invalid query parameter: cursor", problems={"cursor": [problem]})
 
 
 def parse_cursor(text: str) -> tuple[datetime, uuid.UUID]:

@@ -43,7 +43,7 @@ def place_document(doc: dict[str, Any], *, sent: Mapping[str, Any], stored: Any,
     return True
 
 
-def place_row(row: dict[str, Any], addresses: list[dict[str, Any]], geocoder: Locate) -> Placement | None:
+def place_row(row: dict[str, Any], *, addresses: list[dict[str, Any]], geocoder: Locate) -> Placement | None:
     """Place an imported location row without coordinates from its addresses; None when nothing matches."""
     placement = locate_address(geocoder, addresses)
     if placement is not None:

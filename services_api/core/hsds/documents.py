@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from services_api.core import field_rules
+from services_api.core.errors import InvalidError
 from services_api.core.geocoding.precision import EXACT
 from services_api.core.hsds.phone_regions import PhoneRegions
 from services_api.core.hsds.stored_records import stored_record
@@ -177,13 +178,20 @@ TAXONOMY = Node(Taxonomy)
 TAXONOMY_TERM = Node(TaxonomyTerm)
 
 
-class HSDSImportError(ValueError):
+class HSDSImportError(InvalidError):
     """A document could not be imported; `problems` maps a JSON path to what is wrong there."""
 
     def __init__(self, problems: dict[str, str], *, total: int | None = None):
-        super().__init__("; ".join(f"{path}: {message}" for path, message in problems.items()))
-        self.problems = problems
         self.total = len(problems) if total is None else total  # more than listed when capped
+        self.count = f"{self.total:,} problem(s)"
+        if self.total > len(problems):
+            self.count += (
+                f"; the first {len(problems):,} are listed, {self.total - len(problems):,} more are not"
+            )
+        super().__init__(f"Nothing imported: {self.count}.", problems=problems)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{path}: {message}" for path, message in self.problems.items())
 
 
 @dataclass
@@ -582,7 +590,7 @@ def upsert_one(
     return record, changed
 
 
-def children_problems(session: Session, node: Node, key: str, docs: Any) -> dict[str, str]:
+def children_problems(session: Session, *, node: Node, key: str, docs: Any) -> dict[str, str]:
     """Name (by JSON pointer) what would stop `docs` being written as a record's `key`, writing nothing.
 
     The same checks the write itself makes (types, lengths, required columns, known taxonomy

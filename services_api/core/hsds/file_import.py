@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from services_api.core.hsds.documents import HSDSImportError, import_records
 from services_api.core.hsds.tables import Tables
 from services_api.core.hsds.withheld import keep_withheld_points
+from services_api.core.listings.criteria import mandatory_codes, next_review
 from services_api.geo.areas import AreaError, parse_extent
 from services_api.models import Base, Service, VettingStatus, utcnow
 from services_api.models.base import models_by_table
@@ -382,5 +383,6 @@ def _mark_vetted(services: Iterable[Service], vetted_by: str) -> None:
         service.vetting_status = VettingStatus.VETTED.value
         service.vetted_at = now
         service.vetted_by = vetted_by
+        service.next_review_due = next_review(vetted_on=now.date(), criteria=sorted(mandatory_codes()))
         if service.last_verified_at is None:
             service.last_verified_at = now

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from services_api.core.errors import InvalidError, TooLargeError
 from services_api.core.hsds.tables import Tables, from_csv_value, table_of_file
 from services_api.core.limits import (
     MAX_CSV_FIELD_CHARS,
@@ -66,12 +67,23 @@ TERM_KEYS = frozenset(
 TAXONOMY_KEYS = frozenset({"id", "name", "description", "uri", "version"})
 
 
-class HSDSFileError(ValueError):
-    """The file cannot be read as HSDS at all (not JSON, not a CSV package...)."""
+class HSDSFileError(InvalidError):
+    """The file cannot be read as HSDS at all (not JSON, not a CSV package...); `detail` says why."""
+
+    lead = "The body is not HSDS data"
+
+    def __init__(self, detail: str):
+        super().__init__(f"{self.lead}: {detail}", problems={"/": [detail]})
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return self.detail
 
 
-class ArchiveTooLargeError(HSDSFileError):
+class ArchiveTooLargeError(TooLargeError, HSDSFileError):
     """A zip holds more files, or expands to more bytes, than an import may read."""
+
+    lead = "The zip is too large to import"
 
 
 def read_hsds(path: Path) -> Tables:

@@ -15,10 +15,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from services_api.core.actors import Actor
 from services_api.core.hsds.documents import LOCATION, SERVICE, children_problems
 from services_api.core.hsds.stored_records import stored_record
 from services_api.core.hsds.tables import Tables
-from services_api.core.listings.audit import Actor, record_event
+from services_api.core.listings.audit import record_event
 from services_api.core.listings.held_changes import (
     ATTRIBUTE_FIELDS,
     claims,
@@ -44,7 +45,7 @@ class HeldClaims:
 
 
 def hold_imported_claims(
-    session: Session, tables: Tables, partner_id: uuid.UUID
+    session: Session, *, tables: Tables, partner_id: uuid.UUID
 ) -> tuple[list[HeldClaims], dict[str, str]]:
     """Take the held records' attribute rows out of `tables`; return what to propose and the problems."""
     held_records = _held_records(session, tables, partner_id)
@@ -67,13 +68,19 @@ def hold_imported_claims(
         if not withhold_stored and not rows:
             continue
         problems.update(
-            _located(tables, proposed, children_problems(session, NODES[table], "attributes", proposed))
+            _located(
+                tables,
+                proposed,
+                children_problems(session, node=NODES[table], key="attributes", docs=proposed),
+            )
         )
         held.append(HeldClaims(table, uuid.UUID(record_id), proposed, withhold_stored))
     return held, problems
 
 
-def propose_imported_claims(session: Session, actor: Actor, held: list[HeldClaims]) -> list[ProposedChange]:
+def propose_imported_claims(
+    session: Session, *, actor: Actor, held: list[HeldClaims]
+) -> list[ProposedChange]:
     """Propose the held claims (once the import's records are prepared); take withheld ones off."""
     changes = []
     with session.no_autoflush:

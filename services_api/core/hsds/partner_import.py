@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from services_api.core.actors import Actor
+from services_api.core.errors import ConflictError
 from services_api.core.geocoding.placement import PRECISION, UNPLACED, import_warning, place_row
 from services_api.core.hsds.bulk_write import write_prepared
 from services_api.core.hsds.documents import (
@@ -30,7 +32,7 @@ from services_api.core.hsds.import_holds import HeldClaims, hold_imported_claims
 from services_api.core.hsds.stored_records import records_loaded, stored_record
 from services_api.core.hsds.tables import Tables
 from services_api.core.limits import reported_problems, too_many_rows
-from services_api.core.listings.audit import Actor, record_event
+from services_api.core.listings.audit import record_event
 from services_api.core.listings.ownership import (
     ATTRIBUTE_HOLDERS,
     PARENT_MODELS,
@@ -48,7 +50,7 @@ OPERATOR_TABLES = ("taxonomy", "taxonomy_term")
 NOT_YOURS = "is not the id of one of your records; give a new record an id of its own"
 
 
-class ImportConflictError(RuntimeError):
+class ImportConflictError(ConflictError):
     """Another writer changed records of the import between its preparation and its writes."""
 
 
@@ -174,21 +176,12 @@ def _place_locations(
         if record_id in tables.incomplete or "address" in tables.unread:
             continue
         origin = tables.origins.get(("location", record_id), "location")
-        placement = place_row(row, addresses.get(record_id, []), geocode)
+        placement = place_row(row, addresses=addresses.get(record_id, []), geocoder=geocode)
         if placement is None:
             problems[f"{origin}/latitude"] = UNPLACED
         elif (warning := import_warning(placement)) is not None:
             warnings[f"{origin}/latitude"] = warning
     return problems
-
-
-def problem_count(error: HSDSImportError) -> str:
-    """Say how many problems an import has, and how many of them are listed when not all are."""
-    count = f"{error.total:,} problem(s)"
-    listed = len(error.problems)
-    if error.total > listed:
-        count += f"; the first {listed:,} are listed, {error.total - listed:,} more are not"
-    return count
 
 
 def _problems_found(problems: dict[str, str]) -> HSDSImportError:
@@ -233,7 +226,7 @@ def import_as(
             problems = scope_to_partner(
                 session, tables=tables, partner_id=actor.partner_id, geocode=locator, warnings=warnings
             )
-            held, held_problems = hold_imported_claims(session, tables, actor.partner_id)
+            held, held_problems = hold_imported_claims(session, tables=tables, partner_id=actor.partner_id)
             problems.update(held_problems)
         try:
             result = import_hsds_tables(
@@ -241,7 +234,7 @@ def import_as(
             )
         except HSDSImportError as error:
             raise _problems_found(error.problems) from None
-        changes = propose_imported_claims(session, actor, held)
+        changes = propose_imported_claims(session, actor=actor, held=held)
     result.warnings = {**warnings, **result.warnings}
     result.held = [{"entity_type": change.entity_type, "id": str(change.entity_id)} for change in changes]
     counts = {"created": result.created, "changed": result.changed}

@@ -11,30 +11,9 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from services_api.core.directory.reads import Page
-from services_api.models import AuditEvent, Role
-
-CLI_ROLE = "cli"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is writing: a key (with its role and partner) or the command line."""
-
-    role: str
-    key_id: uuid.UUID | None = None
-    partner_id: uuid.UUID | None = None
-    request_id: str | None = None
-
-    @property
-    def is_operator(self) -> bool:
-        """True for the operator's keys and for the command line."""
-        return self.role in (Role.OPERATOR.value, CLI_ROLE)
-
-    @classmethod
-    def command_line(cls) -> Actor:
-        """The actor for changes made with `flask --app services_api ...`."""
-        return cls(role=CLI_ROLE)
+from services_api.core.actors import Actor
+from services_api.core.paging import Page
+from services_api.models import AuditEvent
 
 
 def _jsonable(value: Any) -> Any:

@@ -13,10 +13,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias
 
 from geopy.geocoders.base import Geocoder
+from marshmallow import Schema
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services_api.core.actors import Actor
 from services_api.core.directory.visibility import PublicView
+from services_api.core.errors import InvalidFieldsError, NotAllowedError
 from services_api.core.geocoding.gazetteer import GazetteerGeocoder
 from services_api.core.geocoding.placement import UNPLACED, place_document
 from services_api.core.hsds.documents import (
@@ -31,7 +34,7 @@ from services_api.core.hsds.documents import (
     unknown_children,
     upsert_one,
 )
-from services_api.core.listings.audit import Actor, field_changes, record_event
+from services_api.core.listings.audit import field_changes, record_event
 from services_api.core.listings.held_changes import (
     HELD_FIELDS,
     changed_claims,
@@ -52,6 +55,13 @@ from services_api.models import (
     ServiceAtLocation,
     utcnow,
 )
+from services_api.schemas.admin import (
+    AdminLocationSchema,
+    AdminServiceAtLocationSchema,
+    AdminServiceSchema,
+    held_changes,
+)
+from services_api.schemas.hsds import public_context
 
 VETTING_FIELDS = frozenset(
     {"vetting_status", "vetted_at", "vetted_by", "vetting_criteria", "vetting_notes", "next_review_due"}
@@ -64,37 +74,35 @@ COORDINATE_LIMITS = {"latitude": 90.0, "longitude": 180.0}
 Locator: TypeAlias = Geocoder | Callable[..., Any]
 
 
-class EditError(Exception):
-    """An edit that cannot be made; the API layer turns each subclass into its status code."""
-
-
-class InvalidFieldsError(EditError):
-    """The document has fields that are wrong or not allowed (422), by JSON pointer."""
-
-    def __init__(self, problems: Mapping[str, str]):
-        super().__init__("; ".join(f"{path}: {message}" for path, message in problems.items()))
-        self.problems = dict(problems)
-
-
-class NotAllowedError(EditError):
-    """The action does not apply to the record in its current state (409)."""
+def service_review_state(session: Session, service: Service) -> dict[str, Any]:
+    """Return what the admin document of a service adds: how many public reports about it are open."""
+    return {"open_reports": open_report_count(session, service)}
 
 
 @dataclass(frozen=True)
 class Kind:
-    """One editable kind of record: its model, import tree, the rules around it, and its admin document.
+    """One editable kind of record: its model, import tree, admin document and the rules around it.
 
-    `describe` (set by the API layer, which owns output shapes) returns the document clients read
-    and send back; edits are checked and audited against it.
+    The admin document (`schema`, plus `review_state` where the kind has one) is what clients read
+    and send back; edits are checked and audited against it. The flags say what differs per kind.
     """
 
     name: str
     model: type[Any]
     node: Node
+    schema: Schema
     read_only: frozenset[str]
     owner_of: Callable[[Any], uuid.UUID | None]
     nested_elsewhere: frozenset[str] = frozenset()
-    describe: Callable[[Session, Any, PublicView], dict[str, Any]] | None = None
+    review_state: Callable[[Session, Any], dict[str, Any]] | None = None
+    # Owned through its own organization_id (a service-at-location is owned through its service).
+    owned_directly: bool = True
+    # Joins a service to a location, both of which must be the caller's.
+    joins_service_and_location: bool = False
+    # Has an address placed on the map, and may be confidential.
+    placed_on_map: bool = False
+    # Values every new record of the kind starts with, besides its owner.
+    created_with: Mapping[str, Any] = field(default_factory=dict)
 
 
 SERVICE_NODE = replace(
@@ -110,6 +118,9 @@ SERVICES = Kind(
     | {"pending_change", "open_reports", "stale", "last_modified", "organization"},
     owner_of=lambda service: service.organization_id,
     nested_elsewhere=frozenset({"service_at_locations"}),
+    schema=AdminServiceSchema(),
+    review_state=service_review_state,
+    created_with={"vetting_status": "pending"},
 )
 LOCATIONS = Kind(
     name="location",
@@ -117,6 +128,8 @@ LOCATIONS = Kind(
     node=LOCATION,
     read_only=frozenset({"version", "geocode_precision", "needs_confirmation", "warnings", "pending_change"}),
     owner_of=lambda location: location.organization_id,
+    schema=AdminLocationSchema(),
+    placed_on_map=True,
 )
 SERVICE_AT_LOCATIONS = Kind(
     name="service_at_location",
@@ -124,6 +137,9 @@ SERVICE_AT_LOCATIONS = Kind(
     node=SERVICE_AT_LOCATION,
     read_only=frozenset({"version", "location", "service", "pending_change"}),
     owner_of=lambda link: link.service.organization_id if link.service else None,
+    schema=AdminServiceAtLocationSchema(),
+    owned_directly=False,
+    joins_service_and_location=True,
 )
 
 
@@ -150,9 +166,11 @@ def find_owned(session: Session, *, kind: Kind, actor: Actor, record_id: uuid.UU
 
 def describe(session: Session, *, kind: Kind, record: Any, view: PublicView) -> dict[str, Any]:
     """Return the admin document of a record, as the API shows it."""
-    if kind.describe is None:
-        raise RuntimeError(f"no admin document is set for {kind.name} records")
-    return kind.describe(session, record, view)
+    with public_context(view), held_changes(lambda shown: pending_change(session, shown)):
+        document: dict[str, Any] = kind.schema.dump(record)
+    if kind.review_state is not None:
+        document.update(kind.review_state(session, record))
+    return document
 
 
 def open_report_count(session: Session, service: Service) -> int:
@@ -163,7 +181,7 @@ def open_report_count(session: Session, service: Service) -> int:
 
 def pending_change(session: Session, record: Any) -> ProposedChange | None:
     """Return the change to this record's safety claims that waits for the operator, if any."""
-    return pending_change_of(session, record.__tablename__, record.id)
+    return pending_change_of(session, entity_type=record.__tablename__, entity_id=record.id)
 
 
 def create(
@@ -182,7 +200,7 @@ def create(
     fixed = _fixed_values(kind, owner)
     _check_links(session, kind, actor, doc, None)
     _check_nested_parents(session, kind, doc, owner or _organization_of(session, kind, doc, None), None)
-    if kind.name == LOCATIONS.name:
+    if kind.placed_on_map:
         _refuse_impossible_coordinates(doc)
         _place_location(session, doc, geocoder, sent=doc, stored=None)
     newly_shown = _newly_shown_location(session, kind, doc, None)
@@ -238,7 +256,7 @@ def update(
     _check_links(session, kind, actor, editable, record)
     _check_nested_parents(session, kind, editable, _organization_of(session, kind, editable, record), record)
     editable, held = _hold_safety_claims(session, kind, actor, record, before, editable)
-    if kind.name == LOCATIONS.name:
+    if kind.placed_on_map:
         _guard_confidentiality(actor, record, editable)
         _refuse_impossible_coordinates(editable)
         _place_location(session, editable, geocoder, sent=doc, stored=record)
@@ -281,11 +299,12 @@ def act_on_service(
     note: str | None = None,
 ) -> EditResult:
     """Apply one state change to a service (`apply` returns the action's name), then version and audit it."""
-    return act_on_record(session, kind, actor, service, view, apply, note)
+    return act_on_record(session, kind=kind, actor=actor, record=service, view=view, apply=apply, note=note)
 
 
 def act_on_record(
     session: Session,
+    *,
     kind: Kind,
     actor: Actor,
     record: Any,
@@ -343,7 +362,7 @@ def delete(session: Session, *, kind: Kind, actor: Actor, record: Any, view: Pub
     before = describe(session, kind=kind, record=record, view=view)
     held = pending_change(session, record)
     if held is not None:
-        decide(held, "rejected", f"The {kind.name} was deleted.")
+        decide(held, status="rejected", note=f"The {kind.name} was deleted.")
     _touch_services_shown_with(record)
     session.delete(record)
     session.flush()
@@ -409,7 +428,7 @@ def _refused_fields(kind: Kind, doc: Mapping[str, Any], current: Mapping[str, An
 def _owner_for_new(
     session: Session, kind: Kind, actor: Actor, doc: Mapping[str, Any], problems: dict[str, str]
 ) -> uuid.UUID | None:
-    if kind.name == SERVICE_AT_LOCATIONS.name:
+    if not kind.owned_directly:
         return None
     requested = doc.get("organization_id")
     if not actor.is_operator:
@@ -425,7 +444,7 @@ def _owner_for_new(
 def _ownership_change(
     session: Session, kind: Kind, actor: Actor, record: Any, doc: Mapping[str, Any]
 ) -> dict[str, str]:
-    if kind.name == SERVICE_AT_LOCATIONS.name or "organization_id" not in doc:
+    if not kind.owned_directly or "organization_id" not in doc:
         return {}
     requested = _parse_uuid(doc["organization_id"])
     if requested == record.organization_id:
@@ -438,16 +457,14 @@ def _ownership_change(
 
 
 def _fixed_values(kind: Kind, owner: uuid.UUID | None) -> dict[str, Any]:
-    if kind.name == SERVICES.name:
-        return {"organization_id": owner, "vetting_status": "pending"}
-    if kind.name == LOCATIONS.name:
-        return {"organization_id": owner}
-    return {}
+    if not kind.owned_directly:
+        return dict(kind.created_with)
+    return {"organization_id": owner, **kind.created_with}
 
 
 def _check_links(session: Session, kind: Kind, actor: Actor, doc: dict[str, Any], record: Any) -> None:
     """A service-at-location must join a service and a location of the same (own) organisation."""
-    if kind.name != SERVICE_AT_LOCATIONS.name:
+    if not kind.joins_service_and_location:
         return
     problems = {}
     service = session.get(Service, _parse_uuid(doc.get("service_id"))) if doc.get("service_id") else None
@@ -466,7 +483,7 @@ def _check_links(session: Session, kind: Kind, actor: Actor, doc: dict[str, Any]
 
 def _organization_of(session: Session, kind: Kind, doc: Mapping[str, Any], record: Any) -> uuid.UUID | None:
     """Return the organisation the record will belong to once the document is written."""
-    if kind.name == SERVICE_AT_LOCATIONS.name:
+    if not kind.owned_directly:
         service_id = _parse_uuid(doc.get("service_id"))
         service = session.get(Service, service_id) if service_id else None
         return service.organization_id if service is not None else None
@@ -538,7 +555,7 @@ def _hold_safety_claims(
         return doc, None
     problems: dict[str, str] = {}
     for name, value in proposed.items():
-        problems.update(children_problems(session, kind.node, name, value))
+        problems.update(children_problems(session, node=kind.node, key=name, docs=value))
     if problems:
         raise InvalidFieldsError(problems)
     return doc, propose(session, actor=actor, record=record, changes=proposed)
@@ -548,7 +565,7 @@ def _newly_shown_location(
     session: Session, kind: Kind, doc: Mapping[str, Any], record: Any
 ) -> Location | None:
     """Return the location a service-at-location write puts in a vetted listing for the first time."""
-    if kind.name != SERVICE_AT_LOCATIONS.name:
+    if not kind.joins_service_and_location:
         return None
     service_id, location_id = _parse_uuid(doc.get("service_id")), _parse_uuid(doc.get("location_id"))
     service = session.get(Service, service_id) if service_id else None

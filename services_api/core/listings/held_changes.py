@@ -21,7 +21,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services_api.core.listings.audit import Actor, record_event
+from services_api.core.actors import Actor
+from services_api.core.listings.audit import record_event
 from services_api.models import Location, ProposedChange, Service, ServiceAtLocation, VettingStatus, utcnow
 
 HELD_FIELDS = ("attributes",)
@@ -53,7 +54,7 @@ def claims_held(actor: Actor, record: Any) -> bool:
     return not actor.is_operator and bool(showing_services(record))
 
 
-def pending_change_of(session: Session, entity_type: str, entity_id: uuid.UUID) -> ProposedChange | None:
+def pending_change_of(session: Session, *, entity_type: str, entity_id: uuid.UUID) -> ProposedChange | None:
     """Return the change to this record's claims that waits for the operator, if any."""
     return session.scalars(
         select(ProposedChange).where(
@@ -84,7 +85,7 @@ def changed_claims(before: Mapping[str, Any], doc: dict[str, Any]) -> dict[str, 
 def propose(session: Session, *, actor: Actor, record: Any, changes: dict[str, Any]) -> ProposedChange:
     """Hold `changes` to a record's claims for the operator (replacing a change already waiting)."""
     entity_type = record.__tablename__
-    change = pending_change_of(session, entity_type, record.id)
+    change = pending_change_of(session, entity_type=entity_type, entity_id=record.id)
     if change is None:
         change = ProposedChange(
             id=uuid.uuid4(),
@@ -111,7 +112,7 @@ def withhold_location_claims(session: Session, *, actor: Actor, location: Locati
     current = [
         {name: _plain(getattr(item, name)) for name in ATTRIBUTE_FIELDS} for item in location.attributes
     ]
-    change = pending_change_of(session, "location", location.id)
+    change = pending_change_of(session, entity_type="location", entity_id=location.id)
     if change is None:
         change = propose(session, actor=actor, record=location, changes={"attributes": current})
     location.attributes = []
@@ -126,7 +127,7 @@ def withhold_location_claims(session: Session, *, actor: Actor, location: Locati
     return change
 
 
-def decide(change: ProposedChange, status: str, note: str | None) -> None:
+def decide(change: ProposedChange, *, status: str, note: str | None) -> None:
     """Record the operator's decision on a held change."""
     change.status = status
     change.decided_at = utcnow()

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services_api.core.directory.reads import Page
-from services_api.core.listings.audit import Actor, field_changes, record_event
+from services_api.core.actors import Actor
+from services_api.core.listings.audit import field_changes, record_event
+from services_api.core.paging import Page
 from services_api.models import Report, Service, utcnow
 
 MAX_MESSAGE_LENGTH = 2000

@@ -2,42 +2,23 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from services_api.core.directory.reads import Page
+from services_api.core.actors import Actor
 from services_api.core.directory.visibility import PublicView, stale_filter
+from services_api.core.errors import InvalidFieldsError, NotAllowedError
 from services_api.core.hsds.documents import HSDSImportError, upsert_one
-from services_api.core.listings.audit import Actor
-from services_api.core.listings.editing import (
-    EditResult,
-    InvalidFieldsError,
-    Kind,
-    NotAllowedError,
-    act_on_record,
-    act_on_service,
-    pending_change,
-)
+from services_api.core.listings.criteria import mandatory_codes, next_review, vetting_criteria
+from services_api.core.listings.editing import EditResult, Kind, act_on_record, act_on_service, pending_change
 from services_api.core.listings.held_changes import decide, showing_services
-from services_api.core.seeding.demo import load_json
+from services_api.core.paging import Page
 from services_api.models import Location, Organization, ProposedChange, Service, VettingStatus, utcnow
-
-
-@functools.cache
-def vetting_criteria() -> tuple[dict[str, Any], ...]:
-    """Return the published vetting criteria (seed_data/vetting_criteria.json), each with a `code`."""
-    return tuple(load_json("vetting_criteria.json"))
-
-
-def mandatory_codes() -> set[str]:
-    """Return the codes an approval must attest."""
-    return {item["code"] for item in vetting_criteria() if item.get("mandatory")}
 
 
 def _check_criteria(criteria: Sequence[str]) -> None:
@@ -68,13 +49,16 @@ def approve(
     if service.withdrawn_at is not None:
         raise NotAllowedError("A withdrawn service cannot be approved.")
     change = pending_change(session, service)
-    if change is None and service.vetting_status == VettingStatus.VETTED.value:
-        raise NotAllowedError("This service is already vetted and has no change waiting.")
+    due = service.next_review_due is not None and service.next_review_due <= utcnow().date()
+    if change is None and service.vetting_status == VettingStatus.VETTED.value and not due:
+        raise NotAllowedError(
+            "This service is already vetted, has no change waiting and is not due for review."
+        )
 
     def apply() -> str:
         if change is not None:
             _apply_change(session, kind, service, change)
-            decide(change, "approved", note)
+            decide(change, status="approved", note=note)
         now = utcnow()
         service.vetting_status = VettingStatus.VETTED.value
         service.vetted_at = now
@@ -83,6 +67,7 @@ def approve(
         service.vetting_notes = note
         service.last_verified_at = now
         service.assured_date = now.date()
+        service.next_review_due = next_review(vetted_on=now.date(), criteria=service.vetting_criteria)
         return "approve"
 
     return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply, note=note)
@@ -101,7 +86,7 @@ def reject(
 
     def apply() -> str:
         if change is not None:
-            decide(change, "rejected", note)
+            decide(change, status="rejected", note=note)
             return "reject_change"
         service.vetting_status = VettingStatus.REJECTED.value
         service.vetting_notes = note
@@ -127,10 +112,10 @@ def suspend(
 
 def decide_held_change(
     session: Session,
+    *,
     kind: Kind,
     actor: Actor,
     record: Any,
-    *,
     approved: bool,
     note: str | None,
     view: PublicView,
@@ -143,12 +128,12 @@ def decide_held_change(
     def apply() -> str:
         if approved:
             _apply_change(session, kind, record, change)
-            decide(change, "approved", note)
+            decide(change, status="approved", note=note)
             return "approve_change"
-        decide(change, "rejected", note)
+        decide(change, status="rejected", note=note)
         return "reject_change"
 
-    return act_on_record(session, kind, actor, record, view, apply, note)
+    return act_on_record(session, kind=kind, actor=actor, record=record, view=view, apply=apply, note=note)
 
 
 def _apply_change(session: Session, kind: Kind, record: Any, change: ProposedChange) -> None:
@@ -161,7 +146,7 @@ def _apply_change(session: Session, kind: Kind, record: Any, change: ProposedCha
 
 @dataclass(frozen=True)
 class QueueItem:
-    """One thing waiting for the operator: a pending listing, or a held change to a record the public sees.
+    """One thing waiting for the operator: a pending listing, a held change, or a listing due for review.
 
     `service` is the listing (or the service changed); `location` is the location changed, with
     `shown_by` the vetted services whose public documents show it.
@@ -175,28 +160,46 @@ class QueueItem:
 
 
 def review_queue(session: Session, *, page: int, per_page: int) -> Page[QueueItem]:
-    """Return one page of what waits for the operator: pending listings, then held changes, oldest first."""
-    pending = select(Service).where(
-        Service.vetting_status == VettingStatus.PENDING.value, Service.withdrawn_at.is_(None)
-    )
-    changes = select(ProposedChange).where(ProposedChange.status == "pending")
-    pending_count = session.scalar(select(func.count()).select_from(pending.subquery())) or 0
-    change_count = session.scalar(select(func.count()).select_from(changes.subquery())) or 0
-    start = (page - 1) * per_page
-    items = [
-        QueueItem("new_listing", service, None)
-        for service in session.scalars(
-            pending.order_by(Service.created, Service.id).offset(start).limit(per_page)
-        )
+    """Return one page of what waits for the operator, oldest first in each part.
+
+    First new listings, then held changes to vetted ones, then vetted listings whose review is due
+    (`next_review_due`, set at approval from the criteria's review intervals).
+    """
+    live = Service.withdrawn_at.is_(None)
+    parts: list[tuple[Select[Any], Callable[[Any], QueueItem]]] = [
+        (
+            select(Service)
+            .where(Service.vetting_status == VettingStatus.PENDING.value, live)
+            .order_by(Service.created, Service.id),
+            lambda service: QueueItem("new_listing", service, None),
+        ),
+        (
+            select(ProposedChange)
+            .where(ProposedChange.status == "pending")
+            .order_by(ProposedChange.created, ProposedChange.id),
+            lambda change: _held_item(session, change),
+        ),
+        (
+            select(Service)
+            .where(
+                Service.vetting_status == VettingStatus.VETTED.value,
+                live,
+                Service.next_review_due <= utcnow().date(),
+            )
+            .order_by(Service.next_review_due, Service.id),
+            lambda service: QueueItem("review_due", service, None),
+        ),
     ]
-    if len(items) < per_page:
-        held = session.scalars(
-            changes.order_by(ProposedChange.created, ProposedChange.id)
-            .offset(max(start - pending_count, 0))
-            .limit(per_page - len(items))
-        )
-        items += [_held_item(session, change) for change in held]
-    return Page(items=items, total_items=pending_count + change_count, page_number=page, per_page=per_page)
+    start, total = (page - 1) * per_page, 0
+    items: list[QueueItem] = []
+    for query, to_item in parts:
+        count = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        wanted = per_page - len(items)
+        if wanted > 0 and start < total + count:
+            rows = session.scalars(query.offset(max(start - total, 0)).limit(wanted))
+            items += [to_item(row) for row in rows]
+        total += count
+    return Page(items=items, total_items=total, page_number=page, per_page=per_page)
 
 
 def _held_item(session: Session, change: ProposedChange) -> QueueItem:

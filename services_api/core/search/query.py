@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from services_api.core.directory.reads import (
     ANY_PLACE,
     ListingFilters,
-    Page,
     TermsAt,
     listing_conditions,
     listing_params,
@@ -30,6 +29,7 @@ from services_api.core.directory.reads import (
     listing_template,
 )
 from services_api.core.directory.visibility import PublicView
+from services_api.core.paging import Page
 from services_api.core.search.keywords import by_relevance
 from services_api.core.search.opening_hours import OpeningTimes
 from services_api.core.search.spatial_index import SpatialIndex, spatial_index_for

@@ -75,7 +75,9 @@ def service_records(
 ) -> list[ServiceResult]:
     """Return the page's /services results with plain records in place of ORM objects (and summaries)."""
     services = _services(session, {hit.service_id for hit in hits})
-    return service_results(hits, services, summarize(session, hits, now=now or utcnow(), locations=True))
+    return service_results(
+        hits, services=services, summaries=summarize(session, hits, now=now or utcnow(), locations=True)
+    )
 
 
 def _services(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Any]:

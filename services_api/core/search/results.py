@@ -128,11 +128,11 @@ def load_service_results(
     """Return the page's results with their services and summaries (as of `now`) loaded."""
     services = _services(session, {hit.service_id for hit in hits}, full=full)
     summaries = summarize(session, hits, now=now or utcnow(), locations=not full)
-    return service_results(hits, services, summaries)
+    return service_results(hits, services=services, summaries=summaries)
 
 
 def service_results(
-    hits: Sequence[Hit], services: Mapping[Any, Any], summaries: Sequence[Summary]
+    hits: Sequence[Hit], *, services: Mapping[Any, Any], summaries: Sequence[Summary]
 ) -> list[ServiceResult]:
     """Pair each hit with its loaded service and its summary."""
     return [
@@ -153,7 +153,7 @@ def listed_services(
     """Return the services of a plain list (no search) as results, with their summaries as of `now`."""
     hits = [Hit(None, service.id) for service in services]
     summaries = summarize(session, hits, now=now or utcnow(), locations=True)
-    return service_results(hits, {service.id: service for service in services}, summaries)
+    return service_results(hits, services={service.id: service for service in services}, summaries=summaries)
 
 
 def listed_places(

@@ -9,28 +9,35 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services_api.core.directory.reads import terms_below
+from services_api.core.errors import BadParameterError, InvalidError
 from services_api.core.geocoding.places import Resolution, ResolvedPlace, UnknownPlaceError, resolve_place
 from services_api.core.search.query import SearchArea
 from services_api.geo.sphere import Box, Point, split_at_antimeridian
 from services_api.models import TaxonomyTerm
 
 
-class PlaceNotFoundError(LookupError):
-    """A place name or postcode the offline gazetteer does not know, with the places it may have meant."""
+class PlaceNotFoundError(InvalidError):
+    """A place name or postcode the offline gazetteer does not know, with up to five it may have meant."""
 
     def __init__(
         self, parameter: str, query: str, suggestions: Sequence[ResolvedPlace] = (), message: str = ""
     ):
-        super().__init__(message or f"No place or postcode {query!r} in the gazetteer.")
+        message = message or f"No place or postcode {query!r} in the gazetteer."
+        detail = [message]
+        if suggestions:
+            detail.append("Did you mean: " + "; ".join(place.near for place in suggestions) + "?")
+        problems = {parameter: detail, "suggestions": [place.as_json() for place in suggestions]}
+        super().__init__(message, problems=problems)
         self.parameter = parameter
         self.suggestions = tuple(suggestions)
 
 
-class UnknownCodeError(LookupError):
+class UnknownCodeError(BadParameterError):
     """A category or attribute code that no taxonomy term has."""
 
     def __init__(self, parameter: str, code: str):
-        super().__init__(f"Unknown {parameter} code {code!r}: see /api/v1/taxonomy_terms.")
+        problem = f"Unknown {parameter} code {code!r}: see /api/v1/taxonomy_terms."
+        super().__init__(f"Invalid query parameter: {parameter}", problems={parameter: [problem]})
         self.parameter = parameter
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, insert, literal_column, select
 from sqlalchemy.orm import Session
 
+from services_api.core.errors import ConflictError
 from services_api.core.geocoding.gazetteer import load_gazetteer
 from services_api.core.search.text import fold
 from services_api.core.seeding.demo import SEED_DIR, seed_taxonomies
@@ -72,7 +73,7 @@ WEEKLY_HOURS = (
 )
 
 
-class SeedAlreadyUsedError(Exception):
+class SeedAlreadyUsedError(ConflictError):
     """The listings of this seed are already in the database."""
 
 

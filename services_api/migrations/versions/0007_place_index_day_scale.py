@@ -6,7 +6,7 @@ hundreds of units while an area spans a fraction of a degree, and the R*Tree's n
 which weigh every dimension alike, grouped places by day instead of by area: a box of a few
 metres visited hundreds of nodes. The day is now stored as `day * 1e-7`: too small to shape the
 tree, still exact (a 32-bit float near 0.002 resolves about 2e-10, a day is 1e-7), and searches
-compare it with the first visible day less half a step (`geo/index.py`, LISTED_DAY_SCALE).
+compare it with the first visible day less half a step (`core/search/spatial_index.py`, LISTED_DAY_SCALE).
 
 The day is also taken from the date part of the stored UTC text: `julianday()` of the whole
 timestamp rounds to milliseconds, which moved a confirmation made in the last half millisecond of
