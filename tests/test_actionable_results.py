@@ -134,7 +134,9 @@ def _actionable(app: Flask, *, confidential: bool = False) -> dict[str, Any]:
 
 
 def _check_actionable(item: dict[str, Any], document: dict[str, Any]) -> None:
-    assert item["phone_numbers"] == [{"number": "+679 555 0101", "type": "voice"}]
+    assert item["phone_numbers"] == [
+        {"number": "+6795550101", "display_number": "+679 555 0101", "type": "voice"}
+    ]
     assert item["languages_spoken"] == [{"code": "en", "name": "English"}, {"code": "fj", "name": "Fijian"}]
     assert [term["code"] for term in item["categories"]] == ["hiv"]
     assert [term["code"] for term in item["access_and_safety"]] == ["no-id-required"]

@@ -96,8 +96,9 @@ def _stored_fields_lost(original: Tables, exported: Tables, warned: str) -> list
                 if name not in columns or row.get(name) is None or f"{where}/{name}: " in warned:
                     continue
                 expected = _convert(columns[name], row[name])
-                if (table, name) == ("phone", "number"):
-                    # Stored in E.164; the number as the file typed it comes back as display_number.
+                if (table, name) == ("phone", "number") and row.get("display_number") is None:
+                    # Stored in E.164; the number as the file typed it comes back as display_number
+                    # (a file of ours has both already).
                     name = "display_number"
                 actual = _convert(columns[name], copy.get(name)) if copy.get(name) is not None else None
                 if actual != expected:

@@ -80,7 +80,8 @@ class HoursToday(HSDSSchema):
 class PhoneNumber(HSDSSchema):
     """A number to call about the result."""
 
-    number = fields.String()
+    number = fields.String(metadata={"description": "In E.164, to dial (a short number as its digits)."})
+    display_number = fields.String(metadata={"description": "The number as its listing wrote it, to show."})
     extension = fields.Integer()
     type = fields.String()
     description = fields.String()

@@ -177,22 +177,35 @@ class ReviewQueue(AdminResource):
 
     @ns.doc(params=query_params(ADMIN_PAGE_ARGS))
     @operator_only
-    @ns.response(200, "New listings and held changes, oldest first")
+    @ns.response(200, "New listings, held changes and reviews due, oldest first")
     @answers(*CONDITIONAL_GET, 400)
     def get(self) -> dict[str, Any]:
-        """Page through what waits for the operator: new listings, then held changes, oldest first."""
+        """Page through what waits for the operator: new listings, held changes, reviews due; oldest first."""
         args = parse_query(ADMIN_PAGE_ARGS)
         session = get_session()
         view = admin_view()
         page = vetting.review_queue(session, page=args["page"], per_page=args["per_page"])
-        contents = [
-            {
-                "kind": item.kind,
-                "service": editing.describe(session, kind=SERVICES, record=item.service, view=view),
-                "proposed_change": CHANGE.dump(item.change) if item.change else None,
-            }
-            for item in page.items
-        ]
+
+        def document(kind: Kind, record: Any) -> dict[str, Any] | None:
+            return (
+                editing.describe(session, kind=kind, record=record, view=view) if record is not None else None
+            )
+
+        contents = []
+        for item in page.items:
+            service = document(SERVICES, item.service)
+            location = document(LOCATIONS, item.location)
+            contents.append(
+                {
+                    "kind": item.kind,
+                    "entity_type": item.change.entity_type if item.change else "service",
+                    "service": service,
+                    "location": location,
+                    "shown_by": [str(shown.id) for shown in item.shown_by] if item.location else None,
+                    "proposed_change": CHANGE.dump(item.change) if item.change else None,
+                    "warnings": place_warnings(service=service, location=location),
+                }
+            )
         return page_envelope(page, contents)
 
 

@@ -157,7 +157,8 @@ def _stream(
 
     filters = listing_filters(args)
     if filters.search is not None:
-        return conditional_stream(etag, _ranked(args, schema, build, columns[-1]), mimetype=NDJSON)
+        ranked = _ranked(args, schema=schema, build=build, id_column=columns[-1], wrap=wrap)
+        return conditional_stream(etag, ranked, mimetype=NDJSON)
 
     def body() -> Iterator[bytes]:
         session = get_session()
@@ -169,7 +170,7 @@ def _stream(
 
 
 def _ranked(
-    args: dict[str, Any], schema: Schema, build: Callable[..., Any], id_column: Any
+    args: dict[str, Any], *, schema: Schema, build: Callable[..., Any], id_column: Any, wrap: Wrap | None
 ) -> Callable[[], Iterator[bytes]]:
     """Return the body of a keyword stream: the matches ranked once by relevance, then loaded in batches."""
     filters = listing_filters(args)
@@ -184,6 +185,6 @@ def _ranked(
             return session.scalars(plain.where(id_column.in_(wanted))).unique().all()
 
         for batch in iter_in_order(session, ids, load=load, id_of=lambda record: record.id):
-            yield _lines(batch, schema)
+            yield _lines(wrap(session, batch) if wrap else batch, schema)
 
     return body

@@ -20,7 +20,7 @@ from services_api.api.public.searching import (
 )
 from services_api.api.responses import CONDITIONAL_GET, PUBLIC_LIST, answers
 from services_api.core.directory import reads
-from services_api.core.search.query import PER_PLACE, SERVICE_AREA, Hit
+from services_api.core.search.query import PER_PLACE, SERVICE_AREA_MATCH, Hit
 from services_api.core.search.result_records import place_records
 from services_api.core.search.results import listed_places, load_place_results
 from services_api.db import get_session
@@ -120,7 +120,7 @@ class ServiceAtLocationDetail(Resource):
         if record is None:
             area = reads.get_public_service_area(session, view=view, service_area_id=record_id)
             if area is not None and area.service_id is not None:
-                hit = Hit(SERVICE_AREA, area.service_id, service_area_id=area.id)
+                hit = Hit(SERVICE_AREA_MATCH, area.service_id, service_area_id=area.id)
                 result = load_place_results(session, [hit], full=True)[0]
                 return dump_one(result, FULL_RESULT, view, "service_at_location")
         return dump_one(record, FULL_SERVICE_AT_LOCATION, view, "service_at_location")

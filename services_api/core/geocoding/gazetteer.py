@@ -32,8 +32,9 @@ UK_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 POSTCODE = "postcode"
 SECTOR = "postcode sector"
 DISTRICT = "postcode district"
-# How precisely a partner's address is placed by a postcode of each kind (core/geocoding/precision.py).
-PRECISION_OF_KIND = {POSTCODE: precision.POSTCODE, SECTOR: precision.SECTOR, DISTRICT: precision.DISTRICT}
+# How precisely a partner's address is placed by a UK sector or district (core/geocoding/precision.py);
+# a whole postcode's precision depends on its country (a US ZIP covers a district).
+PRECISION_OF_KIND = {SECTOR: precision.SECTOR, DISTRICT: precision.DISTRICT}
 COUNTRY_SUFFIX = re.compile(r"^(?P<query>.+?),\s*(?P<country>[A-Za-z]{2})$")
 TIME_ZONE_SEARCH_DEGREES = (0.5, 2.0, 8.0)
 

@@ -132,50 +132,53 @@ def _service_problems(service: Service) -> dict[str, str]:
     return problems
 
 
-LANGUAGE = Node(Language)
-PHONE = Node(Phone, {"languages": LANGUAGE})
-CONTACT = Node(Contact, {"phones": PHONE})
-SCHEDULE = Node(Schedule, check=field_rules.schedule_problems)
-ATTRIBUTE = Node(Attribute)
-LOCATION = Node(
+LANGUAGE_NODE = Node(Language)
+PHONE_NODE = Node(Phone, {"languages": LANGUAGE_NODE})
+CONTACT_NODE = Node(Contact, {"phones": PHONE_NODE})
+SCHEDULE_NODE = Node(Schedule, check=field_rules.schedule_problems)
+ATTRIBUTE_NODE = Node(Attribute)
+LOCATION_NODE = Node(
     Location,
     children={
         "addresses": Node(Address),
         "accessibility": Node(Accessibility),
-        "phones": PHONE,
-        "schedules": SCHEDULE,
-        "languages": LANGUAGE,
-        "contacts": CONTACT,
-        "attributes": ATTRIBUTE,
+        "phones": PHONE_NODE,
+        "schedules": SCHEDULE_NODE,
+        "languages": LANGUAGE_NODE,
+        "contacts": CONTACT_NODE,
+        "attributes": ATTRIBUTE_NODE,
     },
 )
-SERVICE_AT_LOCATION = Node(ServiceAtLocation, {"phones": PHONE, "schedules": SCHEDULE, "contacts": CONTACT})
-SERVICE = Node(
+SERVICE_AT_LOCATION_NODE = Node(
+    ServiceAtLocation, {"phones": PHONE_NODE, "schedules": SCHEDULE_NODE, "contacts": CONTACT_NODE}
+)
+SERVICE_NODE = Node(
     Service,
     check=_service_problems,
     children={
-        "phones": PHONE,
-        "schedules": SCHEDULE,
-        "languages": LANGUAGE,
-        "contacts": CONTACT,
+        "phones": PHONE_NODE,
+        "schedules": SCHEDULE_NODE,
+        "languages": LANGUAGE_NODE,
+        "contacts": CONTACT_NODE,
         "service_areas": Node(ServiceArea, check=_extent_problems),
         "cost_options": Node(CostOption),
-        "attributes": ATTRIBUTE,
-        "service_at_locations": SERVICE_AT_LOCATION,
+        "attributes": ATTRIBUTE_NODE,
+        "service_at_locations": SERVICE_AT_LOCATION_NODE,
     },
 )
-ORGANIZATION = Node(
-    Organization, {"phones": PHONE, "contacts": CONTACT, "locations": LOCATION, "services": SERVICE}
+ORGANIZATION_NODE = Node(
+    Organization,
+    {"phones": PHONE_NODE, "contacts": CONTACT_NODE, "locations": LOCATION_NODE, "services": SERVICE_NODE},
 )
 STAND_IN_NODES = {
-    "service": SERVICE,
-    "location": LOCATION,
-    "service_at_location": SERVICE_AT_LOCATION,
-    "contact": CONTACT,
-    "phone": PHONE,
+    "service": SERVICE_NODE,
+    "location": LOCATION_NODE,
+    "service_at_location": SERVICE_AT_LOCATION_NODE,
+    "contact": CONTACT_NODE,
+    "phone": PHONE_NODE,
 }
-TAXONOMY = Node(Taxonomy)
-TAXONOMY_TERM = Node(TaxonomyTerm)
+TAXONOMY_NODE = Node(Taxonomy)
+TAXONOMY_TERM_NODE = Node(TaxonomyTerm)
 
 
 class HSDSImportError(InvalidError):
@@ -541,7 +544,7 @@ def import_organizations(session: Session, documents: Iterable[Any], *, trusted:
     organizations = []
     with session.no_autoflush:
         for index, doc in enumerate(documents):
-            organization, _changed = importer.upsert(ORGANIZATION, doc, f"organizations[{index}]")
+            organization, _changed = importer.upsert(ORGANIZATION_NODE, doc, f"organizations[{index}]")
             organizations.append(organization)
     importer.finish()
     for organization in organizations:
@@ -555,9 +558,9 @@ def import_taxonomy(session: Session, *, taxonomy: Any, terms: Iterable[Any]) ->
     """Import an HSDS taxonomy and its terms (parents before children)."""
     importer = _Importer(session, trusted=True)
     with session.no_autoflush:
-        importer.upsert(TAXONOMY, taxonomy, "taxonomy")
+        importer.upsert(TAXONOMY_NODE, taxonomy, "taxonomy")
         for index, term in enumerate(terms):
-            importer.upsert(TAXONOMY_TERM, term, f"terms[{index}]")
+            importer.upsert(TAXONOMY_TERM_NODE, term, f"terms[{index}]")
     if importer.problems:
         raise HSDSImportError(importer.problems)
     session.flush()
@@ -743,10 +746,10 @@ def import_records(
     """
     importer = _Importer(session, trusted=trusted, prune=prune, origins=origins)
     roots = [
-        *((TAXONOMY, doc) for doc in taxonomies),
-        *((TAXONOMY_TERM, doc) for doc in terms),
-        *((ORGANIZATION, doc) for doc in organizations),
-        *((LOCATION, doc) for doc in locations),
+        *((TAXONOMY_NODE, doc) for doc in taxonomies),
+        *((TAXONOMY_TERM_NODE, doc) for doc in terms),
+        *((ORGANIZATION_NODE, doc) for doc in organizations),
+        *((LOCATION_NODE, doc) for doc in locations),
         *((STAND_IN_NODES[table], doc) for table, doc in stand_ins),
     ]
     with session.no_autoflush:

@@ -79,7 +79,7 @@ NOT_KEPT_TABLES = (
     "meta_table_description",
 )
 ATTRIBUTE_HOLDERS = ("service", "location")
-DERIVED_FIELDS = frozenset({"last_modified", "stale"})
+OUTPUT_ONLY_FIELDS = frozenset({"last_modified", "stale"})
 
 
 @dataclass
@@ -176,7 +176,7 @@ def _unknown_fields(tables: Tables, models: dict[str, type[Base]]) -> set[tuple[
         columns = set(model.__table__.columns.keys())
         for row in rows.values():
             for name, value in row.items():
-                if value is not None and name not in columns and name not in DERIVED_FIELDS:
+                if value is not None and name not in columns and name not in OUTPUT_ONLY_FIELDS:
                     unknown.add((table, name))
     return unknown
 

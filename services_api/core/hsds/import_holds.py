@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services_api.core.actors import Actor
-from services_api.core.hsds.documents import LOCATION, SERVICE, children_problems
+from services_api.core.hsds.documents import LOCATION_NODE, SERVICE_NODE, children_problems
 from services_api.core.hsds.stored_records import stored_record
 from services_api.core.hsds.tables import Tables
 from services_api.core.listings.audit import record_event
@@ -31,7 +31,7 @@ from services_api.core.listings.ownership import owning_organization
 from services_api.models import Location, ProposedChange, Service
 
 HOLDERS: dict[str, type[Any]] = {"service": Service, "location": Location}
-NODES = {"service": SERVICE, "location": LOCATION}
+NODES = {"service": SERVICE_NODE, "location": LOCATION_NODE}
 
 
 @dataclass

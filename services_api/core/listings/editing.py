@@ -23,9 +23,9 @@ from services_api.core.errors import InvalidFieldsError, NotAllowedError
 from services_api.core.geocoding.gazetteer import GazetteerGeocoder
 from services_api.core.geocoding.placement import UNPLACED, place_document
 from services_api.core.hsds.documents import (
-    LOCATION,
-    SERVICE,
-    SERVICE_AT_LOCATION,
+    LOCATION_NODE,
+    SERVICE_AT_LOCATION_NODE,
+    SERVICE_NODE,
     HSDSImportError,
     Node,
     children_problems,
@@ -66,7 +66,7 @@ from services_api.schemas.hsds import public_context
 VETTING_FIELDS = frozenset(
     {"vetting_status", "vetted_at", "vetted_by", "vetting_criteria", "vetting_notes", "next_review_due"}
 )
-DERIVED_FIELDS = frozenset(
+COMPUTED_FIELDS = frozenset(
     {"version", "last_modified", "pending_change", "open_reports", "public", "stale"}
     | {"needs_confirmation", "warnings"}
 )
@@ -105,14 +105,15 @@ class Kind:
     created_with: Mapping[str, Any] = field(default_factory=dict)
 
 
-SERVICE_NODE = replace(
-    SERVICE, children={key: child for key, child in SERVICE.children.items() if key != "service_at_locations"}
+EDITED_SERVICE_NODE = replace(
+    SERVICE_NODE,
+    children={key: child for key, child in SERVICE_NODE.children.items() if key != "service_at_locations"},
 )
 
 SERVICES = Kind(
     name="service",
     model=Service,
-    node=SERVICE_NODE,
+    node=EDITED_SERVICE_NODE,
     read_only=VETTING_FIELDS
     | {"withdrawn_at", "last_verified_at", "assured_date", "assurer_email", "version", "public"}
     | {"pending_change", "open_reports", "stale", "last_modified", "organization"},
@@ -125,7 +126,7 @@ SERVICES = Kind(
 LOCATIONS = Kind(
     name="location",
     model=Location,
-    node=LOCATION,
+    node=LOCATION_NODE,
     read_only=frozenset({"version", "geocode_precision", "needs_confirmation", "warnings", "pending_change"}),
     owner_of=lambda location: location.organization_id,
     schema=AdminLocationSchema(),
@@ -134,7 +135,7 @@ LOCATIONS = Kind(
 SERVICE_AT_LOCATIONS = Kind(
     name="service_at_location",
     model=ServiceAtLocation,
-    node=SERVICE_AT_LOCATION,
+    node=SERVICE_AT_LOCATION_NODE,
     read_only=frozenset({"version", "location", "service", "pending_change"}),
     owner_of=lambda link: link.service.organization_id if link.service else None,
     schema=AdminServiceAtLocationSchema(),
@@ -378,8 +379,8 @@ def delete(session: Session, *, kind: Kind, actor: Actor, record: Any, view: Pub
 
 def audited_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Return the field changes worth auditing: stored fields, not ones derived on output."""
-    kept_before = {key: value for key, value in before.items() if key not in DERIVED_FIELDS}
-    kept_after = {key: value for key, value in after.items() if key not in DERIVED_FIELDS}
+    kept_before = {key: value for key, value in before.items() if key not in COMPUTED_FIELDS}
+    kept_after = {key: value for key, value in after.items() if key not in COMPUTED_FIELDS}
     return field_changes(kept_before, kept_after)
 
 

@@ -37,8 +37,8 @@ from services_api.geo.areas import parse_extent
 from services_api.geo.sphere import Box, Point, distance_km
 from services_api.models import Service, ServiceArea, ServiceAtLocation
 
-LOCATION = "location"
-SERVICE_AREA = "service_area"
+LOCATION_MATCH = "location"
+SERVICE_AREA_MATCH = "service_area"
 PER_PLACE = "service_at_location"
 PER_SERVICE = "service"
 
@@ -71,7 +71,7 @@ class Hit:
 
     def order(self) -> tuple[float, int, str]:
         """Return the sort key: exact distance, then physical places before areas, then id."""
-        return (self.distance_km or 0.0, 0 if self.match == LOCATION else 1, str(self.id))
+        return (self.distance_km or 0.0, 0 if self.match == LOCATION_MATCH else 1, str(self.id))
 
 
 @dataclass(frozen=True)
@@ -337,7 +337,7 @@ class _Searcher:
 
     def _hit(self, row: Row[Any], origin: Point, beyond: bool = False) -> Hit:
         return Hit(
-            match=LOCATION,
+            match=LOCATION_MATCH,
             service_id=row.service_id,
             service_at_location_id=row.sal_id,
             location_id=row.location_id,
@@ -364,7 +364,7 @@ class _Searcher:
                 hits.setdefault(
                     row.service_id,
                     Hit(
-                        SERVICE_AREA,
+                        SERVICE_AREA_MATCH,
                         row.service_id,
                         service_area_id=row.id,
                         distance_km=0.0,

@@ -50,7 +50,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "phone": (
         *("id", "service_at_location_id", "location_id", "service_id", "organization_id"),
-        *("number", "extension", "type", "description"),
+        *("number", "display_number", "extension", "type", "description"),
     ),
     "language": ("id", "service_id", "location_id", "phone_id", "name", "code"),
     "service_area": ("id", "service_id", "min_latitude", "max_latitude", "min_longitude", "max_longitude"),
