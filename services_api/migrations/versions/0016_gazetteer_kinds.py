@@ -32,8 +32,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Revert this migration."""
+    # A plain DROP COLUMN (SQLite 3.35+): batch mode would copy and drop `place`, and dropping it
+    # deletes every place name it holds one by one.
     for table in ("place", "postcode"):
-        with op.batch_alter_table(table) as batch:
-            for name, _length in reversed(AREA_COLUMNS):
-                batch.drop_column(name)
-            batch.drop_column("kind")
+        for name, _length in reversed(AREA_COLUMNS):
+            op.drop_column(table, name)
+        op.drop_column(table, "kind")
