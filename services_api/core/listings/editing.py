@@ -289,20 +289,6 @@ def update(
     return EditResult(record, after, held=held, changed=bool(changes))
 
 
-def act_on_service(
-    session: Session,
-    *,
-    kind: Kind,
-    actor: Actor,
-    service: Service,
-    view: PublicView,
-    apply: Callable[[], str],
-    note: str | None = None,
-) -> EditResult:
-    """Apply one state change to a service (`apply` returns the action's name), then version and audit it."""
-    return act_on_record(session, kind=kind, actor=actor, record=service, view=view, apply=apply, note=note)
-
-
 def act_on_record(
     session: Session,
     *,
@@ -341,7 +327,7 @@ def withdraw(session: Session, *, kind: Kind, actor: Actor, service: Service, vi
         service.withdrawn_at = utcnow()
         return "withdraw"
 
-    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply)
+    return act_on_record(session, kind=kind, actor=actor, record=service, view=view, apply=apply)
 
 
 def confirm(session: Session, *, kind: Kind, actor: Actor, service: Service, view: PublicView) -> EditResult:
@@ -353,7 +339,7 @@ def confirm(session: Session, *, kind: Kind, actor: Actor, service: Service, vie
         service.last_verified_at = utcnow()
         return "confirm"
 
-    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply)
+    return act_on_record(session, kind=kind, actor=actor, record=service, view=view, apply=apply)
 
 
 def delete(session: Session, *, kind: Kind, actor: Actor, record: Any, view: PublicView) -> None:

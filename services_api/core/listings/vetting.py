@@ -15,7 +15,7 @@ from services_api.core.directory.visibility import PublicView, stale_filter
 from services_api.core.errors import InvalidFieldsError, NotAllowedError
 from services_api.core.hsds.documents import HSDSImportError, upsert_one
 from services_api.core.listings.criteria import mandatory_codes, next_review, vetting_criteria
-from services_api.core.listings.editing import EditResult, Kind, act_on_record, act_on_service, pending_change
+from services_api.core.listings.editing import EditResult, Kind, act_on_record, pending_change
 from services_api.core.listings.held_changes import decide, showing_services
 from services_api.core.paging import Page
 from services_api.models import Location, Organization, ProposedChange, Service, VettingStatus, utcnow
@@ -70,7 +70,7 @@ def approve(
         service.next_review_due = next_review(vetted_on=now.date(), criteria=service.vetting_criteria)
         return "approve"
 
-    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply, note=note)
+    return act_on_record(session, kind=kind, actor=actor, record=service, view=view, apply=apply, note=note)
 
 
 def reject(
@@ -92,7 +92,7 @@ def reject(
         service.vetting_notes = note
         return "reject"
 
-    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply, note=note)
+    return act_on_record(session, kind=kind, actor=actor, record=service, view=view, apply=apply, note=note)
 
 
 def suspend(
@@ -107,7 +107,7 @@ def suspend(
         service.vetting_notes = note
         return "suspend"
 
-    return act_on_service(session, kind=kind, actor=actor, service=service, view=view, apply=apply, note=note)
+    return act_on_record(session, kind=kind, actor=actor, record=service, view=view, apply=apply, note=note)
 
 
 def decide_held_change(

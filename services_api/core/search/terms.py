@@ -41,29 +41,6 @@ class UnknownCodeError(BadParameterError):
         self.parameter = parameter
 
 
-def search_area(
-    session: Session,
-    *,
-    point: tuple[float, float] | None,
-    near: str | None,
-    postcode: str | None,
-    radius_km: float,
-    bbox: tuple[float, float, float, float] | None,
-    countries: Sequence[str] = (),
-) -> SearchArea | None:
-    """Return where to search, resolving a place name or postcode offline; None when no place is given."""
-    area, _place = placed_search_area(
-        session,
-        point=point,
-        near=near,
-        postcode=postcode,
-        radius_km=radius_km,
-        bbox=bbox,
-        countries=countries,
-    )
-    return area
-
-
 def placed_search_area(
     session: Session,
     *,
