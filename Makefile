@@ -25,7 +25,7 @@ run: $(STAMP)
 
 # Coverage for the whole run only (settings and floor: setup.cfg [coverage:*]).
 test: $(STAMP) lint
-	$(BIN)/pytest --cov
+	$(BIN)/pytest --cov --numprocesses=auto --dist=loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check

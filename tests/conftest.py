@@ -44,12 +44,13 @@ class PostgresTemplates:
 
     def __init__(self, url: str):
         self.url = make_url(url)
-        base = self.url.database
+        # Each pytest-xdist worker has databases of its own.
+        self.base = f"{self.url.database}{os.environ.get('PYTEST_XDIST_WORKER', '')}"
         self.names = {
-            "empty": f"{base}_tpl_empty",
-            "seeded": f"{base}_tpl_seeded",
-            "case": f"{base}_case",
-            "seeded_case": f"{base}_seeded_case",
+            "empty": f"{self.base}_tpl_empty",
+            "seeded": f"{self.base}_tpl_seeded",
+            "case": f"{self.base}_case",
+            "seeded_case": f"{self.base}_seeded_case",
         }
         self.admin = make_engine(
             self.url.set(database="postgres").render_as_string(False), isolation_level="AUTOCOMMIT"

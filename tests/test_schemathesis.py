@@ -61,7 +61,7 @@ def _database(templates: dict[str, Any], folder: Path) -> str:
     """A copy of the demo directory of its own, on the database the suite runs on."""
     if "postgres" in templates:
         postgres = templates["postgres"]
-        postgres.names["fuzz"] = f"{postgres.url.database}_fuzz"  # dropped with the templates
+        postgres.names["fuzz"] = f"{postgres.base}_fuzz"  # dropped with the templates
         return str(postgres.recreate("fuzz", template="seeded"))
     target = folder / "served.db"
     shutil.copy(templates["seeded"], target)
