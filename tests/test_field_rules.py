@@ -17,13 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from services_api import create_app
 from services_api.config import ConfigError
 from services_api.db import get_session
-from services_api.models import Phone, Service
+from services_api.migrate import alembic_config
+from services_api.models import Organization, Phone, Service
 from tests.admin_helpers import Admin, make_admin, new_location, new_service
 
 SEED_DATA = Path(__file__).resolve().parents[1] / "seed_data"
@@ -255,7 +258,7 @@ def organisation(partner_id: uuid.UUID, **service_fields: Any) -> dict[str, Any]
     return {
         "id": str(partner_id),
         "name": "Imported partner",
-        "description": "",
+        "description": "A partner that imports its listings.",
         "locations": [location],
         "services": [service],
     }
@@ -304,6 +307,35 @@ def test_a_json_import_is_checked_by_the_same_rules(
     body = json.dumps([organisation(admin.partner_id, **fields)]).encode()
     assert_refused(post_import(admin, body, "application/json"), pointer)
     assert service_count(admin.client.application) == before
+
+
+def test_an_organisation_needs_a_description_as_hsds_and_its_export_do(admin: Admin) -> None:
+    before = service_count(admin.client.application)
+    document = {**organisation(admin.partner_id), "description": "  "}
+    refused = post_import(admin, json.dumps([document]).encode(), "application/json")
+    assert_refused(refused, "/0/description", "blank")
+    assert service_count(admin.client.application) == before
+
+
+def test_organisations_stored_with_a_blank_description_get_their_name_by_migration(app: Flask) -> None:
+    engine = app.extensions["db_engine"]
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0017")
+    with Session(engine) as session, session.begin():
+        for number, description in enumerate(["", "   ", "Night shelter and advice"]):
+            session.add(Organization(name=f"Organisation {number}", description=description))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT name, description FROM organization ORDER BY name")).all()
+    assert [tuple(row) for row in rows] == [
+        ("Organisation 0", "Organisation 0"),
+        ("Organisation 1", "Organisation 1"),
+        ("Organisation 2", "Night shelter and advice"),
+    ]
 
 
 def test_a_json_import_stores_phones_in_e164_read_in_the_places_country(app: Flask) -> None:

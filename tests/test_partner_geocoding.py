@@ -137,7 +137,7 @@ def test_a_partner_import_places_addresses_through_nominatim(seeded_app: Flask, 
     document = {
         "id": str(admin.partner_id),
         "name": "First partner",
-        "description": "",
+        "description": "Drop-in for sex workers in Leeds.",
         "locations": [
             {
                 "id": location_id,

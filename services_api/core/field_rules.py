@@ -186,6 +186,8 @@ EMAIL_ADDRESSES = (
 # The rule of each (table, column); a value the rule does not name is only checked for its type.
 RULES: dict[tuple[str, str], Callable[[Any], Any]] = {
     **{(table, "name"): not_blank for table in (*NAME_TABLES, "taxonomy", "taxonomy_term")},
+    # HSDS requires an organisation's description: a blank one would make the export invalid.
+    ("organization", "description"): not_blank,
     **dict.fromkeys(WEB_ADDRESSES, web_address),
     **dict.fromkeys(EMAIL_ADDRESSES, email_address),
     ("language", "code"): language_code,
