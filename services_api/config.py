@@ -49,6 +49,8 @@ class Settings:
     max_streams_per_client: int
     default_country: str
     directory_countries: tuple[str, ...] = ()
+    database_replica_urls: tuple[str, ...] = ()
+    max_replica_lag_seconds: float = 5.0
 
     def as_flask_config(self) -> dict[str, Any]:
         """Return the settings as upper-case Flask config keys."""
@@ -76,6 +78,8 @@ class Settings:
             "MAX_STREAMS_PER_CLIENT": self.max_streams_per_client,
             "DEFAULT_COUNTRY": self.default_country,
             "DIRECTORY_COUNTRIES": self.directory_countries,
+            "DATABASE_REPLICA_URLS": self.database_replica_urls,
+            "MAX_REPLICA_LAG_SECONDS": self.max_replica_lag_seconds,
             "TESTING": self.environment == "testing",
         }
 
@@ -122,7 +126,25 @@ def load_settings(overrides: Mapping[str, Any] | None, *, instance_path: Path) -
         max_streams_per_client=_positive_int(source, "MAX_STREAMS_PER_CLIENT", 2),
         default_country=_country(source, "DEFAULT_COUNTRY"),
         directory_countries=_countries(source, "DIRECTORY_COUNTRIES"),
+        database_replica_urls=_replica_urls(source, database_url),
+        max_replica_lag_seconds=_seconds(source, "MAX_REPLICA_LAG_SECONDS", 5.0),
     )
+
+
+def _replica_urls(source: Mapping[str, Any], database_url: str) -> tuple[str, ...]:
+    """Return the read replicas' URLs, given comma-separated; they need a PostgreSQL primary."""
+    raw = source.get("DATABASE_REPLICA_URLS")
+    parts = [str(part) for part in raw] if isinstance(raw, (list, tuple)) else str(raw or "").split(",")
+    urls = tuple(part.strip() for part in parts if part.strip())
+    if urls and not database_url.startswith("postgresql"):
+        raise ConfigError("DATABASE_REPLICA_URLS needs DATABASE_URL to be PostgreSQL: SQLite has no replicas")
+    bad = [url for url in urls if not url.startswith("postgresql")]
+    if bad:
+        raise ConfigError(
+            "DATABASE_REPLICA_URLS must be postgresql+psycopg:// URLs separated by commas, "
+            f"not {bad[0].split('@')[-1]!r}"
+        )
+    return urls
 
 
 def _country(source: Mapping[str, Any], name: str) -> str:

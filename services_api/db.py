@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from services_api.core.field_rules import DEFAULT_COUNTRY_KEY
+from services_api.replicas import Replica, ReplicaSet, reads_from_replica, replica_engine_options
 
 SQLITE_BUSY_TIMEOUT_MS = 20_000  # writers queue behind each other; under gunicorn's 30 s worker timeout
 SQLITE_CACHE_KIB = 65536  # 64 MiB page cache per connection
@@ -129,7 +130,19 @@ def init_app(app: Flask) -> None:
     # Core code reads the directory's default country for phone numbers from its session.
     info = {DEFAULT_COUNTRY_KEY: app.config.get("DEFAULT_COUNTRY") or None}
     app.extensions["db_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False, info=info)
+    urls = app.config.get("DATABASE_REPLICA_URLS") or ()
+    if urls:
+        app.extensions["db_replicas"] = ReplicaSet(
+            [_replica(url, number=number, info=info) for number, url in enumerate(urls, start=1)],
+            max_lag_seconds=float(app.config["MAX_REPLICA_LAG_SECONDS"]),
+        )
     app.teardown_appcontext(_close_session)
+
+
+def _replica(url: str, *, number: int, info: dict[str, Any]) -> Replica:
+    engine = make_engine(url, create=False, **replica_engine_options())
+    sessions = sessionmaker(bind=engine, expire_on_commit=False, info=info)
+    return Replica(name=f"{number} ({make_url(url).host})", engine=engine, sessions=sessions)
 
 
 def get_engine() -> Engine:
@@ -141,9 +154,20 @@ def get_engine() -> Engine:
 def get_session() -> Session:
     """Return the session of the current request or command, opening it on first use."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
+        g.db_session = _open_session()
     session: Session = g.db_session
     return session
+
+
+def _open_session() -> Session:
+    """A session on a usable replica for a public read when replicas are set, else on the primary."""
+    replicas: ReplicaSet | None = current_app.extensions.get("db_replicas")
+    if replicas is not None and has_request_context() and reads_from_replica(request):
+        session = replicas.open_session()
+        if session is not None:
+            return session
+    primary: Session = current_app.extensions["db_sessionmaker"]()
+    return primary
 
 
 def _close_session(_exc: BaseException | None) -> None:

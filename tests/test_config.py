@@ -42,6 +42,8 @@ def test_production_refuses_a_short_secret_key(tmp_path: Path) -> None:
         ("RATELIMIT_STORAGE_URI", "nosuch://host", "RATELIMIT_STORAGE_URI cannot be used"),
         ("RATELIMIT_STORAGE_URI", "sqlite:///", "RATELIMIT_STORAGE_URI needs a file"),
         ("AUTH_FAILURE_LIMIT", "often", "AUTH_FAILURE_LIMIT must be a rate"),
+        ("DATABASE_REPLICA_URLS", "postgresql+psycopg://replica/db", "needs DATABASE_URL to be PostgreSQL"),
+        ("MAX_REPLICA_LAG_SECONDS", "soon", "MAX_REPLICA_LAG_SECONDS must be a number of seconds"),
     ],
 )
 def test_malformed_settings_fail_fast_naming_the_setting(setting: str, value: str, message: str) -> None:
