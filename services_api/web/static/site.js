@@ -1,9 +1,35 @@
 // The search page's small comforts: the quick exit (button and Shift three times), "use my location"
 // (asked once, for one search, rounded to about 100 m, never stored) and "copy as text".
+// It also keeps the directory to one entry in the browser's history: a search, a page of results, a
+// listing or a report replace the page in place, so the quick exit leaves nothing to go back to.
 // Every search works without this file.
 (function () {
   "use strict";
   var exit = document.querySelector("[data-exit]");
+
+  function showInPlace(html) {
+    document.open();
+    document.write(html);
+    document.close();
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post" || !window.fetch) return;
+    event.preventDefault();
+    var data = new FormData(form, event.submitter || undefined);
+    fetch(form.action, { method: "POST", body: new URLSearchParams(data), cache: "no-store" })
+      .then(function (response) { return response.text(); })
+      .then(showInPlace, function () { form.submit(); });
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[href^='/']");
+    if (!link || link === exit || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (link.getAttribute("href").charAt(1) === "#" || link.hash && link.pathname === location.pathname) return;
+    event.preventDefault();
+    window.location.replace(link.href);
+  });
 
   function leave(event) {
     if (event) event.preventDefault();
@@ -38,7 +64,7 @@
         form.elements.near.value = "";
         form.elements.lat.value = position.coords.latitude.toFixed(3);
         form.elements.lng.value = position.coords.longitude.toFixed(3);
-        form.submit();
+        if (form.requestSubmit) form.requestSubmit(); else form.submit();
       }, function () {
         status.textContent = locate.getAttribute("data-failed");
       }, { maximumAge: 0, timeout: 15000 });
@@ -68,5 +94,7 @@
   }
 
   var problems = document.getElementById("problems");
+  var results = document.getElementById("results");
   if (problems) problems.focus();
+  else if (results) results.focus();
 })();
