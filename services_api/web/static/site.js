@@ -96,5 +96,8 @@
   var problems = document.getElementById("problems");
   var results = document.getElementById("results");
   if (problems) problems.focus();
-  else if (results) results.focus();
+  else if (results) {
+    results.focus({ preventScroll: true });
+    results.scrollIntoView({ block: "start" });
+  }
 })();
