@@ -6,6 +6,7 @@ The browser's side (JavaScript, geolocation, quick exit, axe) is in test_search_
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ def _titles(html: str) -> list[str]:
     return re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', html)
 
 
-def _search(client: FlaskClient, path: str = "/", **form: object) -> tuple[int, str]:
+def _search(client: FlaskClient, path: str = "/", **form: Any) -> tuple[int, str]:
     response = client.post(path, data=form)
     return response.status_code, response.get_data(as_text=True)
 
@@ -79,12 +80,14 @@ def test_a_misspelt_place_offers_the_places_it_may_mean(client: FlaskClient) -> 
     assert status == 200 and "Near Camden, London, GB" in chosen
     assert 'id="field-near" name="near" type="text" value="Camden, London, GB"' in chosen
     _status, ambiguous = _search(client, near="Camden")
-    assert 'name="place_choice" value="Camden, New Jersey, US"' in ambiguous  # the other Camden, one click away
+    assert (
+        'name="place_choice" value="Camden, New Jersey, US"' in ambiguous
+    )  # the other Camden, one click away
 
 
 def test_each_filter_narrows_the_results(client: FlaskClient) -> None:
     everything = _titles(_search(client, near="Manchester", distance="25")[1])
-    filters: list[dict[str, object]] = [
+    filters: list[dict[str, Any]] = [
         {"category": "housing"},
         {"attribute": ["no-id-required", "trans-inclusive"]},
         {"language": "ro"},
@@ -124,7 +127,9 @@ def test_the_page_is_private(client: FlaskClient) -> None:
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["Referrer-Policy"] == "no-referrer"
         policy = response.headers["Content-Security-Policy"]
-        assert "default-src 'none'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert (
+            "default-src 'none'" in policy and "script-src 'self'" in policy and "unsafe-inline" not in policy
+        )
         assert "Set-Cookie" not in response.headers
         html = response.get_data(as_text=True)
         assert "<script>" not in html and " style=" not in html and "<style" not in html
@@ -155,7 +160,7 @@ def test_a_service_page_shows_the_week_and_how_to_get_help(client: FlaskClient) 
     for expected in (
         "Opening hours this week",
         "times in Europe/London",
-        "13:00–17:00",
+        "13:00\u201317:00",
         "Saturday",
         "Who it is for",
         "How to apply",
@@ -171,7 +176,7 @@ def test_a_report_goes_to_the_operator_without_personal_data(client: FlaskClient
     html = _search(client, near="M4 1LE", distance="1")[1]
     path = re.search(r'href="(/services/[0-9a-f-]{36})"', html)
     assert path is not None
-    before = db.scalar(select(func.count()).select_from(Report))
+    before = db.scalar(select(func.count()).select_from(Report)) or 0
     missing_kind = client.post(f"{path.group(1)}/report", data={"message": "Closed on Mondays now"})
     assert missing_kind.status_code == 422 and "Choose what is wrong." in missing_kind.get_data(as_text=True)
     sent = client.post(f"{path.group(1)}/report", data={"kind": "closed", "message": "Moved last week"})
@@ -186,10 +191,26 @@ def test_an_unknown_service_is_a_page_not_json(client: FlaskClient) -> None:
     for path in ("/services/not-an-id", "/services/00000000-0000-0000-0000-000000000000", "/es/services/x"):
         response = client.get(path)
         assert response.status_code == 404 and response.mimetype == "text/html"
-    assert client.post("/services/00000000-0000-0000-0000-000000000000/report", data={"kind": "closed"}).status_code == 404
+    assert (
+        client.post(
+            "/services/00000000-0000-0000-0000-000000000000/report", data={"kind": "closed"}
+        ).status_code
+        == 404
+    )
 
 
 def test_the_api_is_untouched(client: FlaskClient) -> None:
     response = client.get("/api/v1/services?near=Manchester")
     assert response.status_code == 200 and response.is_json
     assert "Content-Security-Policy" not in response.headers
+
+
+def test_a_page_of_results_weighs_under_60_kb_with_everything_it_loads(client: FlaskClient) -> None:
+    html = client.post("/", data={"near": "Camden", "distance": "10"}).data
+    assets = re.findall(r'(?:src|href)="(/assets/[^"]+)"', html.decode())
+    assert sorted(assets) == ["/assets/favicon.svg", "/assets/site.css", "/assets/site.js"]
+    total = len(html)
+    for path in assets:
+        with client.get(path) as response:
+            total += len(response.data)
+    assert total < 60_000  # uncompressed, so the page is light whether or not a proxy compresses it

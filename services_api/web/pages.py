@@ -150,7 +150,7 @@ def explain(error: DomainError, criteria: Criteria) -> dict[str, Any]:
         problems.setdefault(name, _field_problem(name, detail))
     if not problems:
         problems["keywords"] = error.message
-    if suggestions or "near" in problems and criteria.near:
+    if suggestions or ("near" in problems and criteria.near):
         problems["near"] = gettext("We could not find the place “%(place)s”.", place=criteria.near)
     return {"problems": problems, "suggestions": suggestions}
 
@@ -165,9 +165,9 @@ def _field_problem(name: str, detail: Any) -> str:
         "language": gettext("Choose a language from the list."),
     }
     if name in messages:
-        return messages[name]
+        return str(messages[name])
     text = detail[0] if isinstance(detail, list) and detail else str(detail)
-    return gettext("Check the keywords: %(problem)s", problem=text)
+    return str(gettext("Check the keywords: %(problem)s", problem=text))
 
 
 def report_problems(problems: dict[str, Any], status: int) -> dict[str, str]:
@@ -187,18 +187,21 @@ def choices() -> dict[str, Any]:
     session = get_session()
     terms = session.scalars(
         select(TaxonomyTerm)
-        .where(TaxonomyTerm.taxonomy.in_((CATEGORY_TAXONOMY, ACCESS_TAXONOMY)), TaxonomyTerm.code.is_not(None))
+        .where(
+            TaxonomyTerm.taxonomy.in_((CATEGORY_TAXONOMY, ACCESS_TAXONOMY)), TaxonomyTerm.code.is_not(None)
+        )
         .order_by(TaxonomyTerm.name)
     ).all()
     children: dict[uuid.UUID | None, list[TaxonomyTerm]] = {}
     for term in terms:
         if term.taxonomy == CATEGORY_TAXONOMY:
             children.setdefault(term.parent_id, []).append(term)
-    categories = [
-        (top, children.get(top.id, [])) for top in children.get(None, [])
-    ]
+    categories = [(top, children.get(top.id, [])) for top in children.get(None, [])]
     languages = session.execute(
-        select(Language.code, Language.name).where(Language.code.is_not(None)).distinct().order_by(Language.name)
+        select(Language.code, Language.name)
+        .where(Language.code.is_not(None))
+        .distinct()
+        .order_by(Language.name)
     ).all()
     spoken = {code.lower(): name for code, name in languages if code and len(code) == 2 and name}
     return {
@@ -262,6 +265,15 @@ def _week(schedules: Any, time_zone: Any, now: datetime) -> dict[str, Any] | Non
     days = []
     for offset in range(7):
         day = today + timedelta(days=offset)
-        hours = [(opens.strftime("%H:%M"), closes.strftime("%H:%M")) for opens, closes in hours_on(schedules, day)]
-        days.append({"name": WEEKDAY_NAMES[day.weekday()], "date": day.isoformat(), "hours": hours, "today": offset == 0})
+        hours = [
+            (opens.strftime("%H:%M"), closes.strftime("%H:%M")) for opens, closes in hours_on(schedules, day)
+        ]
+        days.append(
+            {
+                "name": WEEKDAY_NAMES[day.weekday()],
+                "date": day.isoformat(),
+                "hours": hours,
+                "today": offset == 0,
+            }
+        )
     return {"time_zone": time_zone.key, "days": days}

@@ -93,9 +93,9 @@ def report(service_id: str) -> Any:
     except ApiError as error:
         if error.code == 404:
             raise NotFound() from None
-        context["report_problems"] = pages.report_problems(error.errors, error.code)
+        context["report_problems"] = pages.report_problems(error.errors, error.code or 400)
         context["report"] = body
-        return render_template("service.html", **context), error.code
+        return render_template("service.html", **context), error.code or 400
     except DomainError as error:
         context["report_problems"] = pages.report_problems(error.problems, 422)
         context["report"] = body
