@@ -40,7 +40,7 @@ openapi: $(STAMP)
 TRANSLATIONS := services_api/web/translations
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --omit-header -o $(TRANSLATIONS)/messages.pot .
-	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-location --ignore-obsolete
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete --width 100
 	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 
 clean:

@@ -6,13 +6,17 @@ The browser's side (JavaScript, geolocation, quick exit, axe) is in test_search_
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services_api.models import Report
+from services_api.web.languages import LANGUAGES
 
 REFUGE_SERVICE = "Sample Safe Stay Refuge (Manchester)"
 
@@ -214,3 +218,44 @@ def test_a_page_of_results_weighs_under_60_kb_with_everything_it_loads(client: F
         with client.get(path) as response:
             total += len(response.data)
     assert total < 60_000  # uncompressed, so the page is light whether or not a proxy compresses it
+
+
+def test_odd_form_values_are_explained_never_a_server_error(client: FlaskClient) -> None:
+    odd: list[dict[str, Any]] = [
+        {"lat": "abc", "lng": "1"},
+        {"lat": "91", "lng": "0"},
+        {"lat": "1"},
+        {"near": "x" * 500},
+        {"near": "Camden", "distance": "abc"},
+        {"attribute": "nope"},
+        {"language": "xx1"},
+        {"keywords": "a\x00b"},
+        {"category": "<script>"},
+        {"place_choice": "Nowhere at all"},
+    ]
+    for form in odd:
+        status, html = _search(client, **form)
+        assert status == 422 and "There is a problem" in html, form
+        assert "<script>" not in html.split("<footer")[0].split("</form>")[-1]
+    for form in ({"page": "999999"}, {"near": "Camden", "page": "-1"}, {"open_now": "yes"}, {"distance": ""}):
+        assert _search(client, **form)[0] == 200, form
+
+
+def test_every_catalogue_is_complete_and_compiled() -> None:
+    translations = Path(__file__).resolve().parents[1] / "services_api" / "web" / "translations"
+    with (translations / "messages.pot").open("rb") as file:
+        wanted = {_text(message.id) for message in read_po(file) if message.id}
+    for language in sorted(set(LANGUAGES) - {"en"}):
+        folder = translations / language / "LC_MESSAGES"
+        with (folder / "messages.po").open("rb") as file:
+            catalogue = {_text(m.id): _text(m.string) for m in read_po(file) if m.id and not m.fuzzy}
+        with (folder / "messages.mo").open("rb") as file:
+            compiled = {_text(m.id): _text(m.string) for m in read_mo(file) if m.id}
+        assert set(catalogue) == wanted, f"{language}: run `make translations` and translate what is new"
+        assert all(all(text) for text in catalogue.values()), f"{language}: untranslated texts"
+        assert compiled == catalogue, f"{language}: run `make translations` to compile the catalogue"
+
+
+def _text(value: Any) -> tuple[str, ...]:
+    """Return a catalogue's text as a tuple (a plural one has several forms)."""
+    return (value,) if isinstance(value, str) else tuple(value)
