@@ -109,8 +109,10 @@ class Visit:
     def search(self, **fields: str) -> Page:
         for name, value in fields.items():
             self.page.fill(f"#field-{name}", value)
+        # The old page has results too: wait for the new one (shown in place, or loaded without JavaScript).
+        self.page.evaluate("document.body.setAttribute('data-old', '')")
         self.page.click("form#search button.primary")
-        self.page.wait_for_selector("#results, #problems")
+        self.page.wait_for_selector("body:not([data-old]) :is(#results, #problems)")
         return self.page
 
     def assert_accessible(self, state: str) -> None:
