@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services_api.models import Report
-from services_api.web.languages import LANGUAGES
+from services_api.web.languages import LANGUAGES, text_direction
 
 REFUGE_SERVICE = "Sample Safe Stay Refuge (Manchester)"
 
@@ -259,3 +259,8 @@ def test_every_catalogue_is_complete_and_compiled() -> None:
 def _text(value: Any) -> tuple[str, ...]:
     """Return a catalogue's text as a tuple (a plural one has several forms)."""
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def test_a_right_to_left_language_would_set_the_direction() -> None:
+    assert text_direction("ar") == "rtl" and text_direction("he") == "rtl"
+    assert text_direction("th") == "ltr" and text_direction("es") == "ltr"

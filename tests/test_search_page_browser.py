@@ -135,7 +135,11 @@ class Visit:
 @pytest.fixture
 def visit(browser: Browser, base_url: str, axe_source: str) -> Iterator[Visit]:
     """A fresh browser context (no history, no storage) at phone width."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="en-GB",
+        permissions=["clipboard-read", "clipboard-write"],
+    )
     tab = Visit(context, base_url, axe_source)
     yield tab
     assert tab.foreign == [], "requests to other hosts"
@@ -154,6 +158,16 @@ def test_search_by_place_then_a_listing_then_a_report(visit: Visit) -> None:
     page.click("text=Example Sexual Health Drop-in (Northern Quarter)")
     page.wait_for_selector("text=Opening hours this week")
     visit.assert_accessible("a service's page")
+    page.click("text=Text to pass on by message")
+    page.click("#copy-text")
+    page.wait_for_selector("text=Copied.")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert (
+        copied.startswith("Example Sexual Health Drop-in (Northern Quarter)") and "+44 161 496 0210" in copied
+    )
+    page.emulate_media(media="print")
+    assert page.is_hidden(".exit-bar") and page.is_hidden(".report") and page.is_visible("h1")
+    page.emulate_media(media="screen")
     page.click("#kind-closed")
     page.fill("#report-message", "The door was locked on Tuesday")
     page.click("text=Send report")
