@@ -185,6 +185,10 @@ def test_a_report_goes_to_the_operator_without_personal_data(client: FlaskClient
     assert missing_kind.status_code == 422 and "Choose what is wrong." in missing_kind.get_data(as_text=True)
     sent = client.post(f"{path.group(1)}/report", data={"kind": "closed", "message": "Moved last week"})
     assert sent.status_code == 200 and "your report has been sent" in sent.get_data(as_text=True)
+    in_spanish = f'href="/es{path.group(1)}"'
+    assert in_spanish in sent.get_data(
+        as_text=True
+    )  # the switcher goes to the listing, not the form's address
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Report)) == before + 1
     report = db.scalars(select(Report).where(Report.message == "Moved last week")).first()

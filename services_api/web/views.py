@@ -54,7 +54,15 @@ def _page_context() -> dict[str, Any]:
         "languages": LANGUAGES,
         "chosen_language": g.get("lang"),
         "exit_url": current_app.config.get("EXIT_URL", EXIT_URL),
+        "same_page": _same_page_endpoint(),
     }
+
+
+def _same_page_endpoint() -> str:
+    """Return the endpoint the language switcher links to: this page, or the page a form was posted from."""
+    if request.endpoint == "web.report":
+        return "web.service"
+    return request.endpoint if request.endpoint in ("web.search", "web.service") else "web.search"
 
 
 @blueprint.errorhandler(NotFound)
