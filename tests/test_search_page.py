@@ -268,3 +268,12 @@ def _text(value: Any) -> tuple[str, ...]:
 def test_a_right_to_left_language_would_set_the_direction() -> None:
     assert text_direction("ar") == "rtl" and text_direction("he") == "rtl"
     assert text_direction("th") == "ltr" and text_direction("es") == "ltr"
+
+
+def test_a_service_without_a_place_shows_its_own_week(client: FlaskClient) -> None:
+    html = _search(client, near="Camden")[1]
+    link = re.search(r'href="(/services/[0-9a-f-]{36})">Sample Sex Work Legal Advice Line', html)
+    assert link is not None
+    detail = client.get(link.group(1)).get_data(as_text=True)
+    assert "Opening hours this week" in detail and "times in Europe/London" in detail
+    assert "10:00\u201318:00" in detail
