@@ -9,7 +9,7 @@ PORT ?= 8000
 APP_ENV ?= development
 export PORT APP_ENV
 
-.PHONY: run test lint openapi clean
+.PHONY: run test lint openapi translations clean
 
 $(STAMP): setup.cfg pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -34,6 +34,14 @@ lint: $(STAMP)
 
 openapi: $(STAMP)
 	$(BIN)/flask --app services_api openapi
+
+# The search page's interface texts: collect them from the code, merge them into each language's
+# catalogue (new texts come out untranslated), and compile the catalogues the app reads (committed).
+TRANSLATIONS := services_api/web/translations
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --omit-header -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete --width 100
+	$(BIN)/pybabel compile -d $(TRANSLATIONS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -10,7 +10,7 @@ from typing import Any
 import click
 from flask import Flask
 
-from services_api import api, cli, db
+from services_api import api, cli, db, web
 from services_api.config import ConfigError, load_settings
 
 
@@ -29,4 +29,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     api.init_app(app)
     cli.init_app(app)
+    web.init_app(app)
     return app

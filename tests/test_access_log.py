@@ -1,4 +1,4 @@
-"""The production server's access log never records a searcher's query string."""
+"""The production server's access log never records a searcher's query string or searched place."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -69,10 +70,14 @@ def test_gunicorn_logs_the_path_but_not_the_query(templates: dict[str, Path], tm
         for search in SEARCHES:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{search}", timeout=10) as response:
                 assert response.status == 200
+        page_search = urllib.parse.urlencode({"near": "Manchester", "category": "housing"}).encode()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/es/", data=page_search, timeout=10) as response:
+            assert response.status == 200 and "Manchester" in response.read().decode()
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert "GET /api/v1/services" in output and "GET /api/v1/service_at_locations" in output
+    assert '"POST /es/"' in output  # the search page's search: its place is in the body, never logged
     for secret in (
         "51.512",
         "-0.123",

@@ -20,24 +20,30 @@ REPORTS_PER_CLIENT = "REPORT_LIMIT"
 
 def submit(service_id: str) -> tuple[dict[str, Any], int]:
     """Store a report about a public service; return what the sender may see of it."""
-    rate_limits.refuse_if_exhausted(REPORTS_PER_CLIENT, "reports")
-    session = get_session()
-    service = reads.find_public_service(session, view=public_view(), service_id=parse_id(service_id))
-    if service is None:
-        raise ApiError(404, "No public service has this id.")
+    service = find_reported_service(service_id)
     if not request.is_json:
         raise ApiError(415, "Send the report as JSON with Content-Type: application/json.")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, "The body must be a JSON object.", {"body": ["Not a JSON object."]})
+    return store_report(service, body), 201
+
+
+def find_reported_service(service_id: str) -> Any:
+    """Return the public service a report is about; raise 429 when the sender sent too many, 404 if none."""
+    rate_limits.refuse_if_exhausted(REPORTS_PER_CLIENT, "reports")
+    service = reads.find_public_service(get_session(), view=public_view(), service_id=parse_id(service_id))
+    if service is None:
+        raise ApiError(404, "No public service has this id.")
+    return service
+
+
+def store_report(service: Any, body: dict[str, Any]) -> dict[str, Any]:
+    """Validate and store a report about `service` (as the API and the search page send it)."""
+    session = get_session()
     loaded = REPORT_BODY.load(body)
     if not rate_limits.take(REPORTS_PER_CLIENT, "reports"):  # atomic: concurrent workers cannot overshoot
         raise rate_limits.too_many(REPORTS_PER_CLIENT, "reports")
     report = reports.submit_report(session, service=service, kind=loaded["kind"], message=loaded["message"])
     session.commit()
-    return {
-        "id": str(report.id),
-        "service_id": str(service.id),
-        "kind": report.kind,
-        "status": "received",
-    }, 201
+    return {"id": str(report.id), "service_id": str(service.id), "kind": report.kind, "status": "received"}
