@@ -62,6 +62,14 @@ def test_the_directory_leans_toward_its_listings_even_across_its_countries(clien
     assert all(item["distance_km"] < 25 for item in body["contents"])
 
 
+def test_the_other_places_offered_are_called_what_was_typed(client: FlaskClient) -> None:
+    body = client.get("/api/v1/services?near=Manchester").get_json()
+    assert body["place"]["near"].startswith("Manchester, England")
+    others = [other["near"] for other in body["other_places"]]
+    assert "Manchester, New Hampshire, US" in others
+    assert all(other.startswith("Manchester, ") for other in others), others
+
+
 def test_a_typo_gets_a_422_with_the_place_it_meant(gb_client: FlaskClient) -> None:
     response = gb_client.get("/api/v1/services?near=Mancester")
     assert response.status_code == 422

@@ -178,6 +178,9 @@ def resolve_place(session: Session, *, query: str, countries: Sequence[str] | No
     others = [place for place in ranked[1:] if distance_km(place.point, chosen.point) > SAME_PLACE_KM]
     if not qualifiers and not country:
         others += [place for place in matches if place.country not in within]
+    # "Did you mean" offers places called what was typed: one that only once bore the name, or has it
+    # among its many alternate names (Paterson, New Jersey for Manchester), would puzzle a reader.
+    others = [place for place in others if _squeezed(place.name) == _compact(fold(name))]
     return Resolution(chosen, tuple(_distinct(others, MAX_OTHERS)))
 
 
