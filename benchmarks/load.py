@@ -237,13 +237,9 @@ def _wrk(base: str, calls: list[Call], *, seconds: int, connections: int, folder
     listing.write_text("\n".join(call.line() for call in calls) + "\n")
     script = folder / "calls.lua"
     script.write_text(LUA)
-    output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s", "-s", str(script),
-         base, "--", str(listing)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout  # fmt: skip
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
+    command += ["-s", str(script), base, "--", str(listing)]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     per_second = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     p50 = _milliseconds(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
     p99 = _milliseconds(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
