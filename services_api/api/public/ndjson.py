@@ -16,7 +16,8 @@ from services_api.api.public.common import listing_filters, place_members, publi
 from services_api.api.public.searching import run_search, wants_search
 from services_api.core.directory import reads
 from services_api.core.directory.fingerprint import directory_fingerprint
-from services_api.core.directory.streaming import iter_batches, iter_in_order
+from services_api.core.directory.streaming import BATCH_SIZE, iter_batches, iter_in_order
+from services_api.core.paging import Page
 from services_api.db import get_session
 from services_api.models import Service, ServiceAtLocation, utcnow
 from services_api.schemas.hsds import public_context
@@ -188,3 +189,23 @@ def _ranked(
             yield _lines(wrap(session, batch) if wrap else batch, schema)
 
     return body
+
+
+def stream_pages(args: dict[str, Any], schema: Schema, fetch: Callable[[int, int], Page[Any]]) -> Response:
+    """Stream every item of a small list (organisations, taxonomies, terms), fetched page by page.
+
+    `fetch(page, per_page)` returns one page in the list's order, as the paged answer does.
+    """
+    etag = _etag(args)
+
+    def body() -> Iterator[bytes]:
+        number = 1
+        while True:
+            found = fetch(number, BATCH_SIZE)
+            yield _lines(found.items, schema)
+            get_session().expunge_all()
+            if number >= found.total_pages:
+                return
+            number += 1
+
+    return conditional_stream(etag, body, mimetype=NDJSON)
