@@ -24,6 +24,8 @@ from services_api.api.public import (
     taxonomies,
     taxonomy_terms,
 )
+from services_api.api.public.common import paging_links
+from services_api.api.public.deltas import NEXT_HEADER
 from services_api.api.public.ndjson import OTHER_PLACES_HEADER, PLACE_HEADER
 from services_api.api.responses import ERROR
 
@@ -41,6 +43,9 @@ NAMESPACES = (
     (admin_ns, "/admin"),
     (export.ns, "/export"),
 )
+# What browser JavaScript on another origin may read of a public answer (besides the safelisted ones).
+EXPOSED_HEADERS = ["ETag", "Link", NEXT_HEADER, "Retry-After", "Content-Language"]
+PREFLIGHT_MAX_AGE = 86400  # seconds a browser may keep the answer to a preflight
 AUTHORIZATIONS = {
     "bearer": {
         "type": "apiKey",
@@ -84,6 +89,7 @@ def build_api() -> tuple[Blueprint, Api]:
     for namespace, path in NAMESPACES:
         api.add_namespace(namespace, path=path)
     blueprint.after_request(apply_http_caching)
+    blueprint.after_request(paging_links)
     return blueprint, api
 
 
@@ -113,9 +119,15 @@ def init_app(app: Flask) -> Api:
     public_reads = {
         "origins": "*",
         "methods": ["GET", "HEAD", "OPTIONS"],
-        "expose_headers": [PLACE_HEADER, OTHER_PLACES_HEADER],
+        "expose_headers": [*EXPOSED_HEADERS, PLACE_HEADER, OTHER_PLACES_HEADER],
+        "max_age": PREFLIGHT_MAX_AGE,
     }
-    public_reports = {"origins": "*", "methods": ["POST", "OPTIONS"]}
+    public_reports = {
+        "origins": "*",
+        "methods": ["POST", "OPTIONS"],
+        "expose_headers": EXPOSED_HEADERS,
+        "max_age": PREFLIGHT_MAX_AGE,
+    }
     CORS(
         app,
         resources={REPORT_PATHS: public_reports, PUBLIC_PATHS: public_reads},

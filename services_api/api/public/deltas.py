@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from services_api.api.http_cache import conditional_stream
-from services_api.api.public.common import listing_filters, public_view
+from services_api.api.public.common import link_pages, listing_filters, public_view
 from services_api.api.public.ndjson import NDJSON, encode_lines
 from services_api.core.directory import reads, sync
 from services_api.core.directory.reads import FULL_SERVICE_LOAD, SERVICE_AT_LOCATION_LOAD, ListingFilters
@@ -172,6 +172,7 @@ def _delta_page(kind: str, changes: list[sync.Change], args: dict[str, Any], sch
     total = len(changes)
     total_pages = max(1, math.ceil(total / per_page))
     page_number = before // per_page + 1 if args.get("cursor") else args["page"]
+    link_pages(page_number=page_number, total_pages=total_pages)
     body = {
         "total_items": total,
         "total_pages": total_pages,
