@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
+from typing import Any
 
+import brotli
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+
+from tests.admin_helpers import make_admin
 
 ORIGIN = {"Origin": "https://outreach-app.example.org"}
 PAGED_LISTS = [
@@ -40,6 +47,7 @@ def test_every_paged_list_links_its_first_prev_next_and_last_pages(client: Flask
     assert last.get_json()["page_number"] == total and last.get_json()["last_page"]
     assert "next" not in links(last.headers["Link"])
 
+
 def test_browser_javascript_may_read_the_headers_that_matter(client: FlaskClient) -> None:
     response = client.get("/api/v1/services?per_page=2", headers=ORIGIN)
     exposed = {name.strip().lower() for name in response.headers["Access-Control-Expose-Headers"].split(",")}
@@ -61,3 +69,55 @@ def test_a_cors_preflight_is_answered_for_the_public_api(client: FlaskClient, pa
     assert "GET" in response.headers["Access-Control-Allow-Methods"]
     assert "if-none-match" in response.headers["Access-Control-Allow-Headers"].lower()
     assert int(response.headers["Access-Control-Max-Age"]) > 0
+
+
+def decoded(response: Any) -> bytes:
+    """Return the body of a response, decompressed by its Content-Encoding."""
+    data = response.get_data()
+    encoding = response.headers.get("Content-Encoding")
+    if encoding == "gzip":
+        return gzip.decompress(data)
+    if encoding == "br":
+        return bytes(brotli.decompress(data))
+    return bytes(data)
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/services?per_page=50&full=true", "/api/v1/services?modified_after=1970-01-01"]
+)
+def test_json_pages_come_compressed_with_one_etag_for_every_encoding(
+    client: FlaskClient, encoding: str, path: str
+) -> None:
+    plain = client.get(path)
+    packed = client.get(path, headers={"Accept-Encoding": f"{encoding}, identity;q=0.5"})
+    assert packed.headers["Content-Encoding"] == encoding
+    assert "accept-encoding" in packed.headers["Vary"].lower()
+    assert len(packed.get_data()) < len(plain.get_data()) / 2
+    assert json.loads(decoded(packed)) == plain.get_json()
+    assert packed.headers["ETag"] == plain.headers["ETag"] and packed.headers["ETag"].startswith("W/")
+    for held in (plain, packed):
+        again = client.get(
+            path, headers={"Accept-Encoding": "gzip, br", "If-None-Match": held.headers["ETag"]}
+        )
+        assert again.status_code == 304 and again.get_data() == b""
+
+
+@pytest.mark.parametrize("encoding", ["br", "gzip"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/services?format=ndjson&full=true", "/api/v1/taxonomy_terms?format=ndjson"]
+)
+def test_ndjson_streams_come_compressed(client: FlaskClient, encoding: str, path: str) -> None:
+    plain = client.get(path)
+    packed = client.get(path, headers={"Accept-Encoding": encoding})
+    assert packed.is_streamed and packed.headers["Content-Encoding"] == encoding
+    assert "accept-encoding" in packed.headers["Vary"].lower()
+    assert decoded(packed) == plain.get_data()
+    again = client.get(path, headers={"Accept-Encoding": encoding, "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_admin_answers_are_not_compressed_so_their_etags_stay_strong(seeded_app: Flask) -> None:
+    admin = make_admin(seeded_app)
+    response = admin.as_partner("GET", "/services?per_page=100", headers={"Accept-Encoding": "gzip, br"})
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers

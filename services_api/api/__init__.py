@@ -11,7 +11,7 @@ from flask_restx import Api
 from flask_restx.swagger import Swagger
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from services_api.api import errors, json_bodies, rate_limits, stream_limits
+from services_api.api import compression, errors, json_bodies, rate_limits, stream_limits
 from services_api.api.admin import ns as admin_ns
 from services_api.api.http_cache import apply_http_caching, redirect_to_public_url
 from services_api.api.openapi import finish
@@ -114,6 +114,7 @@ def init_app(app: Flask) -> Api:
     errors.register(app, api)
     json_bodies.init_app(app)
     app.after_request(redirect_to_public_url)
+    compression.init_app(app)
     rate_limits.init_app(app)
     stream_limits.init_app(app)
     public_reads = {

@@ -6,6 +6,10 @@ Who may keep an answer:
   every admin answer: no cache at all (`private, no-store`), whatever its status;
 - an answer built from the request's host (the API root without PUBLIC_URL): only the client's own
   cache (`private`), since another client could have sent another Host.
+
+Public answers carry weak ETags: the gzip, brotli and identity forms of an answer are the same
+answer, so one tag serves every encoding (and a 304 stays valid whichever the client kept). Admin
+answers keep strong ETags, which If-Match needs, and are never compressed.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ def apply_http_caching(response: Response) -> Response:
         return response
     if response.is_streamed:
         return response
-    response.add_etag()
+    response.add_etag(weak=True)
     _cacheable(response)
     response.make_conditional(request)
     return response
@@ -95,7 +99,7 @@ def conditional_stream(
     an unchanged answer costs the client and the server nothing but that check. A stream holds one
     of the client's stream slots until it ends (429 when none is free).
     """
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304, headers=headers)
     else:
         release = take_stream_slot()
@@ -112,7 +116,7 @@ def conditional_stream(
             release()
             raise
         response.call_on_close(release)  # also when the stream was never read to its end
-    response.set_etag(etag)
+    response.set_etag(etag, weak=True)
     _cacheable(response)
     return response
 
