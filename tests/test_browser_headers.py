@@ -7,7 +7,7 @@ import json
 import re
 from typing import Any
 
-import brotli
+import brotli  # type: ignore[import-untyped]
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient

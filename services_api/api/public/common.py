@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any, Protocol
-
 from urllib.parse import urlencode
 
 from flask import Response, current_app, g, request
