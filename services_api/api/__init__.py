@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services_api.api import compression, errors, json_bodies, rate_limits, stream_limits
 from services_api.api.admin import ns as admin_ns
-from services_api.api.http_cache import apply_http_caching, redirect_to_public_url
+from services_api.api.http_cache import apply_http_caching, redirect_to_public_url, revalidate_early
 from services_api.api.openapi import finish
 from services_api.api.public import (
     export,
@@ -88,6 +88,7 @@ def build_api() -> tuple[Blueprint, Api]:
     api.add_model(ERROR.name, ERROR)
     for namespace, path in NAMESPACES:
         api.add_namespace(namespace, path=path)
+    blueprint.before_request(revalidate_early)
     blueprint.after_request(apply_http_caching)
     blueprint.after_request(paging_links)
     return blueprint, api

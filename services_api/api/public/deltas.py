@@ -14,18 +14,17 @@ as such a tombstone. The extension member `removed` says why it left and since w
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Iterator
 from typing import Any
 
-from flask import current_app, make_response, request
+from flask import current_app, make_response
 from flask.wrappers import Response
 from marshmallow import Schema
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from services_api.api.http_cache import conditional_stream
+from services_api.api.http_cache import NEXT_MODIFIED_AFTER, answer_etag, conditional_stream
 from services_api.api.public.common import link_pages, listing_filters, public_view
 from services_api.api.public.ndjson import NDJSON, encode_lines
 from services_api.core.directory import reads, sync
@@ -34,7 +33,7 @@ from services_api.db import get_session
 from services_api.models import Service, ServiceAtLocation
 from services_api.schemas.hsds import public_context
 
-NEXT_HEADER = "X-Next-Modified-After"
+NEXT_HEADER = NEXT_MODIFIED_AFTER
 STREAM_BATCH = 500
 
 
@@ -148,9 +147,6 @@ def delta_response(kind: str, args: dict[str, Any], schema: Schema) -> Response:
 
 def _delta_stream(kind: str, changes: list[sync.Change], schema: Schema) -> Response:
     """Stream every change, oldest first, one object (or tombstone) a line."""
-    digest = hashlib.sha256(request.full_path.encode())
-    for change in changes:
-        digest.update(f"{change.cursor}|{change.removed}".encode())
 
     def body() -> Iterator[bytes]:
         for start in range(0, len(changes), STREAM_BATCH):
@@ -159,7 +155,7 @@ def _delta_stream(kind: str, changes: list[sync.Change], schema: Schema) -> Resp
             yield encode_lines(dumped)
 
     headers = {NEXT_HEADER: sync.next_modified_after(public_view().now).isoformat()}
-    return conditional_stream(digest.hexdigest()[:32], body, mimetype=NDJSON, headers=headers)
+    return conditional_stream(answer_etag(), body, mimetype=NDJSON, headers=headers)
 
 
 def _delta_page(kind: str, changes: list[sync.Change], args: dict[str, Any], schema: Schema) -> Response:
