@@ -32,6 +32,7 @@ from services_api.db import get_session
 from services_api.models import utcnow
 
 ADMIN_PATHS = "/api/v1/admin"
+API_ROOT = "/api/v1/"
 # Every query parameter that says where the searcher is, or wants to be.
 PLACE_PARAMETERS = frozenset(
     {"lat", "lng", "near", "postcode", "proximity", "bbox", "radius_km", "min_results"}
@@ -39,17 +40,18 @@ PLACE_PARAMETERS = frozenset(
 # Answers that say whether places are open now (result summaries): they change by the minute.
 BY_THE_MINUTE = ("/api/v1/services", "/api/v1/service_at_locations")
 NEXT_MODIFIED_AFTER = "X-Next-Modified-After"
+ETAG_KEY = "services_api.answer_etag"  # per request (g may outlive one: an app context can hold several)
 
 
 def answer_etag(*, variants: Mapping[str, str] | None = None) -> str:
     """Return the ETag of the public answer to this request, without building it.
 
     It hashes the directory's fingerprint (version, stale count, day), the path with its query
-    parameters sorted, the request's host (the API root shows it), the minute for answers that say
+    parameters sorted, PUBLIC_URL or else the request's host (the API root shows it), the minute for answers that say
     what is open now, and `variants`: any other input the answer depends on (e.g. a language).
     Computed once per request.
     """
-    cached = g.get("answer_etag")
+    cached = request.environ.get(ETAG_KEY)
     if cached is not None and variants is None:
         return str(cached)
     config = current_app.config
@@ -62,14 +64,14 @@ def answer_etag(*, variants: Mapping[str, str] | None = None) -> str:
         str(config["HIDE_AFTER_DAYS"]),
         request.path,
         "&".join(f"{key}={value}" for key, value in sorted(request.args.items(multi=True))),
-        request.host,
+        config["PUBLIC_URL"] or request.host,
     ]
     if request.path.startswith(BY_THE_MINUTE) and "modified_after" not in request.args:
         parts.append(view.now.strftime("%Y-%m-%dT%H:%M"))
     parts += [f"{name}={value}" for name, value in sorted((variants or {}).items())]
     etag = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
     if variants is None:
-        g.answer_etag = etag
+        request.environ[ETAG_KEY] = etag
     return etag
 
 
@@ -86,6 +88,8 @@ def revalidate_early() -> Response | None:
         return None
     response = Response(status=304)
     response.set_etag(etag, weak=True)
+    if request.path == API_ROOT and not current_app.config["PUBLIC_URL"]:
+        built_from_request_host()
     if "modified_after" in request.args:
         response.headers[NEXT_MODIFIED_AFTER] = next_modified_after(utcnow()).isoformat()
     _cacheable(response)

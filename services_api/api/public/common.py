@@ -86,9 +86,12 @@ def listing_filters(args: dict[str, Any]) -> ListingFilters:
     )
 
 
+PAGE_LINKS_KEY = "services_api.page_links"  # per request (g may outlive one)
+
+
 def link_pages(*, page_number: int, total_pages: int) -> None:
     """Note this answer's place among its pages, for its `Link` header (see `paging_links`)."""
-    g.page_links = (page_number, total_pages)
+    request.environ[PAGE_LINKS_KEY] = (page_number, total_pages)
 
 
 def paging_links(response: Response) -> Response:
@@ -97,7 +100,7 @@ def paging_links(response: Response) -> Response:
     The links are the request's own path and query with only `page` changed (and `cursor` left out),
     relative to the answer's URL, so they hold whatever host the client reached.
     """
-    noted = g.get("page_links")
+    noted = request.environ.get(PAGE_LINKS_KEY)
     if noted is None or response.status_code not in (200, 304):
         return response
     number, total = noted
