@@ -47,9 +47,9 @@ def answer_etag(*, variants: Mapping[str, str] | None = None) -> str:
     """Return the ETag of the public answer to this request, without building it.
 
     It hashes the directory's fingerprint (version, stale count, day), the path with its query
-    parameters sorted, PUBLIC_URL or else the request's host (the API root shows it), the minute for answers that say
-    what is open now, and `variants`: any other input the answer depends on (e.g. a language).
-    Computed once per request.
+    parameters sorted, PUBLIC_URL or else the request's host (the API root shows it), the minute
+    for answers that say what is open now, and `variants`: any other input the answer depends on
+    (e.g. a language). Computed once per request.
     """
     cached = request.environ.get(ETAG_KEY)
     if cached is not None and variants is None:
