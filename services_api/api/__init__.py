@@ -15,6 +15,7 @@ from services_api.api import compression, errors, json_bodies, rate_limits, stre
 from services_api.api.admin import ns as admin_ns
 from services_api.api.http_cache import apply_http_caching, redirect_to_public_url, revalidate_early
 from services_api.api.openapi import finish
+from services_api.api.openapi31 import to_openapi31
 from services_api.api.public import (
     export,
     organizations,
@@ -68,6 +69,11 @@ class HSDSApi(Api):
         """The OpenAPI document, with the limits of this app's configuration."""
         return finish(Swagger(self).as_dict(), max_per_page=current_app.config["MAX_PER_PAGE"])
 
+    @cached_property
+    def openapi31(self) -> dict[str, Any]:
+        """The OpenAPI 3.1 document (the one `openapi_url` names), converted from restx's Swagger 2.0."""
+        return to_openapi31(self.__schema__)
+
 
 def build_api() -> tuple[Blueprint, Api]:
     """Create the /api/v1 blueprint with every namespace registered."""
@@ -84,6 +90,9 @@ def build_api() -> tuple[Blueprint, Api]:
         doc="/docs",
         license="MIT",
         authorizations=AUTHORIZATIONS,
+    )
+    blueprint.add_url_rule(
+        "/openapi.json", "openapi", lambda: cast(Response, current_app.json.response(api.openapi31))
     )
     api.add_model(ERROR.name, ERROR)
     for namespace, path in NAMESPACES:
