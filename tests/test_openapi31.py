@@ -145,3 +145,17 @@ def test_every_operation_documents_its_statuses_with_the_error_shape(document: d
                 if code.startswith(("4", "5")):
                     schema = response["content"]["application/json"]["schema"]
                     assert schema == {"$ref": "#/components/schemas/Error"}, (path, method, code)
+
+
+def test_swagger_ui_shows_the_openapi_31_document(empty_client: FlaskClient) -> None:
+    page = empty_client.get("/api/v1/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    for asset in ("/api/v1/docs/ui/swagger-ui.css", "/api/v1/docs/ui/swagger-ui-bundle.js"):
+        assert asset in html
+        with empty_client.get(asset) as response:
+            assert response.status_code == 200
+            text = response.get_data(as_text=True)
+    assert "OpenAPI 3.1" in text or "3.1.0" in text, "the bundled Swagger UI reads OpenAPI 3.1"
+    init = empty_client.get("/api/v1/docs/init.js").get_data(as_text=True)
+    assert '"/api/v1/openapi.json"' in init

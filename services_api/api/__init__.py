@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from services_api.api import compression, errors, json_bodies, rate_limits, stream_limits
 from services_api.api.admin import ns as admin_ns
 from services_api.api.http_cache import apply_http_caching, redirect_to_public_url, revalidate_early
+from services_api.api.docs import init_docs
 from services_api.api.openapi import finish
 from services_api.api.openapi31 import to_openapi31
 from services_api.api.public import (
@@ -87,10 +88,11 @@ def build_api() -> tuple[Blueprint, Api]:
             "in Open Referral HSDS 3.0. Only vetted, current listings are public; confidential "
             "locations show only their area and a coarse point."
         ),
-        doc="/docs",
+        doc=False,  # Swagger UI 5 with the OpenAPI 3.1 document instead (api.docs)
         license="MIT",
         authorizations=AUTHORIZATIONS,
     )
+    init_docs(blueprint)
     blueprint.add_url_rule(
         "/openapi.json", "openapi", lambda: cast(Response, current_app.json.response(api.openapi31))
     )

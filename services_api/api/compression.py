@@ -12,7 +12,15 @@ from flask_compress import Compress
 from services_api.api.http_cache import ADMIN_PATHS
 
 ALGORITHMS = ["br", "gzip"]
-MIMETYPES = ["application/json", "application/x-ndjson", "text/csv", "text/plain", "text/html"]
+MIMETYPES = [
+    "application/json",
+    "application/x-ndjson",
+    "text/csv",
+    "text/plain",
+    "text/html",
+    "text/css",
+    "text/javascript",
+]
 
 _compress = Compress()
 
