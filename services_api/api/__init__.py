@@ -13,8 +13,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services_api.api import compression, errors, json_bodies, rate_limits, stream_limits
 from services_api.api.admin import ns as admin_ns
-from services_api.api.http_cache import apply_http_caching, redirect_to_public_url, revalidate_early
 from services_api.api.docs import init_docs
+from services_api.api.http_cache import apply_http_caching, redirect_to_public_url, revalidate_early
 from services_api.api.openapi import finish
 from services_api.api.openapi31 import to_openapi31
 from services_api.api.public import (

@@ -6,7 +6,7 @@ The UI's files come from the swagger-ui-bundle-v2 package, served under /api/v1/
 from __future__ import annotations
 
 from flask import Blueprint, Response, send_from_directory, url_for
-from swagger_ui_bundle import swagger_ui_path
+from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 PAGE = """<!doctype html>
 <html lang="en">
