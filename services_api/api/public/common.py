@@ -105,11 +105,12 @@ def paging_links(response: Response) -> Response:
         return response
     number, total = noted
     last = max(1, total)
-    targets = {"first": 1, "last": last}
+    targets = {"first": 1}
     if number > 1:
         targets["prev"] = min(number - 1, last)
     if number < last:
         targets["next"] = number + 1
+    targets["last"] = last
     args = [(key, value) for key, value in request.args.items(multi=True) if key not in ("page", "cursor")]
     links = [
         f'<{request.path}?{urlencode([*args, ("page", str(target))])}>; rel="{rel}"'
