@@ -33,6 +33,7 @@ from services_api.migrate import upgrade_to_head
 from services_api.models import Partner
 
 OPENAPI_FILE = Path(__file__).resolve().parents[1] / "openapi" / "swagger.json"
+OPENAPI31_FILE = OPENAPI_FILE.with_name("openapi.json")
 
 
 @click.command("init-db")
@@ -208,21 +209,30 @@ def write_openapi(path: Path = OPENAPI_FILE) -> str:
     return text
 
 
-def openapi_text() -> str:
-    """Return the app's OpenAPI document as stable, sorted JSON."""
+def openapi_text(*, version: str = "2.0") -> str:
+    """Return the app's OpenAPI document (`2.0`, restx's Swagger, or `3.1`) as stable, sorted JSON."""
     api = current_app.extensions["restx_api"]
     with current_app.test_request_context():
-        spec = api.__schema__
+        spec = api.openapi31 if version == "3.1" else api.__schema__
     return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_openapi31(path: Path = OPENAPI31_FILE) -> str:
+    """Write the app's OpenAPI 3.1 document to `path` and return its text."""
+    text = openapi_text(version="3.1")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return text
 
 
 @click.command("openapi")
 @click.option("--output", type=click.Path(path_type=Path), default=OPENAPI_FILE, show_default=True)
 @with_appcontext
 def openapi_command(output: Path) -> None:
-    """Write the OpenAPI document into openapi/."""
+    """Write the OpenAPI documents into openapi/: openapi.json (3.1) and swagger.json (2.0, Swagger UI's)."""
     write_openapi(output)
-    click.echo(f"Wrote {output}")
+    write_openapi31(output.with_name("openapi.json"))
+    click.echo(f"Wrote {output} and {output.with_name('openapi.json')}")
 
 
 def init_app(app: Flask) -> None:

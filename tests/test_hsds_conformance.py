@@ -11,7 +11,7 @@ from tests.hsds_schemas import assert_hsds_page
 def test_root_describes_the_api(client: FlaskClient) -> None:
     body = client.get("/api/v1/").get_json()
     assert body["version"] == "3.0"
-    assert body["openapi_url"].endswith("/api/v1/swagger.json")
+    assert body["openapi_url"].endswith("/api/v1/openapi.json")
     assert client.get(body["openapi_url"]).status_code == 200
 
 

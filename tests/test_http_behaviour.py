@@ -16,6 +16,7 @@ PUBLIC_GETS = (
     "/api/v1/taxonomies",
     "/api/v1/taxonomy_terms",
     "/api/v1/swagger.json",
+    "/api/v1/openapi.json",
 )
 
 
@@ -103,7 +104,7 @@ def test_refused_searches_with_a_place_are_kept_by_no_cache_either(client: Flask
 def test_the_root_links_to_the_public_url_and_never_echoes_the_host(seeded_app: Flask) -> None:
     client = seeded_app.test_client()
     echoed = client.get("/api/v1/", headers={"Host": "attacker.example"})
-    assert echoed.get_json()["openapi_url"] == "http://attacker.example/api/v1/swagger.json"
+    assert echoed.get_json()["openapi_url"] == "http://attacker.example/api/v1/openapi.json"
     redirect = client.get("/api/v1", headers={"Host": "attacker.example"})
     assert redirect.headers["Location"] == "http://attacker.example/api/v1/"
     assert "private" in redirect.headers["Cache-Control"]
@@ -116,7 +117,7 @@ def test_the_root_links_to_the_public_url_and_never_echoes_the_host(seeded_app: 
     assert body.get_json() == {
         "version": "3.0",
         "profile": "https://directory.example.org/api/v1/docs",
-        "openapi_url": "https://directory.example.org/api/v1/swagger.json",
+        "openapi_url": "https://directory.example.org/api/v1/openapi.json",
     }
     assert body.headers["Cache-Control"].startswith("public")
     assert client.get("/api/v1/", headers={"If-None-Match": body.headers["ETag"]}).status_code == 304

@@ -235,7 +235,7 @@ def test_behind_a_trusted_proxy_absolute_urls_use_its_scheme_and_host(
     assert redirect.status_code in (301, 308)
     assert redirect.headers["Location"] == f"{base}/api/v1/"
     root = client.get("/api/v1/", headers=forwarded).get_json()
-    assert root["openapi_url"] == f"{base}/api/v1/swagger.json"
+    assert root["openapi_url"] == f"{base}/api/v1/openapi.json"
     assert root["profile"] == f"{base}/api/v1/docs"
     app.extensions["db_engine"].dispose()
 

@@ -104,7 +104,7 @@ def test_ndjson_is_answered_304_until_the_directory_changes(seeded_app: Flask) -
     assert "A new clinic" in changed.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/organizations?format=ndjson", "/api/v1/services?format=csv"])
+@pytest.mark.parametrize("path", ["/api/v1/organizations?format=xml", "/api/v1/services?format=csv"])
 def test_unsupported_formats_are_a_400_naming_format(client: FlaskClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 400

@@ -1,4 +1,4 @@
-"""schemathesis fuzzes a served instance against its own OpenAPI document, with every check it has.
+"""schemathesis fuzzes a served instance against its own OpenAPI 3.1 document, with every check it has.
 
 A throw-away gunicorn serves a copy of the demo directory (on the test database: PostgreSQL refuses
 input that SQLite stores, such as NUL bytes and out-of-range integers, so both runs of `make test`
@@ -128,7 +128,7 @@ def served(templates: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) 
     )
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/api/v1/", server)
-        yield Served(f"http://127.0.0.1:{port}/api/v1/swagger.json", partner_key)
+        yield Served(f"http://127.0.0.1:{port}/api/v1/openapi.json", partner_key)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -173,7 +173,7 @@ def test_public_api_conforms_to_its_document(served: Served, tmp_path: Path) -> 
 
 def test_admin_api_conforms_to_its_document_with_a_partner_key(served: Served, tmp_path: Path) -> None:
     request = urllib.request.Request(
-        served.openapi_url.replace("swagger.json", "admin/services"),
+        served.openapi_url.replace("openapi.json", "admin/services"),
         headers={"Authorization": f"Bearer {served.partner_key}"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:

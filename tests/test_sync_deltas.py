@@ -18,6 +18,7 @@ from services_api.core.directory.visibility import PublicView
 from services_api.db import get_session
 from services_api.models import Service
 from tests.admin_helpers import Admin, make_admin, new_service
+from tests.hsds_schemas import assert_hsds
 from tests.test_admin_listings import create_location, publish
 
 EPOCH = "1970-01-01T00:00:00Z"
@@ -50,7 +51,7 @@ class OfflineCopy:
             next_since = next_since or response.headers["X-Next-Modified-After"]
             body = response.get_json()
             for item in body["contents"]:
-                if set(item) == {"id", "status", "last_modified"}:
+                if "removed" in item:
                     self.records.pop(item["id"], None)
                 else:
                     self.records[item["id"]] = item
@@ -172,7 +173,7 @@ def test_writes_from_another_thread_during_a_sync_are_never_missed(seeded_app: F
     assert copy.records == public_directory(admin.client, "/api/v1/service_at_locations")
 
 
-def test_tombstones_say_nothing_but_id_status_and_time(admin: Admin) -> None:
+def test_tombstones_are_valid_hsds_saying_only_name_why_and_when(admin: Admin) -> None:
     service = publish(admin)
     before = datetime.now(UTC)
     etag = admin.as_partner("GET", f"/services/{service['id']}").headers["ETag"]
@@ -183,8 +184,11 @@ def test_tombstones_say_nothing_but_id_status_and_time(admin: Admin) -> None:
     ).get_json()
     tombstones = [item for item in body["contents"] if item["id"] == service["id"]]
     assert len(tombstones) == 1
-    assert set(tombstones[0]) == {"id", "status", "last_modified"}
-    assert tombstones[0]["status"] == "withdrawn"
+    assert set(tombstones[0]) == {"id", "name", "status", "last_modified", "removed"}
+    assert tombstones[0]["name"] == service["name"] and tombstones[0]["status"] == "defunct"
+    assert tombstones[0]["removed"]["reason"] == "withdrawn"
+    assert datetime.fromisoformat(tombstones[0]["removed"]["at"]) >= before
+    assert_hsds(tombstones[0], "service.json")
     assert pending["id"] not in [item["id"] for item in body["contents"]]
 
 
@@ -205,7 +209,9 @@ def test_a_listing_hidden_for_staleness_becomes_a_tombstone_at_the_midnight_it_l
             hide_after_days=365,
         )
     mine = [change for change in changes if change.id == service.id]
-    assert mine == [sync.Change(service.id, sync.hidden_at(confirmed, 365), "hidden")]
+    assert [(change.id, change.changed_at, change.removed) for change in mine] == [
+        (service.id, sync.hidden_at(confirmed, 365), "hidden")
+    ]
     assert mine[0].changed_at.hour == 0 and mine[0].changed_at > confirmed + timedelta(days=365)
 
 
@@ -270,7 +276,9 @@ def test_a_delta_streams_as_ndjson_with_its_tombstones(admin: Admin) -> None:
     assert response.headers["X-Next-Modified-After"]
     lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
     link_id = service["service_at_locations"][0]["id"]
-    assert {"id": link_id, "status": "withdrawn"} == {key: lines[-1][key] for key in ("id", "status")}
+    assert lines[-1]["id"] == link_id and lines[-1]["removed"]["reason"] == "withdrawn"
+    assert lines[-1]["service"]["status"] == "defunct"
+    assert_hsds(lines[-1], "service_at_location.json")
     again = admin.client.get(
         "/api/v1/service_at_locations",
         query_string={"modified_after": since, "format": "ndjson"},
@@ -310,7 +318,9 @@ def test_a_listing_rejected_after_being_public_leaves_as_a_rejected_tombstone(ad
     )
     assert rejected.status_code == 200 and rejected.get_json()["vetting_status"] == "rejected"
     body = admin.client.get("/api/v1/services", query_string={"modified_after": since}).get_json()
-    assert [(item["id"], item["status"]) for item in body["contents"]] == [(service["id"], "rejected")]
+    assert [(item["id"], item["status"], item["removed"]["reason"]) for item in body["contents"]] == [
+        (service["id"], "inactive", "rejected")
+    ]
 
 
 def test_deltas_never_show_a_confidential_locations_true_place(admin: Admin) -> None:
@@ -339,3 +349,34 @@ def test_deltas_never_show_a_confidential_locations_true_place(admin: Admin) -> 
             assert service["id"] in text or refuge["id"] in text
             assert "51.523456" not in text and "-0.145678" not in text and "12 Example Street" not in text
             assert "W1D 3QU" not in text
+
+
+@pytest.mark.parametrize("path", ["/api/v1/services", "/api/v1/service_at_locations"])
+def test_page_pages_a_delta_as_it_pages_every_list(admin: Admin, path: str) -> None:
+    by_cursor = OfflineCopy(admin.client, path)
+    by_cursor.sync(per_page=3)
+    first = admin.client.get(path, query_string={"modified_after": EPOCH, "per_page": 3}).get_json()
+    assert first["total_pages"] >= 3
+    ids: list[str] = []
+    for number in range(1, first["total_pages"] + 1):
+        body = admin.client.get(
+            path, query_string={"modified_after": EPOCH, "per_page": 3, "page": number}
+        ).get_json()
+        assert body["page_number"] == number and body["total_items"] == first["total_items"]
+        assert body["first_page"] == (number == 1) and body["last_page"] == (number == first["total_pages"])
+        ids += [item["id"] for item in body["contents"]]
+    assert len(ids) == len(set(ids)) == first["total_items"]
+    assert set(ids) >= set(by_cursor.records)
+    beyond = admin.client.get(
+        path, query_string={"modified_after": EPOCH, "per_page": 3, "page": first["total_pages"] + 1}
+    ).get_json()
+    assert beyond["contents"] == [] and beyond["last_page"]
+
+
+def test_modified_after_means_on_or_after(admin: Admin) -> None:
+    service = publish(admin)
+    stamp = admin.client.get(f"/api/v1/services/{service['id']}").get_json()["last_modified"]
+    body = admin.client.get(
+        "/api/v1/services", query_string={"modified_after": stamp, "per_page": 100}
+    ).get_json()
+    assert service["id"] in [item["id"] for item in body["contents"]]

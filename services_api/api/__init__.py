@@ -11,10 +11,12 @@ from flask_restx import Api
 from flask_restx.swagger import Swagger
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from services_api.api import errors, json_bodies, rate_limits, stream_limits
+from services_api.api import compression, errors, json_bodies, rate_limits, stream_limits
 from services_api.api.admin import ns as admin_ns
-from services_api.api.http_cache import apply_http_caching, redirect_to_public_url
+from services_api.api.docs import init_docs
+from services_api.api.http_cache import apply_http_caching, redirect_to_public_url, revalidate_early
 from services_api.api.openapi import finish
+from services_api.api.openapi31 import to_openapi31
 from services_api.api.public import (
     export,
     organizations,
@@ -24,6 +26,8 @@ from services_api.api.public import (
     taxonomies,
     taxonomy_terms,
 )
+from services_api.api.public.common import paging_links
+from services_api.api.public.deltas import NEXT_HEADER
 from services_api.api.public.ndjson import OTHER_PLACES_HEADER, PLACE_HEADER
 from services_api.api.responses import ERROR
 
@@ -41,6 +45,9 @@ NAMESPACES = (
     (admin_ns, "/admin"),
     (export.ns, "/export"),
 )
+# What browser JavaScript on another origin may read of a public answer (besides the safelisted ones).
+EXPOSED_HEADERS = ["ETag", "Link", NEXT_HEADER, "Retry-After", "Content-Language"]
+PREFLIGHT_MAX_AGE = 86400  # seconds a browser may keep the answer to a preflight
 AUTHORIZATIONS = {
     "bearer": {
         "type": "apiKey",
@@ -63,6 +70,11 @@ class HSDSApi(Api):
         """The OpenAPI document, with the limits of this app's configuration."""
         return finish(Swagger(self).as_dict(), max_per_page=current_app.config["MAX_PER_PAGE"])
 
+    @cached_property
+    def openapi31(self) -> dict[str, Any]:
+        """The OpenAPI 3.1 document (the one `openapi_url` names), converted from restx's Swagger 2.0."""
+        return to_openapi31(self.__schema__)
+
 
 def build_api() -> tuple[Blueprint, Api]:
     """Create the /api/v1 blueprint with every namespace registered."""
@@ -76,14 +88,20 @@ def build_api() -> tuple[Blueprint, Api]:
             "in Open Referral HSDS 3.0. Only vetted, current listings are public; confidential "
             "locations show only their area and a coarse point."
         ),
-        doc="/docs",
+        doc=False,  # Swagger UI 5 with the OpenAPI 3.1 document instead (api.docs)
         license="MIT",
         authorizations=AUTHORIZATIONS,
+    )
+    init_docs(blueprint)
+    blueprint.add_url_rule(
+        "/openapi.json", "openapi", lambda: cast(Response, current_app.json.response(api.openapi31))
     )
     api.add_model(ERROR.name, ERROR)
     for namespace, path in NAMESPACES:
         api.add_namespace(namespace, path=path)
+    blueprint.before_request(revalidate_early)
     blueprint.after_request(apply_http_caching)
+    blueprint.after_request(paging_links)
     return blueprint, api
 
 
@@ -108,14 +126,21 @@ def init_app(app: Flask) -> Api:
     errors.register(app, api)
     json_bodies.init_app(app)
     app.after_request(redirect_to_public_url)
+    compression.init_app(app)
     rate_limits.init_app(app)
     stream_limits.init_app(app)
     public_reads = {
         "origins": "*",
         "methods": ["GET", "HEAD", "OPTIONS"],
-        "expose_headers": [PLACE_HEADER, OTHER_PLACES_HEADER],
+        "expose_headers": [*EXPOSED_HEADERS, PLACE_HEADER, OTHER_PLACES_HEADER],
+        "max_age": PREFLIGHT_MAX_AGE,
     }
-    public_reports = {"origins": "*", "methods": ["POST", "OPTIONS"]}
+    public_reports = {
+        "origins": "*",
+        "methods": ["POST", "OPTIONS"],
+        "expose_headers": EXPOSED_HEADERS,
+        "max_age": PREFLIGHT_MAX_AGE,
+    }
     CORS(
         app,
         resources={REPORT_PATHS: public_reports, PUBLIC_PATHS: public_reads},

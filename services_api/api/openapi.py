@@ -46,8 +46,18 @@ def _text_pattern(_converter: Any, field: fields.Field[Any], **_kwargs: Any) -> 
 
 
 TOMBSTONE_FIELDS = {
-    "status": {"type": "string", "description": "In a tombstone: why the listing left public output."},
-    "last_modified": {"type": "string", "format": "date-time", "description": "When it changed."},
+    "removed": {
+        "type": "object",
+        "description": "Only in a tombstone (a listing that left public output): why and since when.",
+        "properties": {
+            "reason": {
+                "type": "string",
+                "enum": ["withdrawn", "defunct", "suspended", "rejected", "pending", "hidden", "deleted"],
+                "description": "Why it left.",
+            },
+            "at": {"type": "string", "format": "date-time", "description": "When it left."},
+        },
+    },
 }
 
 
@@ -171,7 +181,10 @@ def page_model(
     items = json_schema(item_schema)
     if tombstones:
         items.pop("required", None)
-        items["description"] = "A listing, or with modified_after a tombstone: {id, status, last_modified}."
+        items["description"] = (
+            "A listing, or with modified_after a tombstone: the listing as a valid HSDS record no "
+            "longer active (status `inactive` or `defunct`), with `removed`."
+        )
         items["properties"] = {**TOMBSTONE_FIELDS, **items.get("properties", {})}
     properties = {**PAGE_FIELDS, "contents": {"type": "array", "items": items}}
     if places:

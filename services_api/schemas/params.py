@@ -81,8 +81,11 @@ class PageArgs(QuerySchema):
     )
     format = fields.String(
         load_default="json",
-        validate=validate.OneOf(["json"]),
-        metadata={"description": "Response format; only `json` for now."},
+        validate=validate.OneOf(["json", "ndjson"]),
+        metadata={
+            "description": "`json` (a page) or `ndjson`: every matching item, one HSDS object a line, "
+            "streamed (page and per_page are ignored)."
+        },
     )
 
 
@@ -111,24 +114,20 @@ class ListingArgs(SearchArgs, GeoSearchArgs):
         format="iso",
         metadata={
             "description": "ISO 8601 date or date-time (UTC unless it has an offset): every listing whose "
-            "public version changed after it, oldest change first, with tombstones "
-            "({id, status, last_modified}) for listings that left public output. Send the response's "
-            "X-Next-Modified-After next time; follow next_cursor for the next page."
+            "public version changed on or after it, oldest change first, with tombstones for listings "
+            "that left public output (valid HSDS records, status `inactive` or `defunct`, with "
+            "`removed: {reason, at}`). Send the response's X-Next-Modified-After next time; page with "
+            "`page`, or follow next_cursor to get each change exactly once while the directory changes."
         },
     )
     cursor = fields.String(
         validate=validate.Length(max=100),
-        metadata={"description": "With modified_after: the next_cursor of the previous page."},
-    )
-    full = fields.Boolean(load_default=False, metadata={"description": "Return fully nested objects."})
-    format = fields.String(
-        load_default="json",
-        validate=validate.OneOf(["json", "ndjson"]),
         metadata={
-            "description": "`json` (a page) or `ndjson`: every matching listing, one HSDS object a line, "
-            "streamed (page and per_page are ignored)."
+            "description": "With modified_after: the next_cursor of the previous page "
+            "(`page` is then ignored)."
         },
     )
+    full = fields.Boolean(load_default=False, metadata={"description": "Return fully nested objects."})
 
 
 class ServiceListArgs(ListingArgs):
@@ -144,7 +143,8 @@ class OrganizationListArgs(SearchArgs):
 
     full = fields.Boolean(load_default=False, metadata={"description": "Return fully nested organisations."})
     full_service = fields.Boolean(
-        load_default=False, metadata={"description": "With full=true, nest full services."}
+        load_default=False,
+        metadata={"description": "Fully nested organisations, their services fully nested (implies full)."},
     )
 
 

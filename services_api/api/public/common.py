@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
-from flask import current_app, g
+from flask import Response, current_app, g, request
 
 from services_api.api.errors import ApiError
 from services_api.core.directory.reads import ListingFilters
@@ -37,6 +38,7 @@ def dump_page(page: Page[Any], schema: Dumper, view: PublicView) -> dict[str, An
 
 def page_envelope(page: Page[Any], contents: list[Any]) -> dict[str, Any]:
     """Return the HSDS page envelope around already-dumped items (with the place a search used)."""
+    link_pages(page_number=page.page_number, total_pages=page.total_pages)
     return {
         "total_items": page.total_items,
         "total_pages": page.total_pages,
@@ -82,3 +84,37 @@ def listing_filters(args: dict[str, Any]) -> ListingFilters:
         organization_id=args.get("organization_id"),
         modified_after=args.get("modified_after"),
     )
+
+
+PAGE_LINKS_KEY = "services_api.page_links"  # per request (g may outlive one)
+
+
+def link_pages(*, page_number: int, total_pages: int) -> None:
+    """Note this answer's place among its pages, for its `Link` header (see `paging_links`)."""
+    request.environ[PAGE_LINKS_KEY] = (page_number, total_pages)
+
+
+def paging_links(response: Response) -> Response:
+    """Add the RFC 8288 `Link` header (first, prev, next, last) to an answer that is one page of a list.
+
+    The links are the request's own path and query with only `page` changed (and `cursor` left out),
+    relative to the answer's URL, so they hold whatever host the client reached.
+    """
+    noted = request.environ.get(PAGE_LINKS_KEY)
+    if noted is None or response.status_code not in (200, 304):
+        return response
+    number, total = noted
+    last = max(1, total)
+    targets = {"first": 1}
+    if number > 1:
+        targets["prev"] = min(number - 1, last)
+    if number < last:
+        targets["next"] = number + 1
+    targets["last"] = last
+    args = [(key, value) for key, value in request.args.items(multi=True) if key not in ("page", "cursor")]
+    links = [
+        f'<{request.path}?{urlencode([*args, ("page", str(target))])}>; rel="{rel}"'
+        for rel, target in targets.items()
+    ]
+    response.headers["Link"] = ", ".join(links)
+    return response

@@ -3,24 +3,29 @@
 An offline app downloads the directory once, then asks for what changed since the value the last
 response gave it in `X-Next-Modified-After`. Listings that left public output come as tombstones
 (`{id, status, last_modified}`). Pages follow `next_cursor`, which stays correct while partners
-write: a listing changed mid-sync moves to the end, and none is skipped.
+write: a listing changed mid-sync moves to the end, and none is skipped. `page` works too, as on
+every list (a page's place may shift when a listing changes meanwhile).
+
+A tombstone is a valid HSDS record of its kind, so a client that knows nothing of our extension
+still sees the listing as no longer active: a service keeps its id and last public name, with the
+HSDS status of `REMOVED_STATUS`; a service-at-location keeps its id and service id, with its service
+as such a tombstone. The extension member `removed` says why it left and since when.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections.abc import Iterator
 from typing import Any
 
-from flask import current_app, make_response, request
+from flask import current_app, make_response
 from flask.wrappers import Response
 from marshmallow import Schema
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from services_api.api.http_cache import conditional_stream
-from services_api.api.public.common import listing_filters, public_view
+from services_api.api.http_cache import NEXT_MODIFIED_AFTER, answer_etag, conditional_stream
+from services_api.api.public.common import link_pages, listing_filters, public_view
 from services_api.api.public.ndjson import NDJSON, encode_lines
 from services_api.core.directory import reads, sync
 from services_api.core.directory.reads import FULL_SERVICE_LOAD, SERVICE_AT_LOCATION_LOAD, ListingFilters
@@ -28,7 +33,7 @@ from services_api.db import get_session
 from services_api.models import Service, ServiceAtLocation
 from services_api.schemas.hsds import public_context
 
-NEXT_HEADER = "X-Next-Modified-After"
+NEXT_HEADER = NEXT_MODIFIED_AFTER
 STREAM_BATCH = 500
 
 
@@ -77,9 +82,48 @@ def _records(kind: str, ids: list[Any]) -> dict[Any, Any]:
     return {record.id: record for record in session.scalars(query)}
 
 
+# The HSDS status a tombstone shows for each reason a listing left: `defunct` when its provider ended
+# it, `inactive` when it may come back (after review, or when its provider confirms it again).
+REMOVED_STATUS = {
+    "withdrawn": "defunct",
+    "defunct": "defunct",
+    "suspended": "inactive",
+    "rejected": "inactive",
+    "pending": "inactive",
+    "hidden": "inactive",
+}
+
+
+def _removed(change: sync.Change) -> dict[str, str]:
+    return {"reason": str(change.removed), "at": change.changed_at.isoformat()}
+
+
+def service_tombstone(change: sync.Change) -> dict[str, Any]:
+    """Return a service that left public output, as a valid HSDS service no longer active."""
+    return {
+        "id": str(change.id),
+        "name": change.name or "",
+        "status": REMOVED_STATUS.get(str(change.removed), "inactive"),
+        "last_modified": change.changed_at.isoformat(),
+        "removed": _removed(change),
+    }
+
+
 def tombstone(change: sync.Change) -> dict[str, Any]:
-    """Return what a client learns about a listing that left: its id, why, and when."""
-    return {"id": str(change.id), "status": change.removed, "last_modified": change.changed_at.isoformat()}
+    """Return what a client learns about a listing that left: a valid HSDS record, why, and since when."""
+    if change.service is None and change.removed == "deleted":
+        return {"id": str(change.id), "removed": _removed(change)}
+    if change.service is None:
+        return service_tombstone(change)
+    service = change.service
+    if service.removed is None:  # the service is still public: the record itself is gone
+        return {"id": str(change.id), "service_id": str(service.id), "removed": _removed(change)}
+    return {
+        "id": str(change.id),
+        "service_id": str(service.id),
+        "service": service_tombstone(service),
+        "removed": _removed(change),
+    }
 
 
 def dump_changes(kind: str, changes: list[sync.Change], schema: Schema) -> list[dict[str, Any]]:
@@ -103,9 +147,6 @@ def delta_response(kind: str, args: dict[str, Any], schema: Schema) -> Response:
 
 def _delta_stream(kind: str, changes: list[sync.Change], schema: Schema) -> Response:
     """Stream every change, oldest first, one object (or tombstone) a line."""
-    digest = hashlib.sha256(request.full_path.encode())
-    for change in changes:
-        digest.update(f"{change.cursor}|{change.removed}".encode())
 
     def body() -> Iterator[bytes]:
         for start in range(0, len(changes), STREAM_BATCH):
@@ -114,22 +155,27 @@ def _delta_stream(kind: str, changes: list[sync.Change], schema: Schema) -> Resp
             yield encode_lines(dumped)
 
     headers = {NEXT_HEADER: sync.next_modified_after(public_view().now).isoformat()}
-    return conditional_stream(digest.hexdigest()[:32], body, mimetype=NDJSON, headers=headers)
+    return conditional_stream(answer_etag(), body, mimetype=NDJSON, headers=headers)
 
 
 def _delta_page(kind: str, changes: list[sync.Change], args: dict[str, Any], schema: Schema) -> Response:
-    """One page of changes after the request's cursor, oldest first."""
-    page, next_cursor, before = sync.page_after(changes, cursor=args.get("cursor"), size=args["per_page"])
+    """One page of changes, oldest first: after the request's cursor, or the page asked for."""
+    per_page = args["per_page"]
+    page, next_cursor, before = sync.page_after(
+        changes, cursor=args.get("cursor"), size=per_page, page_number=args["page"]
+    )
     contents = dump_changes(kind, page, schema)
     total = len(changes)
-    per_page = args["per_page"]
+    total_pages = max(1, math.ceil(total / per_page))
+    page_number = before // per_page + 1 if args.get("cursor") else args["page"]
+    link_pages(page_number=page_number, total_pages=total_pages)
     body = {
         "total_items": total,
-        "total_pages": max(1, math.ceil(total / per_page)),
-        "page_number": before // per_page + 1,
+        "total_pages": total_pages,
+        "page_number": page_number,
         "size": len(contents),
         "first_page": before == 0,
-        "last_page": next_cursor is None,
+        "last_page": before + len(contents) >= total,
         "empty": total == 0,
         "contents": contents,
         "next_cursor": next_cursor,

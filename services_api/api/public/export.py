@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -12,11 +11,10 @@ from flask import Response
 from flask_restx import Namespace, Resource
 from marshmallow import Schema
 
-from services_api.api.http_cache import conditional_stream
+from services_api.api.http_cache import answer_etag, conditional_stream
 from services_api.api.public.common import public_view
 from services_api.api.responses import answers
 from services_api.core.directory.export import public_records
-from services_api.core.directory.fingerprint import directory_fingerprint
 from services_api.core.hsds.package import stream_package
 from services_api.db import get_session
 from services_api.schemas.export import ExportLocationSchema
@@ -68,9 +66,7 @@ class Export(Resource):
         Confidential locations are coarsened exactly as in the JSON API. Send the ETag back in
         `If-None-Match` to get a 304 when nothing changed.
         """
-        session = get_session()
-        fingerprint = directory_fingerprint(session, public_view())
-        etag = hashlib.sha256(f"export|{PACKAGE_VERSION}|{fingerprint}".encode()).hexdigest()[:32]
+        etag = answer_etag(variants={"package": str(PACKAGE_VERSION)})
 
         def body() -> Iterator[bytes]:
             with tempfile.TemporaryDirectory(prefix="hsds-export-") as folder:

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 from marshmallow import Schema
 
-from services_api.api.http_cache import conditional_stream
+from services_api.api.http_cache import answer_etag, conditional_stream
 from services_api.api.public.common import listing_filters, place_members, public_view
 from services_api.api.public.searching import run_search, wants_search
 from services_api.core.directory import reads
-from services_api.core.directory.fingerprint import directory_fingerprint
-from services_api.core.directory.streaming import iter_batches, iter_in_order
+from services_api.core.directory.streaming import BATCH_SIZE, iter_batches, iter_in_order
+from services_api.core.paging import Page
 from services_api.db import get_session
-from services_api.models import Service, ServiceAtLocation, utcnow
+from services_api.models import Service, ServiceAtLocation
 from services_api.schemas.hsds import public_context
 
 NDJSON = "application/x-ndjson"
@@ -33,14 +32,8 @@ def wants_ndjson(args: dict[str, Any]) -> bool:
 
 
 def _etag(args: dict[str, Any]) -> str:
-    """Tag the answer by the directory's state, the query and (for opening hours) the minute.
-
-    Search results say whether each place is open now, so every searched stream changes by the minute.
-    """
-    parts = [directory_fingerprint(get_session(), public_view()), request.full_path]
-    if args.get("open_now") or wants_search(args):
-        parts.append(utcnow().strftime("%Y-%m-%dT%H:%M"))
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    """Tag the answer by the directory's state and the query (see `answer_etag`)."""
+    return answer_etag()
 
 
 def encode_lines(items: Iterable[Any]) -> bytes:
@@ -188,3 +181,23 @@ def _ranked(
             yield _lines(wrap(session, batch) if wrap else batch, schema)
 
     return body
+
+
+def stream_pages(args: dict[str, Any], schema: Schema, fetch: Callable[[int, int], Page[Any]]) -> Response:
+    """Stream every item of a small list (organisations, taxonomies, terms), fetched page by page.
+
+    `fetch(page, per_page)` returns one page in the list's order, as the paged answer does.
+    """
+    etag = _etag(args)
+
+    def body() -> Iterator[bytes]:
+        number = 1
+        while True:
+            found = fetch(number, BATCH_SIZE)
+            yield _lines(found.items, schema)
+            get_session().expunge_all()
+            if number >= found.total_pages:
+                return
+            number += 1
+
+    return conditional_stream(etag, body, mimetype=NDJSON)

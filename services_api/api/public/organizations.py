@@ -9,6 +9,7 @@ from flask_restx import Namespace, Resource
 from services_api.api.openapi import page_model, query_params, schema_model
 from services_api.api.params import parse_id, parse_query
 from services_api.api.public.common import dump_one, dump_page, public_view
+from services_api.api.public.ndjson import NDJSON, stream_pages, wants_ndjson
 from services_api.api.responses import CONDITIONAL_GET, PUBLIC_LIST, answers
 from services_api.core.directory import reads
 from services_api.db import get_session
@@ -40,20 +41,27 @@ class OrganizationList(Resource):
     @ns.response(
         200, "A page of organisations", page_model(ns, "OrganizationPage", FULL_ORGANIZATION_FULL_SERVICES)
     )
-    @answers(*PUBLIC_LIST)
-    def get(self) -> dict[str, Any]:
-        """List organisations that have a public service, by name."""
+    @answers(*PUBLIC_LIST, (429, "format=ndjson: too many streams running at once; see Retry-After"))
+    @ns.produces(["application/json", NDJSON])
+    def get(self) -> Any:
+        """List organisations that have a public service, by name.
+
+        `full_service=true` nests each one fully with its services fully nested, as `full=true` with
+        full services would. With `format=ndjson`, every one is streamed, one HSDS object a line.
+        """
         args = parse_query(LIST_ARGS)
         view = public_view()
-        page = reads.list_organizations(
-            get_session(),
-            view=view,
-            search=args.get("search"),
-            page=args["page"],
-            per_page=args["per_page"],
-            full=args["full"],
-        )
-        return dump_page(page, _full_schema(args["full_service"]) if args["full"] else ORGANIZATION, view)
+        full = args["full"] or args["full_service"]
+        schema = _full_schema(args["full_service"]) if full else ORGANIZATION
+
+        def fetch(page: int, per_page: int) -> Any:
+            return reads.list_organizations(
+                get_session(), view=view, search=args.get("search"), page=page, per_page=per_page, full=full
+            )
+
+        if wants_ndjson(args):
+            return stream_pages(args, schema, fetch)
+        return dump_page(fetch(args["page"], args["per_page"]), schema, view)
 
 
 @ns.route("/<string:id>")

@@ -11,6 +11,18 @@ from services_api.api.http_cache import built_from_request_host
 from services_api.api.responses import CONDITIONAL_GET, answers
 
 ns = Namespace("meta", description="About this API")
+META = ns.schema_model(
+    "MetaInformation",
+    {
+        "type": "object",
+        "required": ["version", "profile", "openapi_url"],
+        "properties": {
+            "version": {"type": "string", "description": "HSDS version of this API."},
+            "profile": {"type": "string", "format": "uri", "description": "This API's documentation."},
+            "openapi_url": {"type": "string", "format": "uri", "description": "Its OpenAPI 3.1 document."},
+        },
+    },
+)
 
 HSDS_VERSION = "3.0"
 
@@ -19,7 +31,7 @@ HSDS_VERSION = "3.0"
 class ApiRoot(Resource):
     """HSDS meta information."""
 
-    @ns.response(200, "HSDS version, profile and the address of the OpenAPI document")
+    @ns.response(200, "HSDS version, profile and the address of the OpenAPI document", META)
     @answers(*CONDITIONAL_GET)
     def get(self) -> dict[str, Any]:
         """Return the HSDS version this API speaks, its profile and its OpenAPI document."""
@@ -31,7 +43,7 @@ def meta_information() -> dict[str, Any]:
     return {
         "version": HSDS_VERSION,
         "profile": _address("api_v1.doc"),
-        "openapi_url": _address("api_v1.specs"),
+        "openapi_url": _address("api_v1.openapi"),
     }
 
 

@@ -3,8 +3,10 @@
 A service's public version changes when it is written (its `modified` moves, also when its places
 or links change), when it turns stale (its document gains a notice), and when it leaves public
 output (withdrawn, suspended, rejected, defunct, or hidden after HIDE_AFTER_DAYS unconfirmed). A
-listing that left is sent as a tombstone: its id, why, and when. Only listings that were ever public
-(vetted at some time) get tombstones, so nothing about unpublished listings leaks.
+listing that left is sent as a tombstone: a valid HSDS record under its last name, with an HSDS status
+saying it is no longer active, and why and when it left. Only listings that were ever public (vetted
+at some time) get tombstones, so nothing about unpublished listings leaks. A change "after" a moment
+is one on or after it, as HSDS says of `modified_after`.
 """
 
 from __future__ import annotations
@@ -28,11 +30,17 @@ DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Change:
-    """One listing whose public version changed: `removed` says why it left, None when it is public."""
+    """One listing whose public version changed: `removed` says why it left, None when it is public.
+
+    `name` is the service's name (for a tombstone); `service` is, for a service-at-location, the
+    change of the service it belongs to.
+    """
 
     id: uuid.UUID
     changed_at: datetime
     removed: str | None = None
+    name: str | None = None
+    service: Change | None = None
 
     @property
     def cursor(self) -> str:
@@ -96,7 +104,7 @@ def service_changes(
     hide_after_days: int,
     public_ids: Iterable[uuid.UUID] | None = None,
 ) -> list[Change]:
-    """Return every service whose public version changed after `since`, oldest change first.
+    """Return every service whose public version changed on or after `since`, oldest change first.
 
     `public_ids`, when given, limits the public changes to those services (the caller's filters);
     tombstones are always all included.
@@ -106,6 +114,7 @@ def service_changes(
     candidates = session.execute(
         select(
             Service.id,
+            Service.name,
             Service.modified,
             Service.last_verified_at,
             Service.vetted_at,
@@ -115,9 +124,11 @@ def service_changes(
         ).where(
             or_(Service.vetted_at.is_not(None), Service.vetting_status == VettingStatus.VETTED.value),
             or_(
-                Service.modified > since,
-                and_(Service.last_verified_at > stale_window[0], Service.last_verified_at <= stale_window[1]),
-                and_(Service.vetted_at > stale_window[0], Service.vetted_at <= stale_window[1]),
+                Service.modified >= since,
+                and_(
+                    Service.last_verified_at >= stale_window[0], Service.last_verified_at <= stale_window[1]
+                ),
+                and_(Service.vetted_at >= stale_window[0], Service.vetted_at <= stale_window[1]),
                 and_(
                     Service.last_verified_at >= hide_window_start,
                     Service.last_verified_at < view.hidden_before,
@@ -141,8 +152,8 @@ def service_changes(
         elif reason == "hidden" and service.last_verified_at is not None:
             moments.append(hidden_at(service.last_verified_at, hide_after_days))
         changed_at = max((moment for moment in moments if moment <= view.now), default=service.modified)
-        if changed_at > since:
-            changes.append(Change(service.id, changed_at, reason))
+        if changed_at >= since:
+            changes.append(Change(service.id, changed_at, reason, name=service.name))
     return sorted(changes, key=lambda change: (change.changed_at, str(change.id)))
 
 
@@ -160,12 +171,12 @@ def service_at_location_changes(
         )
         for link_id, service_id in rows:
             change = by_service[service_id]
-            changes.append(Change(link_id, change.changed_at, change.removed))
+            changes.append(Change(link_id, change.changed_at, change.removed, service=change))
     deleted = session.execute(
         select(AuditEvent.entity_id, AuditEvent.occurred_at).where(
             AuditEvent.entity_type == "service_at_location",
             AuditEvent.action == "delete",
-            AuditEvent.occurred_at > since,
+            AuditEvent.occurred_at >= since,
         )
     )
     changes += [Change(uuid.UUID(entity_id), occurred_at, "deleted") for entity_id, occurred_at in deleted]
@@ -173,13 +184,17 @@ def service_at_location_changes(
 
 
 def page_after(
-    changes: Sequence[Change], *, cursor: str | None, size: int
+    changes: Sequence[Change], *, cursor: str | None, size: int, page_number: int = 1
 ) -> tuple[list[Change], str | None, int]:
-    """Return the changes after `cursor` (at most `size`), the next cursor if any, and how many precede."""
-    remaining = list(changes)
+    """Return one page of changes (at most `size`), the next cursor if any, and how many precede.
+
+    The page starts after `cursor` when one is given, else at page `page_number` of `size` changes.
+    """
     if cursor:
         moment, record_id = parse_cursor(cursor)
         key = (moment, str(record_id))
         remaining = [change for change in changes if (change.changed_at, str(change.id)) > key]
+    else:
+        remaining = list(changes[min(len(changes), (page_number - 1) * size) :])
     page = remaining[:size]
     return page, (page[-1].cursor if len(remaining) > size else None), len(changes) - len(remaining)
