@@ -112,3 +112,31 @@ def test_a_search_inside_a_writing_session_sees_its_own_uncommitted_writes(
     assert (before.total_items, during.total_items, after.total_items, last.total_items) == (7, 6, 7, 7)
     assert "Wombat desk 1" in [service.name for service in last.items]
     assert "Wombat desk six" in [service.name for service in last.items]
+
+
+def _near(client: FlaskClient, query: str) -> Any:
+    return client.get("/api/v1/services", query_string={"near": query, "per_page": 1})
+
+
+def test_a_place_name_resolves_again_after_the_gazetteer_changes(seeded_app: Flask) -> None:
+    client = seeded_app.test_client()
+    first = _near(client, "Camden")
+    assert first.status_code == 200, first.get_json()
+    assert _near(client, "Camden").get_json()["place"] == first.get_json()["place"]
+    _write_elsewhere(
+        seeded_app,
+        "UPDATE place SET latitude = latitude + 0.5 WHERE id IN "
+        "(SELECT place_id FROM place_name WHERE folded_name = 'camden')",
+    )
+    moved = _near(client, "Camden").get_json()["place"]
+    assert moved["latitude"] == pytest.approx(first.get_json()["place"]["latitude"] + 0.5, abs=1e-6)
+    _write_elsewhere(seeded_app, "DELETE FROM place_name WHERE folded_name = 'camden'")
+    assert _near(client, "Camden").status_code == 422
+
+
+def test_a_postcode_resolves_again_after_the_gazetteer_changes(seeded_app: Flask) -> None:
+    client = seeded_app.test_client()
+    first = _near(client, "SE1 7PB")
+    assert first.status_code == 200, first.get_json()
+    _write_elsewhere(seeded_app, "DELETE FROM postcode WHERE code IN ('SE1 7PB', 'SE1 7', 'SE1')")
+    assert _near(client, "SE1 7PB").status_code == 422

@@ -29,6 +29,8 @@ from services_api.core.geocoding.gazetteer import (
     normalise_postcode,
     postcode_candidates,
 )
+from services_api.core.search.generations import GAZETTEER
+from services_api.core.search.generations import kept as kept_answer
 from services_api.core.search.text import fold
 from services_api.geo.sphere import Point, distance_km
 from services_api.models import Place, PlaceName, Postcode
@@ -162,13 +164,12 @@ def resolve_place(session: Session, *, query: str, countries: Sequence[str] | No
     allowed = frozenset(code.upper() for code in countries) if countries else footprint.countries
     name, qualifiers, country = _parse(query)
     within = frozenset({country}) if country else allowed
-    postcodes = _postcodes(session, name)
+    postcodes, matches, misspelt = _candidates(session, name, within)
     if postcodes:
         inside = [place for place in postcodes if not within or place.country in within]
         if not inside:
             raise UnknownPlaceError(query, within, postcodes[:MAX_SUGGESTIONS])
         return Resolution(inside[0])
-    matches, misspelt = _name_matches(session, name, within)
     kept = [place for place in matches if _fits(place, within, qualifiers)]
     if not kept:
         suggestions = _suggestions(session, name, within, matches, misspelt)
@@ -179,6 +180,27 @@ def resolve_place(session: Session, *, query: str, countries: Sequence[str] | No
     if not qualifiers and not country:
         others += [place for place in matches if place.country not in within]
     return Resolution(chosen, tuple(_distinct(others, MAX_OTHERS)))
+
+
+Candidates = tuple[tuple["ResolvedPlace", ...], tuple["ResolvedPlace", ...], tuple["ResolvedPlace", ...]]
+
+
+def _candidates(session: Session, name: str, within: frozenset[str]) -> Candidates:
+    """Return the postcodes the name may be, else the places of that name and those it misspells.
+
+    Kept in this process while the gazetteer is unchanged (`generations`): a repeated name costs
+    one lookup of the gazetteer's generation instead of its queries.
+    """
+
+    def compute() -> Candidates:
+        postcodes = _postcodes(session, name)
+        if postcodes:
+            return tuple(postcodes), (), ()
+        matches, misspelt = _name_matches(session, name, within)
+        return (), tuple(matches), tuple(misspelt)
+
+    key = ("place candidates", name, within)
+    return kept_answer(session, kind=GAZETTEER, key=key, compute=compute)
 
 
 def _parse(query: str) -> tuple[str, list[str], str | None]:
