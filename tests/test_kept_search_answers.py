@@ -9,6 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
+from services_api.core.directory.reads import ListingFilters, list_services
+from services_api.core.directory.visibility import PublicView
 from services_api.db import get_session, make_engine
 from tests.factories import import_listings, listing
 
@@ -68,7 +70,10 @@ def test_a_renamed_or_new_listing_shows_in_the_next_answer(
     app: Flask, directory: FlaskClient, path: str
 ) -> None:
     _page(directory, path)
-    _write_elsewhere(app, "UPDATE service SET name = 'Quokka desk', search_text = 'quokka desk' WHERE name = 'Wombat desk 3'")
+    _write_elsewhere(
+        app,
+        "UPDATE service SET name = 'Quokka desk', search_text = 'quokka desk' WHERE name = 'Wombat desk 3'",
+    )
     names, total = _page(directory, path, per_page=100)
     assert "Wombat desk 3" not in names and total == 6
     import_listings(app, [listing("Wombat annex", -17.8, 178.0)])
@@ -90,13 +95,8 @@ def test_a_place_moved_off_a_service_leaves_its_place_results(app: Flask, direct
 def test_a_search_inside_a_writing_session_sees_its_own_uncommitted_writes(
     app: Flask, directory: FlaskClient
 ) -> None:
-    from dataclasses import replace  # noqa: PLC0415
-
-    from services_api.core.directory.reads import ListingFilters, list_services  # noqa: PLC0415
-    from services_api.core.directory.visibility import PublicView  # noqa: PLC0415
-
     view = PublicView.at(stale_after_days=365, hide_after_days=730)
-    filters = replace(ListingFilters(), search="wombat")
+    filters = ListingFilters(search="wombat")
     with app.app_context():
         session = get_session()
         before = list_services(session, view=view, filters=filters, page=1, per_page=100, full=False)

@@ -74,7 +74,9 @@ def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     for table in WATCHED:
         for event in EVENTS:
-            op.execute(f"DROP TRIGGER IF EXISTS {_trigger(table, event)}" + (f" ON {table}" if postgres else ""))
+            op.execute(
+                f"DROP TRIGGER IF EXISTS {_trigger(table, event)}" + (f" ON {table}" if postgres else "")
+            )
     if postgres:
         op.execute("DROP FUNCTION IF EXISTS search_generation_bump()")
     op.execute("DROP TABLE IF EXISTS search_generation")
