@@ -14,6 +14,7 @@ database never sees another's answers), least recently used first out, at most `
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -28,6 +29,7 @@ GAZETTEER = "gazetteer"
 MAX_ANSWERS = 2048
 _GENERATION = text("SELECT generation FROM search_generation WHERE name = :name")
 _ANSWERS: weakref.WeakKeyDictionary[Engine, OrderedDict[Hashable, object]] = weakref.WeakKeyDictionary()
+_READ: weakref.WeakKeyDictionary[Engine, dict[str, tuple[int, float]]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 _UNCOMMITTED = "search_generations_uncommitted"
 # Statements that may write (WITH may head an INSERT): after one, the transaction keeps nothing.
@@ -53,14 +55,20 @@ def generation(session: Session, *, kind: str) -> int | None:
     return None if value is None else int(value)
 
 
-def kept(session: Session, *, kind: str, key: Hashable, compute: Callable[[], T]) -> T:
-    """Return the answer kept for `key` under the current generation of `kind`, computing it if none."""
+def kept(
+    session: Session, *, kind: str, key: Hashable, compute: Callable[[], T], recheck_seconds: float = 0.0
+) -> T:
+    """Return the answer kept for `key` under the current generation of `kind`, computing it if none.
+
+    With `recheck_seconds`, the generation read last is trusted that long (no query at all): a
+    change then shows within that time instead of at once.
+    """
     # A session's own uncommitted writes may be rolled back, and their generation reused.
     wrote = session.in_transaction() and session.connection().info.get(_UNCOMMITTED)
-    current = None if wrote else generation(session, kind=kind)
+    engine = session.get_bind().engine
+    current = None if wrote else _current(session, engine, kind, recheck_seconds)
     if current is None:
         return compute()
-    engine = session.get_bind().engine
     full_key = (kind, current, key)
     with _LOCK:
         answers = _ANSWERS.setdefault(engine, OrderedDict())
@@ -75,7 +83,22 @@ def kept(session: Session, *, kind: str, key: Hashable, compute: Callable[[], T]
     return answer
 
 
+def _current(session: Session, engine: Engine, kind: str, recheck_seconds: float) -> int | None:
+    """Return the generation of `kind`, read again once the last reading is `recheck_seconds` old."""
+    now = time.monotonic()
+    with _LOCK:
+        read = _READ.get(engine, {}).get(kind)
+    if read is not None and now - read[1] < recheck_seconds:
+        return read[0]
+    current = generation(session, kind=kind)
+    if current is not None and recheck_seconds:
+        with _LOCK:
+            _READ.setdefault(engine, {})[kind] = (current, now)
+    return current
+
+
 def forget_answers() -> None:
-    """Drop every kept answer (for benchmarks timing the uncached work)."""
+    """Drop every kept answer and generation read (for benchmarks timing the uncached work)."""
     with _LOCK:
         _ANSWERS.clear()
+        _READ.clear()
