@@ -378,7 +378,13 @@ def _suggestions(
     """
     here = [place for place in matches if not within or place.country in within]
     elsewhere = [place for place in matches if place not in here]
-    close, loose = _near_spellings(session, name, within)
+    close, loose = kept_answer(
+        session,
+        kind=GAZETTEER,
+        key=("near spellings", name, within),
+        compute=lambda: _near_spellings(session, name, within),
+        recheck_seconds=GAZETTEER_RECHECK_SECONDS,
+    )
     return _distinct([*here, *close, *misspelt, *elsewhere, *loose])[:MAX_SUGGESTIONS]
 
 
