@@ -4,7 +4,8 @@
 
 For each size, builds (or reuses) a SQLite file of N synthetic listings (`flask seed synthetic`,
 instance/keyword-N.db), serves it with `gunicorn -c python:services_api.gunicorn_config`, and
-times, over HTTP, after one untimed pass over every request:
+times, over HTTP, after untimed passes over every request (each distinct one four times, so
+that both workers keep its answer):
 
   keyword  /api/v1/services?search=WORDS (no place), WORDS cycling through category words that
            each match one listing in 17 (and `advice`, three in 17), plus prefixes (`immig`);
