@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -27,12 +27,14 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, selectinload
 from services_api.core.directory.visibility import PublicView
 from services_api.core.limits import search_words
 from services_api.core.paging import Page
+from services_api.core.search.generations import LISTINGS, kept
 from services_api.core.search.keywords import (
     KEYWORDS_PARAM,
     by_relevance,
     keyword_condition,
     keyword_params,
     keyword_shape,
+    keyword_tokens,
 )
 from services_api.core.search.text import fold
 from services_api.models import (
@@ -50,6 +52,8 @@ from services_api.models import (
 )
 from services_api.models.base import UTCDateTime
 
+# A kept keyword search keeps its first ten pages of 25 (see `paginate_ranked`).
+KEPT_RANKS = 250
 PHONE_LOAD = selectinload(Phone.languages)
 LOCATION_LOAD = (
     selectinload(Location.addresses),
@@ -104,16 +108,39 @@ def paginate(session: Session, query: Select[Any], *, page: int, per_page: int) 
 
 
 def paginate_ranked(
-    session: Session, ranked: Select[Any], *, records: Select[Any], by_id: Any, page: int, per_page: int
+    session: Session,
+    ranked: Select[Any],
+    *,
+    records: Select[Any],
+    by_id: Any,
+    page: int,
+    per_page: int,
+    kept_as: Hashable | None = None,
 ) -> Page[Any]:
     """Run a ranked query for one page: order and count ids only, then load that page's `records`.
 
     Ordering many matches by relevance then sorts ids (read from indexes), not whole records.
+    With `kept_as` (a key naming the whole query), the total and the first `KEPT_RANKS` ids are
+    kept until the listings change (`generations`), so a repeated search neither counts nor ranks.
+    `records` applies the visibility again, so a page never shows a listing hidden since.
     """
     ranked_ids = ranked.with_only_columns(by_id)
-    total = session.scalar(select(func.count()).select_from(ranked_ids.order_by(None).subquery())) or 0
     offset = (page - 1) * per_page
-    ids = session.scalars(ranked_ids.limit(per_page).offset(offset)).all()
+
+    def count() -> int:
+        return session.scalar(select(func.count()).select_from(ranked_ids.order_by(None).subquery())) or 0
+
+    if kept_as is not None and offset + per_page <= KEPT_RANKS:
+        total, first = kept(
+            session,
+            kind=LISTINGS,
+            key=kept_as,
+            compute=lambda: (count(), tuple(session.scalars(ranked_ids.limit(KEPT_RANKS)).all())),
+        )
+        ids = list(first[offset : offset + per_page])
+    else:
+        total = count()
+        ids = list(session.scalars(ranked_ids.limit(per_page).offset(offset)).all())
     position = {record_id: index for index, record_id in enumerate(ids)}
     found = session.scalars(records.order_by(None).where(by_id.in_(ids))).unique().all() if ids else []
     items = sorted(found, key=lambda record: position[record.id])
@@ -140,7 +167,15 @@ def list_services(
     if filters.search is None:
         return paginate(session, query, page=page, per_page=per_page)
     records = services_query(session, view=view, filters=replace(filters, search=None), full=full)
-    return paginate_ranked(session, query, records=records, by_id=Service.id, page=page, per_page=per_page)
+    return paginate_ranked(
+        session,
+        query,
+        records=records,
+        by_id=Service.id,
+        page=page,
+        per_page=per_page,
+        kept_as=_keyword_key("services", view, filters),
+    )
 
 
 def find_public_service(session: Session, *, view: PublicView, service_id: uuid.UUID) -> Service | None:
@@ -192,7 +227,26 @@ def list_service_at_locations(
         return paginate(session, query, page=page, per_page=per_page)
     records = service_at_locations_query(session, view=view, filters=replace(filters, search=None), full=full)
     by_id = ServiceAtLocation.id
-    return paginate_ranked(session, query, records=records, by_id=by_id, page=page, per_page=per_page)
+    return paginate_ranked(
+        session,
+        query,
+        records=records,
+        by_id=by_id,
+        page=page,
+        per_page=per_page,
+        kept_as=_keyword_key("service_at_locations", view, filters),
+    )
+
+
+def _keyword_key(listing: str, view: PublicView, filters: ListingFilters) -> Hashable | None:
+    """Return the key a keyword-only search's ranking is kept under (None with other filters).
+
+    Other filters read tables besides services and their places (terms, languages), whose
+    writes do not move the `listings` generation.
+    """
+    if filters.search is None or replace(filters, search=None) != ListingFilters():
+        return None
+    return (listing, view.hidden_before, tuple(keyword_tokens(filters.search)))
 
 
 def get_service_at_location(

@@ -29,6 +29,8 @@ from services_api.core.geocoding.gazetteer import (
     normalise_postcode,
     postcode_candidates,
 )
+from services_api.core.search.generations import GAZETTEER
+from services_api.core.search.generations import kept as kept_answer
 from services_api.core.search.text import fold
 from services_api.geo.sphere import Point, distance_km
 from services_api.models import Place, PlaceName, Postcode
@@ -36,6 +38,9 @@ from services_api.models import Place, PlaceName, Postcode
 MAX_SUGGESTIONS = 5
 MAX_OTHERS = 5
 MAX_CANDIDATES = 200
+# A gazetteer changes only when an operator loads one: a second's delay before every process uses
+# it saves PostgreSQL's round trip (about as long as the 2 ms a lookup may take) on every lookup.
+GAZETTEER_RECHECK_SECONDS = 1.0
 SAME_PLACE_KM = 3.0
 FUZZY_CUTOFF = 80.0
 CLOSE_SPELLING = 90.0
@@ -162,13 +167,12 @@ def resolve_place(session: Session, *, query: str, countries: Sequence[str] | No
     allowed = frozenset(code.upper() for code in countries) if countries else footprint.countries
     name, qualifiers, country = _parse(query)
     within = frozenset({country}) if country else allowed
-    postcodes = _postcodes(session, name)
+    postcodes, matches, misspelt = _candidates(session, name, within)
     if postcodes:
         inside = [place for place in postcodes if not within or place.country in within]
         if not inside:
             raise UnknownPlaceError(query, within, postcodes[:MAX_SUGGESTIONS])
         return Resolution(inside[0])
-    matches, misspelt = _name_matches(session, name, within)
     kept = [place for place in matches if _fits(place, within, qualifiers)]
     if not kept:
         suggestions = _suggestions(session, name, within, matches, misspelt)
@@ -182,6 +186,30 @@ def resolve_place(session: Session, *, query: str, countries: Sequence[str] | No
     # among its many alternate names (Paterson, New Jersey for Manchester), would puzzle a reader.
     others = [place for place in others if _squeezed(place.name) == _compact(fold(name))]
     return Resolution(chosen, tuple(_distinct(others, MAX_OTHERS)))
+
+
+Candidates = tuple[tuple["ResolvedPlace", ...], tuple["ResolvedPlace", ...], tuple["ResolvedPlace", ...]]
+
+
+def _candidates(session: Session, name: str, within: frozenset[str]) -> Candidates:
+    """Return the postcodes the name may be, else the places of that name and those it misspells.
+
+    Kept in this process while the gazetteer is unchanged (`generations`), whose generation is
+    read at most once every `GAZETTEER_RECHECK_SECONDS`: a repeated name costs no query, and a
+    newly loaded gazetteer is used within that time.
+    """
+
+    def compute() -> Candidates:
+        postcodes = _postcodes(session, name)
+        if postcodes:
+            return tuple(postcodes), (), ()
+        matches, misspelt = _name_matches(session, name, within)
+        return (), tuple(matches), tuple(misspelt)
+
+    key = ("place candidates", name, within)
+    return kept_answer(
+        session, kind=GAZETTEER, key=key, compute=compute, recheck_seconds=GAZETTEER_RECHECK_SECONDS
+    )
 
 
 def _parse(query: str) -> tuple[str, list[str], str | None]:
@@ -353,7 +381,13 @@ def _suggestions(
     """
     here = [place for place in matches if not within or place.country in within]
     elsewhere = [place for place in matches if place not in here]
-    close, loose = _near_spellings(session, name, within)
+    close, loose = kept_answer(
+        session,
+        kind=GAZETTEER,
+        key=("near spellings", name, within),
+        compute=lambda: _near_spellings(session, name, within),
+        recheck_seconds=GAZETTEER_RECHECK_SECONDS,
+    )
     return _distinct([*here, *close, *misspelt, *elsewhere, *loose])[:MAX_SUGGESTIONS]
 
 
