@@ -1,13 +1,14 @@
-"""Answers kept per process while the data they came from is unchanged (migration 0018).
+"""Answers kept per process while the data they came from is unchanged (the directory version).
 
 Counting and ranking every match of a keyword search costs time that grows with the directory;
 so does resolving a place name against the whole gazetteer. Each answer is kept here under the
-database's generation of its kind of data (`listings` or `gazetteer`), which a trigger moves on
-with every insert, update and delete of that data, by any process. An answer kept under an older
-generation is never used again, so a kept answer is always the one the database would give now.
+directory version (migration 0019), which triggers move on with every insert, update and delete of
+published data and of the gazetteer, by any process, and which a reader sees move only together
+with the data it stands for. An answer kept under an older version is never used again, so a kept
+answer is always the one the database would give now.
 
-The generation is read before the answer is computed: a write committed in between leaves the
-answer under the older generation, where nothing looks it up. Kept per engine (a test's fresh
+The version is read before the answer is computed: a write committed in between leaves the
+answer under the older version, where nothing looks it up. Kept per engine (a test's fresh
 database never sees another's answers), least recently used first out, at most `MAX_ANSWERS`.
 """
 
@@ -20,14 +21,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
+
+from services_api.core.directory.fingerprint import directory_version
 
 LISTINGS = "listings"
 GAZETTEER = "gazetteer"
 MAX_ANSWERS = 2048
-_GENERATION = text("SELECT generation FROM search_generation WHERE name = :name")
 _ANSWERS: weakref.WeakKeyDictionary[Engine, OrderedDict[Hashable, object]] = weakref.WeakKeyDictionary()
 _READ: weakref.WeakKeyDictionary[Engine, dict[str, tuple[int, float]]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -49,16 +51,10 @@ def _ended(connection: Connection) -> None:
     connection.info.pop(_UNCOMMITTED, None)
 
 
-def generation(session: Session, *, kind: str) -> int | None:
-    """Return the database's current generation of this kind of data (None before migration 0018)."""
-    value = session.execute(_GENERATION, {"name": kind}).scalar()
-    return None if value is None else int(value)
-
-
 def kept(
     session: Session, *, kind: str, key: Hashable, compute: Callable[[], T], recheck_seconds: float = 0.0
 ) -> T:
-    """Return the answer kept for `key` under the current generation of `kind`, computing it if none.
+    """Return the answer kept for `key` (one of `kind`'s) under the directory version, computing it if none.
 
     With `recheck_seconds`, the generation read last is trusted that long (no query at all): a
     change then shows within that time instead of at once.
@@ -84,13 +80,13 @@ def kept(
 
 
 def _current(session: Session, engine: Engine, kind: str, recheck_seconds: float) -> int | None:
-    """Return the generation of `kind`, read again once the last reading is `recheck_seconds` old."""
+    """Return the directory version as read for `kind`, again once that reading is `recheck_seconds` old."""
     now = time.monotonic()
     with _LOCK:
         read = _READ.get(engine, {}).get(kind)
     if read is not None and now - read[1] < recheck_seconds:
         return read[0]
-    current = generation(session, kind=kind)
+    current = directory_version(session)
     if current is not None and recheck_seconds:
         with _LOCK:
             _READ.setdefault(engine, {})[kind] = (current, now)
