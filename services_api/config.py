@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import limits
 
-from services_api.core.field_rules import country_setting
+from services_api.core.field_rules import country_setting, language_tag
 
 ENVIRONMENTS = ("production", "development", "testing")
 DEV_SECRET_FILE = "dev_secret_key"  # under the instance folder: the development secret
@@ -48,6 +48,7 @@ class Settings:
     max_streams: int
     max_streams_per_client: int
     default_country: str
+    default_language: str = "en"
     directory_countries: tuple[str, ...] = ()
 
     def as_flask_config(self) -> dict[str, Any]:
@@ -76,6 +77,7 @@ class Settings:
             "MAX_STREAMS_PER_CLIENT": self.max_streams_per_client,
             "DEFAULT_COUNTRY": self.default_country,
             "DIRECTORY_COUNTRIES": self.directory_countries,
+            "DEFAULT_LANGUAGE": self.default_language,
             "TESTING": self.environment == "testing",
         }
 
@@ -122,6 +124,7 @@ def load_settings(overrides: Mapping[str, Any] | None, *, instance_path: Path) -
         max_streams_per_client=_positive_int(source, "MAX_STREAMS_PER_CLIENT", 2),
         default_country=_country(source, "DEFAULT_COUNTRY"),
         directory_countries=_countries(source, "DIRECTORY_COUNTRIES"),
+        default_language=_language(source, "DEFAULT_LANGUAGE"),
     )
 
 
@@ -132,6 +135,15 @@ def _country(source: Mapping[str, Any], name: str) -> str:
         return ""
     try:
         return country_setting(value)
+    except ValueError as error:
+        raise ConfigError(f"{name} {error}") from None
+
+
+def _language(source: Mapping[str, Any], name: str) -> str:
+    """Return the language listings' own text is in unless recorded otherwise (a BCP 47 tag; `en`)."""
+    value = str(source.get(name) or "en").strip()
+    try:
+        return language_tag(value)
     except ValueError as error:
         raise ConfigError(f"{name} {error}") from None
 

@@ -10,6 +10,7 @@ Who may keep an answer:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import urlsplit
 
@@ -31,16 +32,35 @@ def apply_http_caching(response: Response) -> Response:
     Admin answers and answers to searches with a place are never stored by any cache, though still
     conditional.
     """
+    _say_language(response)
     if _never_stored():
         return _private(response)
     if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.direct_passthrough:
         return response
     if response.is_streamed:
         return response
-    response.add_etag()
+    _add_etag(response)
     _cacheable(response)
     response.make_conditional(request)
     return response
+
+
+def _say_language(response: Response) -> None:
+    """Name the languages of a localized answer's text, and that the answer depends on Accept-Language."""
+    languages = g.get("content_languages")
+    if languages is not None and response.status_code == 200:
+        response.headers["Content-Language"] = ", ".join(languages)
+        response.vary.add("Accept-Language")
+
+
+def _add_etag(response: Response) -> None:
+    """Tag the body; a localized answer's tag also names the languages asked for, so each has its own."""
+    languages = g.get("reader_languages")
+    if languages is None:
+        response.add_etag()
+        return
+    digest = hashlib.sha1(response.get_data() + b"|" + ",".join(languages).encode()).hexdigest()
+    response.set_etag(digest)
 
 
 def redirect_to_public_url(response: Response) -> Response:
@@ -128,7 +148,7 @@ def _private(response: Response) -> Response:
     _no_store(response)
     if request.method in ("GET", "HEAD") and response.status_code == 200 and not response.direct_passthrough:
         if not response.get_etag()[0]:
-            response.add_etag()
+            _add_etag(response)
         if not response.is_streamed:
             response.make_conditional(request)
     return response

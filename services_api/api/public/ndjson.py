@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from flask import Response, request
+from flask import Response, g, request
 from marshmallow import Schema
 
 from services_api.api.http_cache import conditional_stream
-from services_api.api.public.common import listing_filters, place_members, public_view
+from services_api.api.public.common import listing_filters, place_members, public_view, with_all_translations
 from services_api.api.public.searching import run_search, wants_search
 from services_api.core.directory import reads
 from services_api.core.directory.fingerprint import directory_fingerprint
@@ -51,7 +51,9 @@ def encode_lines(items: Iterable[Any]) -> bytes:
 
 def _lines(records: Sequence[Any], schema: Schema) -> bytes:
     with public_context(public_view()):
-        return encode_lines(schema.dump(records, many=True))
+        documents = schema.dump(records, many=True)
+    with_all_translations(documents, kind=g.get("stream_kind", "service"))
+    return encode_lines(documents)
 
 
 def _searched(
@@ -105,6 +107,7 @@ def stream_services(
     Without a search, `wrap(session, batch)` (if given) turns each batch of services into what
     `schema` dumps, as the pages do.
     """
+    g.stream_kind = "service"
     return _stream(
         args,
         schema,
@@ -126,6 +129,7 @@ def stream_service_at_locations(
     wrap: Wrap | None = None,
 ) -> Response:
     """Stream every public service-at-location matching the request's filters (`wrap` as above)."""
+    g.stream_kind = "service_at_location"
     return _stream(
         args,
         schema,

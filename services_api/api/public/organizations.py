@@ -53,7 +53,8 @@ class OrganizationList(Resource):
             per_page=args["per_page"],
             full=args["full"],
         )
-        return dump_page(page, _full_schema(args["full_service"]) if args["full"] else ORGANIZATION, view)
+        schema = _full_schema(args["full_service"]) if args["full"] else ORGANIZATION
+        return dump_page(page, schema, view, kind="organization", carry_all=args["full"])
 
 
 @ns.route("/<string:id>")

@@ -29,6 +29,7 @@ from services_api.schemas.hsds import FullServiceAtLocationSchema, ServiceAtLoca
 from services_api.schemas.params import ListingArgs
 from services_api.schemas.search import DocumentedPlaceResult, FullPlaceResultSchema, PlaceResultSchema
 
+KIND = "service_at_location"
 ns = Namespace("service_at_locations", description="Services at their locations (HSDS 3.0)")
 
 ARGS = ListingArgs()
@@ -81,8 +82,9 @@ class ServiceAtLocationList(Resource):
             found = run_search(args, per=PER_PLACE)
             if args["full"]:
                 results = load_place_results(get_session(), found.items, full=True)
-                return dump_page(found.with_items(results), FULL_RESULT, view)
-            return dump_page(found.with_items(place_records(get_session(), found.items)), FAST_RESULT, view)
+                return dump_page(found.with_items(results), FULL_RESULT, view, kind=KIND, carry_all=True)
+            records = place_records(get_session(), found.items)
+            return dump_page(found.with_items(records), FAST_RESULT, view, kind=KIND)
         page = reads.list_service_at_locations(
             get_session(),
             view=view,
@@ -92,8 +94,10 @@ class ServiceAtLocationList(Resource):
             full=args["full"],
         )
         if args["full"]:
-            return dump_page(page, FULL_SERVICE_AT_LOCATION, view)
-        return dump_page(page.with_items(listed_places(get_session(), page.items)), FAST_RESULT, view)
+            return dump_page(page, FULL_SERVICE_AT_LOCATION, view, kind=KIND, carry_all=True)
+        return dump_page(
+            page.with_items(listed_places(get_session(), page.items)), FAST_RESULT, view, kind=KIND
+        )
 
 
 @ns.route("/<string:id>")

@@ -82,9 +82,12 @@ class ServiceList(Resource):
             found = run_search(args, per=PER_SERVICE)
             if args["full"]:
                 results = load_service_results(get_session(), found.items, full=True)
-                return dump_page(found.with_items(results), FULL_RESULT, view)
+                return dump_page(found.with_items(results), FULL_RESULT, view, kind="service", carry_all=True)
             result = FAST_MINIMAL_RESULT if args["minimal"] else FAST_RESULT
-            return dump_page(found.with_items(service_records(get_session(), found.items)), result, view)
+            records = service_records(get_session(), found.items)
+            return dump_page(
+                found.with_items(records), result, view, kind="service", summary=not args["minimal"]
+            )
         page = reads.list_services(
             get_session(),
             view=view,
@@ -94,8 +97,11 @@ class ServiceList(Resource):
             full=args["full"],
         )
         if args["full"] or args["minimal"]:
-            return dump_page(page, FULL_SERVICE if args["full"] else MINIMAL_SERVICE, view)
-        return dump_page(page.with_items(listed_services(get_session(), page.items)), FAST_RESULT, view)
+            schema = FULL_SERVICE if args["full"] else MINIMAL_SERVICE
+            return dump_page(page, schema, view, kind="service", summary=args["full"], carry_all=args["full"])
+        return dump_page(
+            page.with_items(listed_services(get_session(), page.items)), FAST_RESULT, view, kind="service"
+        )
 
 
 def _list_schema(args: dict[str, Any], searching: bool) -> Any:

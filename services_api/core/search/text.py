@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 
-from services_api.models import Service
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
+from services_api.models import Service, Translation
+
+# Translated fields that keyword search matches, as it matches the originals.
+SEARCHED_TRANSLATIONS = ("name", "alternate_name", "description")
 
 
 def fold(text: str) -> str:
@@ -20,6 +26,22 @@ def refresh_search_text(service: Service) -> None:
     if service.organization is not None:
         parts += [service.organization.name, service.organization.alternate_name]
     parts += [attribute.taxonomy_term.name for attribute in service.attributes if attribute.taxonomy_term]
+    parts += translated_words(service)
     text = fold(" ".join(part for part in parts if part))
     if service.search_text != text:
         service.search_text = text
+
+
+def translated_words(service: Service) -> list[str]:
+    """Return the translations of the service's and its organisation's names and descriptions."""
+    session = object_session(service)
+    if session is None or service.id is None:
+        return []
+    owners = [service.id] + ([service.organization_id] if service.organization_id else [])
+    query = (
+        select(Translation.text)
+        .where(Translation.record_id.in_(owners), Translation.field.in_(SEARCHED_TRANSLATIONS))
+        .order_by(Translation.record_id, Translation.language, Translation.field)
+    )
+    with session.no_autoflush:
+        return list(session.scalars(query))
