@@ -6,9 +6,12 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from alembic import command
 from flask import Flask
+from sqlalchemy import inspect
 
 from services_api.core.directory.languages import accepted_languages, best_language, render_text
+from services_api.migrate import alembic_config
 from tests.admin_helpers import Admin, make_admin, new_service
 from tests.test_admin_listings import publish
 
@@ -250,3 +253,23 @@ def test_sync_streams_and_deltas_carry_every_translation(admin: Admin) -> None:
 def _criteria(admin: Admin) -> list[str]:
     items = admin.as_operator("GET", "/vetting_criteria").get_json()["contents"]
     return [item["code"] for item in items if item.get("mandatory")]
+
+
+def _migrate(app: Flask, revision: str, *, down: bool = False) -> None:
+    engine = app.extensions["db_engine"]
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, revision)
+
+
+def test_the_migration_downgrades_and_upgrades_again(admin: Admin) -> None:
+    service = publish(admin)
+    assert translate(admin, service["id"], "es", SPANISH).status_code == 201
+    app = admin.client.application
+    _migrate(app, "0017", down=True)
+    assert "translation" not in inspect(app.extensions["db_engine"]).get_table_names()
+    _migrate(app, "head")
+    assert {"translation", "text_language"} <= set(inspect(app.extensions["db_engine"]).get_table_names())
+    body = public(admin, f"/services/{service['id']}?lang=es").get_json()
+    assert body["name"] == "Evening drop-in clinic" and body["text_language"]["available"] == ["en"]
