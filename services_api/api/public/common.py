@@ -52,7 +52,7 @@ def dump_page(
     return page_envelope(page, contents)
 
 
-def with_all_translations(documents: list[Any], *, kind: str) -> None:
+def with_all_translations(documents: list[Any], *, kind: str, summary: bool = True) -> None:
     """Give dumped sync documents every translation of their records, their text in the original language."""
     localize_documents(
         get_session(),
@@ -60,6 +60,7 @@ def with_all_translations(documents: list[Any], *, kind: str) -> None:
         kind=kind,
         preferred=(),
         default_language=current_app.config["DEFAULT_LANGUAGE"],
+        summary=summary,
         carry_all=True,
     )
 

@@ -52,7 +52,9 @@ def encode_lines(items: Iterable[Any]) -> bytes:
 def _lines(records: Sequence[Any], schema: Schema) -> bytes:
     with public_context(public_view()):
         documents = schema.dump(records, many=True)
-    with_all_translations(documents, kind=g.get("stream_kind", "service"))
+    with_all_translations(
+        documents, kind=g.get("stream_kind", "service"), summary=not g.get("stream_minimal")
+    )
     return encode_lines(documents)
 
 
@@ -107,7 +109,7 @@ def stream_services(
     Without a search, `wrap(session, batch)` (if given) turns each batch of services into what
     `schema` dumps, as the pages do.
     """
-    g.stream_kind = "service"
+    g.stream_kind, g.stream_minimal = "service", bool(args.get("minimal"))
     return _stream(
         args,
         schema,
