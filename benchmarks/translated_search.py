@@ -86,7 +86,9 @@ def _translate_half(app: object) -> int:
         if session.scalar(select(Translation.id).limit(1)) is not None:
             return int(session.scalar(text("SELECT count(DISTINCT record_id) FROM translation")) or 0)
         started = time.perf_counter()
-        rows = session.execute(select(Service.id, Service.name, Service.description).order_by(Service.id)).all()
+        rows = session.execute(
+            select(Service.id, Service.name, Service.description).order_by(Service.id)
+        ).all()
         chosen = rows[::2]
         now = utcnow()
         for start in range(0, len(chosen), BATCH):
@@ -108,7 +110,9 @@ def _translate_half(app: object) -> int:
                             "modified": now,
                         }
                     )
-                updates.append({"service_key": service_id, "extra": " " + fold(f"{description_es} {name_es}")})
+                updates.append(
+                    {"service_key": service_id, "extra": " " + fold(f"{description_es} {name_es}")}
+                )
             session.execute(Translation.__table__.insert(), translations)
             table = Service.__table__
             session.execute(
@@ -162,7 +166,9 @@ def main() -> None:
             client.get(path, headers=headers).get_data()
             times.append((time.perf_counter() - started) * 1000)
         medians[name] = statistics.median(times)
-    print(f"\n{args.listings:,} listings, {translated:,} translated into Spanish; medians of {args.requests} (ms)")
+    print(
+        f"\n{args.listings:,} listings, {translated:,} translated into Spanish; medians of {args.requests} (ms)"
+    )
     print(f"{'case':>10} {'median':>9} {'/ plain':>8} {'last total_items':>17}")
     for name, median in medians.items():
         print(f"{name:>10} {median:>9.1f} {median / medians['plain']:>8.2f} {shown[name]:>17,}")
