@@ -166,9 +166,7 @@ def main() -> None:
             client.get(path, headers=headers).get_data()
             times.append((time.perf_counter() - started) * 1000)
         medians[name] = statistics.median(times)
-    print(
-        f"\n{args.listings:,} listings, {translated:,} translated into Spanish; medians of {args.requests} (ms)"
-    )
+    print(f"\n{args.listings:,} listings, {translated:,} in Spanish; medians of {args.requests} (ms)")
     print(f"{'case':>10} {'median':>9} {'/ plain':>8} {'last total_items':>17}")
     for name, median in medians.items():
         print(f"{name:>10} {median:>9.1f} {median / medians['plain']:>8.2f} {shown[name]:>17,}")
