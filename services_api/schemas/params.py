@@ -64,6 +64,7 @@ def known_language(value: str) -> None:
         raise ValidationError(str(error)) from None
 
 
+LANGUAGE_TAG = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}$"
 LANG_DESCRIPTION = (
     "The language to show listings' text in (a BCP 47 tag: es, pt-BR); instead of Accept-Language. "
     "Each field without a translation shows the original; `text_language` says which did."
@@ -116,7 +117,13 @@ class SearchArgs(PageArgs):
 class LanguageArgs(QuerySchema):
     """The reader's language, for lists and records with translated text."""
 
-    lang = fields.String(validate=known_language, metadata={"description": LANG_DESCRIPTION})
+    lang = fields.String(
+        validate=[
+            validate.Regexp(LANGUAGE_TAG, error="Must be a BCP 47 language tag, such as es or pt-BR."),
+            known_language,
+        ],
+        metadata={"description": LANG_DESCRIPTION},
+    )
 
 
 class ListingArgs(SearchArgs, GeoSearchArgs, LanguageArgs):

@@ -26,13 +26,14 @@ from services_api.core.search.results import listed_places, load_place_results
 from services_api.db import get_session
 from services_api.schemas.compiled import CompiledDump
 from services_api.schemas.hsds import FullServiceAtLocationSchema, ServiceAtLocationSchema
-from services_api.schemas.params import ListingArgs
+from services_api.schemas.params import LanguageArgs, ListingArgs
 from services_api.schemas.search import DocumentedPlaceResult, FullPlaceResultSchema, PlaceResultSchema
 
 KIND = "service_at_location"
 ns = Namespace("service_at_locations", description="Services at their locations (HSDS 3.0)")
 
 ARGS = ListingArgs()
+LANGUAGE_ARGS = LanguageArgs()
 SERVICE_AT_LOCATION = ServiceAtLocationSchema()
 FULL_SERVICE_AT_LOCATION = FullServiceAtLocationSchema()
 RESULT = PlaceResultSchema()
@@ -105,6 +106,7 @@ class ServiceAtLocationList(Resource):
 class ServiceAtLocationDetail(Resource):
     """One public service-at-location, or a service where it covers an area."""
 
+    @ns.doc(params=query_params(LANGUAGE_ARGS))
     @ns.response(
         200,
         "The service-at-location with location and service nested (for a service area's id: the "

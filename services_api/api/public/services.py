@@ -27,12 +27,13 @@ from services_api.db import get_session
 from services_api.schemas.bodies import REPORT_BODY
 from services_api.schemas.compiled import CompiledDump
 from services_api.schemas.hsds import FullServiceSchema, ServiceSchema
-from services_api.schemas.params import ServiceListArgs
+from services_api.schemas.params import LanguageArgs, ServiceListArgs
 from services_api.schemas.search import DocumentedServiceResult, FullServiceResultSchema, ServiceResultSchema
 
 ns = Namespace("services", description="Vetted services (HSDS 3.0)")
 
 ARGS = ServiceListArgs()
+LANGUAGE_ARGS = LanguageArgs()
 SERVICE = ServiceSchema()
 MINIMAL_FIELDS = ("id", "name", "status", "last_modified")
 MINIMAL_SERVICE = ServiceSchema(only=MINIMAL_FIELDS)
@@ -115,6 +116,7 @@ def _list_schema(args: dict[str, Any], searching: bool) -> Any:
 class ServiceDetail(Resource):
     """One public service."""
 
+    @ns.doc(params=query_params(LANGUAGE_ARGS))
     @ns.response(200, "The service with everything nested", schema_model(ns, "FullService", FULL_SERVICE))
     @answers(*CONDITIONAL_GET, 400, (404, "No public service has this id"))
     def get(self, id: str) -> dict[str, Any]:
