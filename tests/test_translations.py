@@ -112,7 +112,7 @@ def test_a_field_without_translation_falls_back_and_says_so(admin: Admin) -> Non
 def test_keyword_search_finds_text_in_every_language(admin: Admin) -> None:
     service = publish(admin)
     assert translate(admin, service["id"], "es", SPANISH).status_code == 201
-    found = public(admin, "/services?search=pruebas%20salud").get_json()["contents"]
+    found = public(admin, "/services?search=pruebas%20previa").get_json()["contents"]
     assert [item["id"] for item in found] == [service["id"]]
     assert public(admin, "/services?search=clinica%20tarde").get_json()["total_items"] == 1
 
