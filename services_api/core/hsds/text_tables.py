@@ -63,9 +63,9 @@ def prepare_texts(
             problems[f"{where}/language"] = str(error)
     if problems:
         return
-    _write_translations(session, wanted, kinds)
+    changed = _write_translations(session, wanted, kinds)
     _write_languages(session, languages, default_language)
-    _refresh_search_text(services, wanted)
+    _refresh_search_text(services, {record_id: wanted[record_id] for record_id in changed})
 
 
 def _checked_translation(
@@ -96,7 +96,9 @@ def _write_translations(
     session: Session,
     wanted: Mapping[uuid.UUID, Mapping[tuple[str, str], str]],
     kinds: Mapping[uuid.UUID, str],
-) -> None:
+) -> set[uuid.UUID]:
+    """Prepare the writes; return the records whose translations change (only their search text moves)."""
+    changed: set[uuid.UUID] = set()
     ids = list(wanted)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -106,13 +108,16 @@ def _write_translations(
             text = wanted[row.record_id].get((row.language, row.field))
             if text is None:
                 session.delete(row)
+                changed.add(row.record_id)
             else:
                 seen.add((row.record_id, row.language, row.field))
                 if row.text != text:
                     row.text = text
+                    changed.add(row.record_id)
         for record_id in chunk:
             for (language, field), text in wanted[record_id].items():
                 if (record_id, language, field) not in seen:
+                    changed.add(record_id)
                     session.add(
                         Translation(
                             id=uuid.uuid4(),
@@ -123,6 +128,7 @@ def _write_translations(
                             text=text,
                         )
                     )
+    return changed
 
 
 def _write_languages(session: Session, languages: Mapping[uuid.UUID, tuple[str, str]], default: str) -> None:

@@ -78,7 +78,6 @@ def seed_demo_translations(session: Session, *, seed_dir: Path = SEED_DIR) -> in
         if isinstance(record, Service):
             services[record.id] = record
     for service in services.values():
-        session.expire(service, ["attributes"])  # reloaded in id order, as every later write reads them
         refresh_search_text(service)
     session.flush()
     return len(entries)
