@@ -154,6 +154,7 @@ def import_command(path: Path, vetted: bool, partner_id: uuid.UUID | None, dry_r
             vetted_by=f"operator import of {path.name}",
             source=path.name,
             dry_run=dry_run,
+            default_language=current_app.config["DEFAULT_LANGUAGE"],
         )
     except HSDSFileError as error:
         session.rollback()

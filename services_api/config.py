@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import limits
 
-from services_api.core.field_rules import country_setting
+from services_api.core.field_rules import country_setting, language_tag
 
 ENVIRONMENTS = ("production", "development", "testing")
 DEV_SECRET_FILE = "dev_secret_key"  # under the instance folder: the development secret
@@ -48,6 +48,7 @@ class Settings:
     max_streams: int
     max_streams_per_client: int
     default_country: str
+    default_language: str = "en"
     directory_countries: tuple[str, ...] = ()
     database_replica_urls: tuple[str, ...] = ()
     max_replica_lag_seconds: float = 5.0
@@ -80,6 +81,7 @@ class Settings:
             "DIRECTORY_COUNTRIES": self.directory_countries,
             "DATABASE_REPLICA_URLS": self.database_replica_urls,
             "MAX_REPLICA_LAG_SECONDS": self.max_replica_lag_seconds,
+            "DEFAULT_LANGUAGE": self.default_language,
             "TESTING": self.environment == "testing",
         }
 
@@ -128,6 +130,7 @@ def load_settings(overrides: Mapping[str, Any] | None, *, instance_path: Path) -
         directory_countries=_countries(source, "DIRECTORY_COUNTRIES"),
         database_replica_urls=_replica_urls(source, database_url),
         max_replica_lag_seconds=_seconds(source, "MAX_REPLICA_LAG_SECONDS", 5.0),
+        default_language=_language(source, "DEFAULT_LANGUAGE"),
     )
 
 
@@ -154,6 +157,15 @@ def _country(source: Mapping[str, Any], name: str) -> str:
         return ""
     try:
         return country_setting(value)
+    except ValueError as error:
+        raise ConfigError(f"{name} {error}") from None
+
+
+def _language(source: Mapping[str, Any], name: str) -> str:
+    """Return the language listings' own text is in unless recorded otherwise (a BCP 47 tag; `en`)."""
+    value = str(source.get(name) or "en").strip()
+    try:
+        return language_tag(value)
     except ValueError as error:
         raise ConfigError(f"{name} {error}") from None
 

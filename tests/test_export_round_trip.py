@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from services_api.core.access import keys
 from services_api.core.actors import Actor
-from services_api.core.hsds.tables import EXTRA_COLUMNS, datapackage, table_files
+from services_api.core.hsds.tables import EXTENSION_TABLES, EXTRA_COLUMNS, datapackage, table_files
 from services_api.db import get_session
 from services_api.models import Address, Location, Role
 from tests.admin_helpers import new_location, new_service
@@ -64,6 +64,15 @@ def _add_partner_listing(app: Flask) -> str:
         f"/api/v1/admin/services/{link['service_id']}/approve", json=approval, headers=operator
     )
     assert approved.status_code == 200, approved.get_json()
+    translations = f"/api/v1/admin/translations/service/{link['service_id']}"
+    spanish = {"language": "es", "text": {"name": "Clínica de tarde", "description": "Pruebas sin cita."}}
+    assert client.post(translations, json=spanish, headers=partner).status_code == 201
+    place_texts = f"/api/v1/admin/translations/location/{link['location_id']}"
+    version = client.get(place_texts, headers=partner).headers["ETag"]
+    french = client.patch(place_texts, json={"language": "fr"}, headers={**partner, "If-Match": version})
+    assert french.status_code == 200, french.get_json()
+    english = {"language": "en", "text": {"name": "Harbour drop-in (English)"}}
+    assert client.post(place_texts, json=english, headers=partner).status_code == 201
     return partner_id
 
 
@@ -161,6 +170,18 @@ def test_the_export_imported_into_its_own_directory_changes_nothing(
     assert _stored_addresses(directory) == addresses
 
 
+def test_translations_travel_in_their_own_tables(directory: Flask) -> None:
+    tables = _tables(_export(directory))
+    texts = {
+        (row["record_kind"], row["field"], row["language"], row["text"]) for row in tables["translations.csv"]
+    }
+    assert ("service", "name", "es", "Clínica de tarde") in texts
+    assert ("location", "name", "en", "Harbour drop-in (English)") in texts
+    assert {language for _, _, language, _ in texts} == {"en", "es", "fr", "pt"}  # the demo's too
+    languages = {row["language"] for row in tables["text_languages.csv"]}
+    assert languages == {"en", "fr"}
+
+
 def test_a_confidential_location_has_no_address_row(directory: Flask) -> None:
     tables = _tables(_export(directory))
     with directory.app_context():
@@ -202,7 +223,11 @@ def test_the_export_passes_frictionless_against_the_official_datapackage(
 ) -> None:
     zipfile.ZipFile(io.BytesIO(_export(directory))).extractall(tmp_path)
     official = json.loads(json.dumps(datapackage()))
-    assert {resource["path"] for resource in official["resources"]} == set(table_files().values())
+    extensions = {resource["path"] for resource in EXTENSION_TABLES}
+    assert extensions == {"translations.csv", "text_languages.csv"}
+    assert {resource["path"] for resource in official["resources"]} == set(
+        table_files().values()
+    ) - extensions
     errors = _validate(official, tmp_path, monkeypatch)
     # Only our extension columns, declared in our own datapackage.json, are beyond the official one.
     declared = {
@@ -210,4 +235,5 @@ def test_the_export_passes_frictionless_against_the_official_datapackage(
     }
     assert set(errors) == declared and len(errors) == len(declared), errors
     ours = json.loads((tmp_path / "datapackage.json").read_text())
+    assert extensions <= {resource["path"] for resource in ours["resources"]}
     assert _validate(ours, tmp_path, monkeypatch) == []

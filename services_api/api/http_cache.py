@@ -65,6 +65,8 @@ def answer_etag(*, variants: Mapping[str, str] | None = None) -> str:
         request.path,
         "&".join(f"{key}={value}" for key, value in sorted(request.args.items(multi=True))),
         config["PUBLIC_URL"] or request.host,
+        # The languages asked for (`lang` is among the parameters): each language's answer has its own tag.
+        "".join(request.headers.get("Accept-Language", "").split()).lower(),
     ]
     if request.path.startswith(BY_THE_MINUTE) and "modified_after" not in request.args:
         parts.append(view.now.strftime("%Y-%m-%dT%H:%M"))
@@ -103,6 +105,7 @@ def apply_http_caching(response: Response) -> Response:
     Admin answers and answers to searches with a place are never stored by any cache, though still
     conditional.
     """
+    _say_language(response)
     if _never_stored():
         return _private(response)
     if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.direct_passthrough:
@@ -113,6 +116,14 @@ def apply_http_caching(response: Response) -> Response:
     _cacheable(response)
     response.make_conditional(request)
     return response
+
+
+def _say_language(response: Response) -> None:
+    """Name the languages of a localized answer's text, and that the answer depends on Accept-Language."""
+    languages = g.get("content_languages")
+    if languages is not None and response.status_code == 200:
+        response.headers["Content-Language"] = ", ".join(languages)
+        response.vary.add("Accept-Language")
 
 
 def redirect_to_public_url(response: Response) -> Response:

@@ -86,8 +86,45 @@ def schema_model(
     api: Api | Namespace, name: str, schema: Schema, *, max_items: Mapping[str, int] | None = None
 ) -> SchemaModel:
     """Register a marshmallow schema as a documented model; `max_items` caps its lists, by name."""
-    document = json_schema(schema)
+    document = _with_text_languages(json_schema(schema))
     return api.schema_model(name, _with_max_items(document, max_items) if max_items else document)
+
+
+TEXT_LANGUAGE_DOC = {
+    "type": "object",
+    "description": "services_api: the language of this record's text as shown (`language`), its own "
+    "(`original`), those it has (`available`), and the fields shown in the original (`untranslated`, "
+    "JSON pointers).",
+    "properties": {
+        "language": {"type": "string"},
+        "original": {"type": "string"},
+        "available": {"type": "array", "items": {"type": "string"}},
+        "untranslated": {"type": "array", "items": {"type": "string"}},
+    },
+}
+TRANSLATIONS_DOC = {
+    "type": "object",
+    "description": "services_api: every translation of this record, {language: {field: text}} "
+    "(full documents, streams and deltas).",
+    "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}},
+}
+
+
+def _with_text_languages(node: Any) -> Any:
+    """Document `text_language` and `translations` on every record with text (added after the dump)."""
+    if isinstance(node, list):
+        return [_with_text_languages(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _with_text_languages(value) for key, value in node.items()}
+    properties = node.get("properties")
+    if isinstance(properties, dict) and "id" in properties and {"name", "description"} & properties.keys():
+        node["properties"] = {
+            **properties,
+            "text_language": TEXT_LANGUAGE_DOC,
+            "translations": TRANSLATIONS_DOC,
+        }
+    return node
 
 
 def _with_max_items(node: Any, caps: Mapping[str, int]) -> Any:
@@ -178,7 +215,7 @@ def page_model(
     """Register the HSDS page envelope around items of the given schema (or, with `modified_after`,
     tombstones: Swagger 2.0 has no oneOf, so no item field is required then); with `places`, the
     place a search by name or postcode used (members of our own, which HSDS's Page allows)."""
-    items = json_schema(item_schema)
+    items = _with_text_languages(json_schema(item_schema))
     if tombstones:
         items.pop("required", None)
         items["description"] = (

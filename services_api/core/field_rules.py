@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
+import langcodes
 import phonenumbers
 import pycountry
 from email_validator import EmailNotValidError, validate_email
@@ -31,6 +32,7 @@ FREQUENCIES = ("WEEKLY", "MONTHLY")  # HSDS 3.0's `schedule.freq`
 MAX_MONTHLY_ORDINAL = 5  # "the 5th Monday" is the last a month can have
 UTC_OFFSET_HOURS = (-12.0, 14.0)
 # Where the directory's default country for phone numbers travels with each session (see db.init_app).
+MAX_LANGUAGE_TAG = 35
 DEFAULT_COUNTRY_KEY = "default_country"
 
 _DAY = "(?:MO|TU|WE|TH|FR|SA|SU)"
@@ -87,6 +89,17 @@ def language_code(value: str) -> str:
 
 
 @cache
+def language_tag(value: str) -> str:
+    """Return a BCP 47 language tag in its canonical form (`pt-br` -> `pt-BR`), or refuse an unknown one."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > MAX_LANGUAGE_TAG or not langcodes.tag_is_valid(text):
+        raise ValueError("must be a known BCP 47 language tag, such as es, pt-BR or zh-Hant")
+    tag = langcodes.standardize_tag(text)
+    if tag in ("und", "zxx", "mul", "mis") or tag.startswith(("x-", "i-")):
+        raise ValueError("must name one language, such as es, pt-BR or zh-Hant")
+    return tag
+
+
 def _iana_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 

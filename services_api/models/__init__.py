@@ -10,11 +10,14 @@ from services_api.models.organization import Contact, Organization
 from services_api.models.review import REPORT_KINDS, REPORT_STATUSES, ProposedChange, Report
 from services_api.models.service import SERVICE_STATUSES, CostOption, Service, ServiceArea, VettingStatus
 from services_api.models.taxonomy import Attribute, Taxonomy, TaxonomyTerm
+from services_api.models.translation import LANGUAGE_HOLDERS, TRANSLATED_FIELDS, TextLanguage, Translation
 
 __all__ = [
+    "LANGUAGE_HOLDERS",
     "REPORT_KINDS",
     "REPORT_STATUSES",
     "SERVICE_STATUSES",
+    "TRANSLATED_FIELDS",
     "Accessibility",
     "Address",
     "ApiKey",
@@ -41,6 +44,8 @@ __all__ = [
     "ServiceAtLocation",
     "Taxonomy",
     "TaxonomyTerm",
+    "TextLanguage",
+    "Translation",
     "VettingStatus",
     "utcnow",
 ]

@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from services_api.core.errors import bad_parameters
+from services_api.core.field_rules import language_tag
 from services_api.core.limits import MAX_SEARCH_WORD_LENGTH, MAX_SEARCH_WORDS
 from services_api.core.plain_text import STRAY_CONTROL_RULE, has_stray_controls
 from services_api.schemas.search_params import GeoSearchArgs
@@ -53,6 +54,21 @@ def few_short_words(value: str) -> None:
 
 
 MAX_PAGE = 1_000_000_000  # far past any last page; keeps the row offset within a 64-bit integer
+
+
+def known_language(value: str) -> None:
+    """Refuse a `lang` that is not a known BCP 47 language tag."""
+    try:
+        language_tag(value)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+LANGUAGE_TAG = r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,6}$"
+LANG_DESCRIPTION = (
+    "The language to show listings' text in (a BCP 47 tag: es, pt-BR); instead of Accept-Language. "
+    "Each field without a translation shows the original; `text_language` says which did."
+)
 
 
 class QuerySchema(Schema):
@@ -101,7 +117,19 @@ class SearchArgs(PageArgs):
     )
 
 
-class ListingArgs(SearchArgs, GeoSearchArgs):
+class LanguageArgs(QuerySchema):
+    """The reader's language, for lists and records with translated text."""
+
+    lang = fields.String(
+        validate=[
+            validate.Regexp(LANGUAGE_TAG, error="Must be a BCP 47 language tag, such as es or pt-BR."),
+            known_language,
+        ],
+        metadata={"description": LANG_DESCRIPTION},
+    )
+
+
+class ListingArgs(SearchArgs, GeoSearchArgs, LanguageArgs):
     """Filters of /services and /service_at_locations."""
 
     taxonomy_term_id = fields.UUID(
@@ -138,7 +166,7 @@ class ServiceListArgs(ListingArgs):
     )
 
 
-class OrganizationListArgs(SearchArgs):
+class OrganizationListArgs(SearchArgs, LanguageArgs):
     """Parameters of /organizations."""
 
     full = fields.Boolean(load_default=False, metadata={"description": "Return fully nested organisations."})
@@ -148,7 +176,7 @@ class OrganizationListArgs(SearchArgs):
     )
 
 
-class OrganizationArgs(QuerySchema):
+class OrganizationArgs(LanguageArgs):
     """Parameters of /organizations/{id}."""
 
     full_service = fields.Boolean(load_default=False, metadata={"description": "Nest full services."})

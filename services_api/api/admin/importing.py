@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from services_api.api.admin.auth import current_actor, prepares_before_writing
 from services_api.api.admin.common import AdminResource, ns
@@ -92,6 +92,7 @@ class Import(AdminResource):
                 vetted_by=f"operator import by key {actor.key_id}",
                 source="all",
                 dry_run=args["dry_run"],
+                default_language=current_app.config["DEFAULT_LANGUAGE"],
             )
             if args["dry_run"]:
                 session.rollback()

@@ -8,10 +8,16 @@ from urllib.parse import urlencode
 from flask import Response, current_app, g, request
 
 from services_api.api.errors import ApiError
+from services_api.core.directory.languages import localize_documents, preferred_languages
 from services_api.core.directory.reads import ListingFilters
 from services_api.core.directory.visibility import PublicView
+from services_api.core.errors import bad_parameters
+from services_api.core.field_rules import language_tag
 from services_api.core.paging import Page
+from services_api.db import get_session
 from services_api.schemas.hsds import public_context
+
+LOCALIZED_KINDS = ("service", "service_at_location", "organization", "location")
 
 
 class Dumper(Protocol):
@@ -29,11 +35,64 @@ def public_view() -> PublicView:
     )
 
 
-def dump_page(page: Page[Any], schema: Dumper, view: PublicView) -> dict[str, Any]:
-    """Return the HSDS page envelope around one page of items."""
+def dump_page(
+    page: Page[Any],
+    schema: Dumper,
+    view: PublicView,
+    *,
+    kind: str | None = None,
+    summary: bool = True,
+    carry_all: bool = False,
+) -> dict[str, Any]:
+    """Return the HSDS page envelope around one page of items (in the reader's language for `kind`)."""
     with public_context(view):
         contents = schema.dump(page.items, many=True)
+    if kind is not None:
+        localized(contents, kind=kind, summary=summary, carry_all=carry_all)
     return page_envelope(page, contents)
+
+
+def with_all_translations(documents: list[Any], *, kind: str, summary: bool = True) -> None:
+    """Give dumped sync documents every translation of their records, their text in the original language."""
+    localize_documents(
+        get_session(),
+        documents=[document for document in documents if "removed" not in document],  # not tombstones
+        kind=kind,
+        preferred=(),
+        default_language=current_app.config["DEFAULT_LANGUAGE"],
+        summary=summary,
+        carry_all=True,
+    )
+
+
+def reader_languages() -> tuple[str, ...]:
+    """Return the languages the reader asked for, most wanted first: `lang`, else Accept-Language."""
+    lang = request.args.get("lang")
+    if lang is not None:
+        try:
+            lang = language_tag(lang)
+        except ValueError as error:
+            raise bad_parameters({"lang": [str(error)]}) from None
+    languages = preferred_languages(lang=lang, accept_language=request.headers.get("Accept-Language"))
+    g.reader_languages = languages
+    return languages
+
+
+def localized(documents: list[Any], *, kind: str, summary: bool = True, carry_all: bool = False) -> None:
+    """Show dumped documents in the reader's language, in place; the response says which (Content-Language).
+
+    `carry_all` adds every translation of each record, for the copies offline apps keep (full documents).
+    """
+    shown = localize_documents(
+        get_session(),
+        documents=documents,
+        kind=kind,
+        preferred=reader_languages(),
+        default_language=current_app.config["DEFAULT_LANGUAGE"],
+        summary=summary,
+        carry_all=carry_all,
+    )
+    g.content_languages = sorted(shown) or [current_app.config["DEFAULT_LANGUAGE"]]
 
 
 def page_envelope(page: Page[Any], contents: list[Any]) -> dict[str, Any]:
@@ -72,6 +131,8 @@ def dump_one(record: Any, schema: Dumper, view: PublicView, what: str) -> dict[s
         raise ApiError(404, f"No public {what} has this id.")
     with public_context(view):
         data: dict[str, Any] = schema.dump(record)
+    if what in LOCALIZED_KINDS:
+        localized([data], kind=what, carry_all=True)
     return data
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from services_api.api.http_cache import NEXT_MODIFIED_AFTER, answer_etag, conditional_stream
-from services_api.api.public.common import link_pages, listing_filters, public_view
+from services_api.api.public.common import link_pages, listing_filters, public_view, with_all_translations
 from services_api.api.public.ndjson import NDJSON, encode_lines
 from services_api.core.directory import reads, sync
 from services_api.core.directory.reads import FULL_SERVICE_LOAD, SERVICE_AT_LOCATION_LOAD, ListingFilters
@@ -134,6 +134,7 @@ def dump_changes(kind: str, changes: list[sync.Change], schema: Schema) -> list[
         for change in changes:
             record = records.get(change.id)
             contents.append(tombstone(change) if change.removed or record is None else schema.dump(record))
+    with_all_translations(contents, kind=kind)
     return contents
 
 

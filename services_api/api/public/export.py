@@ -12,7 +12,7 @@ from flask_restx import Namespace, Resource
 from marshmallow import Schema
 
 from services_api.api.http_cache import answer_etag, conditional_stream
-from services_api.api.public.common import public_view
+from services_api.api.public.common import public_view, with_all_translations
 from services_api.api.responses import answers
 from services_api.core.directory.export import public_records
 from services_api.core.hsds.package import stream_package
@@ -28,7 +28,8 @@ from services_api.schemas.hsds import (
 
 ns = Namespace("export", description="The whole public directory as an HSDS 3.0 tabular data package")
 
-PACKAGE_VERSION = "2"  # 2: a confidential location has no address row
+PACKAGE_VERSION = "3"  # 2: a confidential location has no address row; 3: translations.csv
+TRANSLATED_TABLES = ("organization", "service", "location")
 FILE_NAME = "services_api-hsds-3.0.zip"
 # The same public shapes as the JSON API (confidential locations coarsened, and without address
 # rows, which HSDS cannot hold without a street), each record once.
@@ -47,6 +48,8 @@ def _dumped(batches: Iterator[tuple[str, Sequence[Any]]]) -> Iterator[tuple[str,
     for table, batch in batches:
         with public_context(public_view()):
             dumped = SCHEMAS[table].dump(batch, many=True)
+        if table in TRANSLATED_TABLES:
+            with_all_translations(dumped, kind=table)
         yield table, dumped
 
 

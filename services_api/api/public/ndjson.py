@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from flask import Response
+from flask import Response, g
 from marshmallow import Schema
 
 from services_api.api.http_cache import answer_etag, conditional_stream
-from services_api.api.public.common import listing_filters, place_members, public_view
+from services_api.api.public.common import listing_filters, place_members, public_view, with_all_translations
 from services_api.api.public.searching import run_search, wants_search
 from services_api.core.directory import reads
 from services_api.core.directory.streaming import BATCH_SIZE, iter_batches, iter_in_order
@@ -44,7 +44,11 @@ def encode_lines(items: Iterable[Any]) -> bytes:
 
 def _lines(records: Sequence[Any], schema: Schema) -> bytes:
     with public_context(public_view()):
-        return encode_lines(schema.dump(records, many=True))
+        documents = schema.dump(records, many=True)
+    kind = g.get("stream_kind")
+    if kind is not None:  # taxonomies and their terms have no translations
+        with_all_translations(documents, kind=kind, summary=not g.get("stream_minimal"))
+    return encode_lines(documents)
 
 
 def _searched(
@@ -98,6 +102,7 @@ def stream_services(
     Without a search, `wrap(session, batch)` (if given) turns each batch of services into what
     `schema` dumps, as the pages do.
     """
+    g.stream_kind, g.stream_minimal = "service", bool(args.get("minimal"))
     return _stream(
         args,
         schema,
@@ -119,6 +124,7 @@ def stream_service_at_locations(
     wrap: Wrap | None = None,
 ) -> Response:
     """Stream every public service-at-location matching the request's filters (`wrap` as above)."""
+    g.stream_kind = "service_at_location"
     return _stream(
         args,
         schema,
@@ -183,11 +189,15 @@ def _ranked(
     return body
 
 
-def stream_pages(args: dict[str, Any], schema: Schema, fetch: Callable[[int, int], Page[Any]]) -> Response:
+def stream_pages(
+    args: dict[str, Any], schema: Schema, fetch: Callable[[int, int], Page[Any]], *, kind: str | None = None
+) -> Response:
     """Stream every item of a small list (organisations, taxonomies, terms), fetched page by page.
 
-    `fetch(page, per_page)` returns one page in the list's order, as the paged answer does.
+    `fetch(page, per_page)` returns one page in the list's order, as the paged answer does; records of
+    a `kind` that has translations carry them all.
     """
+    g.stream_kind = kind
     etag = _etag(args)
 
     def body() -> Iterator[bytes]:

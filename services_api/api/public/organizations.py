@@ -60,8 +60,10 @@ class OrganizationList(Resource):
             )
 
         if wants_ndjson(args):
-            return stream_pages(args, schema, fetch)
-        return dump_page(fetch(args["page"], args["per_page"]), schema, view)
+            return stream_pages(args, schema, fetch, kind="organization")
+        return dump_page(
+            fetch(args["page"], args["per_page"]), schema, view, kind="organization", carry_all=full
+        )
 
 
 @ns.route("/<string:id>")

@@ -26,12 +26,14 @@ from services_api.core.search.results import listed_places, load_place_results
 from services_api.db import get_session
 from services_api.schemas.compiled import CompiledDump
 from services_api.schemas.hsds import FullServiceAtLocationSchema, ServiceAtLocationSchema
-from services_api.schemas.params import ListingArgs
+from services_api.schemas.params import LanguageArgs, ListingArgs
 from services_api.schemas.search import DocumentedPlaceResult, FullPlaceResultSchema, PlaceResultSchema
 
+KIND = "service_at_location"
 ns = Namespace("service_at_locations", description="Services at their locations (HSDS 3.0)")
 
 ARGS = ListingArgs()
+LANGUAGE_ARGS = LanguageArgs()
 SERVICE_AT_LOCATION = ServiceAtLocationSchema()
 FULL_SERVICE_AT_LOCATION = FullServiceAtLocationSchema()
 RESULT = PlaceResultSchema()
@@ -81,8 +83,9 @@ class ServiceAtLocationList(Resource):
             found = run_search(args, per=PER_PLACE)
             if args["full"]:
                 results = load_place_results(get_session(), found.items, full=True)
-                return dump_page(found.with_items(results), FULL_RESULT, view)
-            return dump_page(found.with_items(place_records(get_session(), found.items)), FAST_RESULT, view)
+                return dump_page(found.with_items(results), FULL_RESULT, view, kind=KIND, carry_all=True)
+            records = place_records(get_session(), found.items)
+            return dump_page(found.with_items(records), FAST_RESULT, view, kind=KIND)
         page = reads.list_service_at_locations(
             get_session(),
             view=view,
@@ -92,8 +95,10 @@ class ServiceAtLocationList(Resource):
             full=args["full"],
         )
         if args["full"]:
-            return dump_page(page, FULL_SERVICE_AT_LOCATION, view)
-        return dump_page(page.with_items(listed_places(get_session(), page.items)), FAST_RESULT, view)
+            return dump_page(page, FULL_SERVICE_AT_LOCATION, view, kind=KIND, carry_all=True)
+        return dump_page(
+            page.with_items(listed_places(get_session(), page.items)), FAST_RESULT, view, kind=KIND
+        )
 
 
 @ns.route("/<string:id>")
@@ -101,6 +106,7 @@ class ServiceAtLocationList(Resource):
 class ServiceAtLocationDetail(Resource):
     """One public service-at-location, or a service where it covers an area."""
 
+    @ns.doc(params=query_params(LANGUAGE_ARGS))
     @ns.response(
         200,
         "The service-at-location with location and service nested (for a service area's id: the "

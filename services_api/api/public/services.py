@@ -27,12 +27,13 @@ from services_api.db import get_session
 from services_api.schemas.bodies import REPORT_BODY
 from services_api.schemas.compiled import CompiledDump
 from services_api.schemas.hsds import FullServiceSchema, ServiceSchema
-from services_api.schemas.params import ServiceListArgs
+from services_api.schemas.params import LanguageArgs, ServiceListArgs
 from services_api.schemas.search import DocumentedServiceResult, FullServiceResultSchema, ServiceResultSchema
 
 ns = Namespace("services", description="Vetted services (HSDS 3.0)")
 
 ARGS = ServiceListArgs()
+LANGUAGE_ARGS = LanguageArgs()
 SERVICE = ServiceSchema()
 MINIMAL_FIELDS = ("id", "name", "status", "last_modified")
 MINIMAL_SERVICE = ServiceSchema(only=MINIMAL_FIELDS)
@@ -82,9 +83,12 @@ class ServiceList(Resource):
             found = run_search(args, per=PER_SERVICE)
             if args["full"]:
                 results = load_service_results(get_session(), found.items, full=True)
-                return dump_page(found.with_items(results), FULL_RESULT, view)
+                return dump_page(found.with_items(results), FULL_RESULT, view, kind="service", carry_all=True)
             result = FAST_MINIMAL_RESULT if args["minimal"] else FAST_RESULT
-            return dump_page(found.with_items(service_records(get_session(), found.items)), result, view)
+            records = service_records(get_session(), found.items)
+            return dump_page(
+                found.with_items(records), result, view, kind="service", summary=not args["minimal"]
+            )
         page = reads.list_services(
             get_session(),
             view=view,
@@ -94,8 +98,11 @@ class ServiceList(Resource):
             full=args["full"],
         )
         if args["full"] or args["minimal"]:
-            return dump_page(page, FULL_SERVICE if args["full"] else MINIMAL_SERVICE, view)
-        return dump_page(page.with_items(listed_services(get_session(), page.items)), FAST_RESULT, view)
+            schema = FULL_SERVICE if args["full"] else MINIMAL_SERVICE
+            return dump_page(page, schema, view, kind="service", summary=args["full"], carry_all=args["full"])
+        return dump_page(
+            page.with_items(listed_services(get_session(), page.items)), FAST_RESULT, view, kind="service"
+        )
 
 
 def _list_schema(args: dict[str, Any], searching: bool) -> Any:
@@ -109,6 +116,7 @@ def _list_schema(args: dict[str, Any], searching: bool) -> Any:
 class ServiceDetail(Resource):
     """One public service."""
 
+    @ns.doc(params=query_params(LANGUAGE_ARGS))
     @ns.response(200, "The service with everything nested", schema_model(ns, "FullService", FULL_SERVICE))
     @answers(*CONDITIONAL_GET, 400, (404, "No public service has this id"))
     def get(self, id: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from services_api.core.hsds.documents import HSDSImportError, import_records
 from services_api.core.hsds.tables import Tables
+from services_api.core.hsds.text_tables import prepare_texts, take_text_rows
 from services_api.core.hsds.withheld import keep_withheld_points
 from services_api.core.listings.criteria import mandatory_codes, next_review
 from services_api.geo.areas import AreaError, parse_extent
@@ -102,6 +103,7 @@ def import_hsds_tables(
     vetted: bool,
     vetted_by: str,
     problems: Mapping[str, str] | None = None,
+    default_language: str = "en",
 ) -> FileImportResult:
     """Prepare every record of `tables` in the session; raise HSDSImportError naming every bad one.
 
@@ -113,6 +115,7 @@ def import_hsds_tables(
     found = {**tables.problems}
     for where, message in (problems or {}).items():
         found.setdefault(where, message)
+    text_rows = take_text_rows(tables.rows)
     result = FileImportResult()
     models = models_by_table()
     for table in NOT_KEPT_TABLES:
@@ -139,6 +142,15 @@ def import_hsds_tables(
         for where, message in error.problems.items():
             found.setdefault(where, message)
         raise HSDSImportError(found) from None
+    prepare_texts(
+        session,
+        text_rows=text_rows,
+        records=tables.rows,
+        origins=tables.origins,
+        services=outcome.services,
+        default_language=default_language,
+        problems=found,
+    )
     if found:
         raise HSDSImportError(found)
     documents.warn_unused()

@@ -206,6 +206,7 @@ def import_as(
     vetted_by: str,
     source: str,
     dry_run: bool = False,
+    default_language: str = "en",
 ) -> FileImportResult:
     """Import tables as this actor (a partner only into its own organisation), as one audit event.
 
@@ -230,7 +231,12 @@ def import_as(
             problems.update(held_problems)
         try:
             result = import_hsds_tables(
-                session, tables, vetted=vetted, vetted_by=vetted_by, problems=problems
+                session,
+                tables,
+                vetted=vetted,
+                vetted_by=vetted_by,
+                problems=problems,
+                default_language=default_language,
             )
         except HSDSImportError as error:
             raise _problems_found(error.problems) from None

@@ -47,6 +47,54 @@ EXTRA_COLUMNS: dict[str, tuple[dict[str, Any], ...]] = {
         },
     ),
 }
+
+
+def _extension(name: str, path: str, description: str, fields: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "path": path,
+        "description": f"services_api extension: {description}",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "profile": "tabular-data-resource",
+        "schema": {"primaryKey": "id", "fields": fields},
+    }
+
+
+def _text(name: str, description: str, *, required: bool = True) -> dict[str, Any]:
+    return {"name": name, "type": "string", "description": description, "constraints": {"required": required}}
+
+
+# Named apart from the models' tables, so the HSDS checks (by model) pass them by.
+TRANSLATION_TABLE, TEXT_LANGUAGE_TABLE = "translations", "text_languages"
+# Our own tables, declared in the export's datapackage.json after the HSDS ones.
+EXTENSION_TABLES: tuple[dict[str, Any], ...] = (
+    _extension(
+        TRANSLATION_TABLE,
+        "translations.csv",
+        "a partner's translation of one field of one record into one language (BCP 47).",
+        [
+            {**_text("id", "Identifier of the translated field."), "format": "uuid"},
+            _text("record_kind", "The table of the record: service, organization, location, phone, ..."),
+            {**_text("record_id", "The id of the record translated."), "format": "uuid"},
+            _text("field", "The column translated (name, description, ...)."),
+            _text("language", "The BCP 47 language tag of the text (es, pt-BR)."),
+            _text("text", "The translated text."),
+        ],
+    ),
+    _extension(
+        TEXT_LANGUAGE_TABLE,
+        "text_languages.csv",
+        "the language of a service's, organisation's or location's own text (BCP 47).",
+        [
+            {**_text("id", "The id of the record."), "format": "uuid"},
+            _text("record_kind", "The table of the record: service, organization or location."),
+            _text("language", "The BCP 47 language tag of the record's own text."),
+        ],
+    ),
+)
+TRANSLATIONS_MEMBER, TEXT_LANGUAGE_MEMBER = "translations", "text_language"
+TEXT_HOLDERS = ("service", "organization", "location")
 BOOLEAN_COLUMNS = frozenset({("location", "confidential")})
 
 
@@ -138,14 +186,16 @@ def table_columns() -> dict[str, tuple[str, ...]]:
     return {
         resource["name"]: tuple(column["name"] for column in resource["schema"]["fields"])
         + tuple(extra["name"] for extra in EXTRA_COLUMNS.get(resource["name"], ()))
-        for resource in datapackage()["resources"]
+        for resource in [*datapackage()["resources"], *EXTENSION_TABLES]
     }
 
 
 @cache
 def table_files() -> dict[str, str]:
-    """Return each HSDS table's CSV file name (`organization` -> `organizations.csv`)."""
-    return {resource["name"]: resource["path"] for resource in datapackage()["resources"]}
+    """Return each table's CSV file name (`organization` -> `organizations.csv`), our extensions last."""
+    return {
+        resource["name"]: resource["path"] for resource in [*datapackage()["resources"], *EXTENSION_TABLES]
+    }
 
 
 def export_descriptor() -> dict[str, Any]:
@@ -153,6 +203,7 @@ def export_descriptor() -> dict[str, Any]:
     descriptor: dict[str, Any] = json.loads(json.dumps(datapackage()))
     for resource in descriptor["resources"]:
         resource["schema"]["fields"] += [dict(extra) for extra in EXTRA_COLUMNS.get(resource["name"], ())]
+    descriptor["resources"] += json.loads(json.dumps(EXTENSION_TABLES))
     return descriptor
 
 
@@ -200,10 +251,12 @@ class Tables:
             self.problems[pointer or "/"] = f"must be an HSDS {table} object"
             return None
         nesting = NESTING.get(table, LINKED)
-        row = {key: value for key, value in document.items() if key not in nesting}
+        extension = (TRANSLATIONS_MEMBER, TEXT_LANGUAGE_MEMBER)
+        row = {key: value for key, value in document.items() if key not in nesting and key not in extension}
         record_id = self.add_row(table, row, pointer)
         if record_id is None:
             return None
+        _add_text_rows(self, table, record_id, document, pointer)
         for key, (child_table, how, column) in nesting.items():
             value = document.get(key)
             if value is None:
@@ -234,6 +287,31 @@ class Tables:
                 if self.flatten(child_table, child, f"{pointer}/{key}/{index}") is None:
                     self.incomplete.add(record_id)
         return record_id
+
+
+def _add_text_rows(
+    tables: Tables, table: str, record_id: str, document: Mapping[str, Any], pointer: str
+) -> None:
+    """File a record's `translations` and its own language (`text_language`) as extension rows."""
+    translations = document.get(TRANSLATIONS_MEMBER)
+    if translations is not None:
+        if not isinstance(translations, Mapping) or not all(
+            isinstance(texts, Mapping) for texts in translations.values()
+        ):
+            tables.problems[f"{pointer}/{TRANSLATIONS_MEMBER}"] = "must be {language: {field: text}}"
+        else:
+            for language, texts in translations.items():
+                for name, text in texts.items():
+                    row_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"translation:{record_id}:{language}:{name}"))
+                    row = {"id": row_id, "record_kind": table, "record_id": record_id}
+                    row |= {"field": name, "language": language, "text": text}
+                    tables.add_row(
+                        TRANSLATION_TABLE, row, f"{pointer}/{TRANSLATIONS_MEMBER}/{language}/{name}"
+                    )
+    summary = document.get(TEXT_LANGUAGE_MEMBER)
+    if table in TEXT_HOLDERS and isinstance(summary, Mapping) and summary.get("original"):
+        row = {"id": record_id, "record_kind": table, "language": summary["original"]}
+        tables.add_row(TEXT_LANGUAGE_TABLE, row, f"{pointer}/{TEXT_LANGUAGE_MEMBER}")
 
 
 def _names_parent(column: str, value: Any) -> bool:

@@ -96,7 +96,8 @@ def propose(session: Session, *, actor: Actor, record: Any, changes: dict[str, A
         )
         session.add(change)
     change.proposed_by = actor.key_id
-    change.changes = changes
+    # Claims and held translations wait in one change: each part replaces only its own.
+    change.changes = {**(change.changes or {}), **changes}
     change.created = utcnow()
     return change
 

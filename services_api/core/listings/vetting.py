@@ -17,6 +17,8 @@ from services_api.core.hsds.documents import HSDSImportError, upsert_one
 from services_api.core.listings.criteria import mandatory_codes, next_review, vetting_criteria
 from services_api.core.listings.editing import EditResult, Kind, act_on_record, pending_change
 from services_api.core.listings.held_changes import decide, showing_services
+from services_api.core.listings.translations import HELD_KEY as HELD_TRANSLATIONS
+from services_api.core.listings.translations import apply_held_translations
 from services_api.core.paging import Page
 from services_api.models import Location, Organization, ProposedChange, Service, VettingStatus, utcnow
 
@@ -137,11 +139,15 @@ def decide_held_change(
 
 
 def _apply_change(session: Session, kind: Kind, record: Any, change: ProposedChange) -> None:
-    doc = {"id": str(record.id), **change.changes}
-    try:
-        upsert_one(session, node=kind.node, doc=doc, trusted=True)
-    except HSDSImportError as error:
-        raise NotAllowedError(f"The held change no longer applies: {error}") from None
+    changes = dict(change.changes)
+    held_texts = changes.pop(HELD_TRANSLATIONS, None)
+    if changes:
+        try:
+            upsert_one(session, node=kind.node, doc={"id": str(record.id), **changes}, trusted=True)
+        except HSDSImportError as error:
+            raise NotAllowedError(f"The held change no longer applies: {error}") from None
+    if held_texts and isinstance(record, Service):
+        apply_held_translations(session, service=record, held=held_texts)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,11 +14,13 @@ from sqlalchemy.orm import Session
 
 from services_api.core.geocoding.gazetteer import load_gazetteer
 from services_api.core.hsds.documents import import_organizations, import_taxonomy
-from services_api.models import Organization, utcnow
+from services_api.core.search.text import refresh_search_text
+from services_api.models import Organization, Service, utcnow
 
 SEED_DIR = Path(__file__).resolve().parents[3] / "seed_data"
 TAXONOMY_FILES = ("taxonomies/categories.json", "taxonomies/access_safety.json")
 DEMO_FILE = "demo_directory.json"
+TRANSLATIONS_FILE = "demo_translations.json"
 SHIFTED_DATE_FIELDS = ("last_verified_at", "assured_date")
 
 
@@ -53,7 +56,31 @@ def seed_demo_directory(
     offset = (today or utcnow().date()) - date.fromisoformat(data["reference_date"])
     organizations = [_shift_dates(organization, offset) for organization in data["organizations"]]
     outcome = import_organizations(session, organizations, trusted=True)
+    seed_demo_translations(session, seed_dir=seed_dir)
     return SeedResult(created=len(outcome.created), changed=len(outcome.changed))
+
+
+def seed_demo_translations(session: Session, *, seed_dir: Path = SEED_DIR) -> int:
+    """Store the demo listings' fictional translations (each language's text as shipped); return how many."""
+    # Imported here: the listings package reaches the HSDS tables, which read SEED_DIR from this module.
+    from services_api.core.listings.translations import MODELS, write_texts
+
+    path = seed_dir / TRANSLATIONS_FILE
+    if not path.exists():
+        return 0
+    entries = load_json(TRANSLATIONS_FILE, seed_dir=seed_dir)["translations"]
+    services = {}
+    for entry in entries:
+        record = session.get(MODELS[entry["record_kind"]], uuid.UUID(entry["record_id"]))
+        if record is None:
+            continue
+        write_texts(session, record=record, language=entry["language"], texts=entry["text"])
+        if isinstance(record, Service):
+            services[record.id] = record
+    for service in services.values():
+        refresh_search_text(service)
+    session.flush()
+    return len(entries)
 
 
 def _shift_dates(organization: dict[str, Any], offset: timedelta) -> dict[str, Any]:
