@@ -28,7 +28,13 @@ _compress = Compress()
 def _compressed(response: Response) -> Response:
     if request.path.startswith(ADMIN_PATHS):
         return response
-    return _compress.after_request(response)
+    original = response.response
+    compressed: Response = _compress.after_request(response)
+    # The compressed body replaces the original, which nothing else would close: a file (the search
+    # page's CSS and JS) would stay open. It is closed with the answer, once a stream has read it all.
+    if compressed.response is not original and hasattr(original, "close"):
+        compressed.call_on_close(original.close)
+    return compressed
 
 
 def init_app(app: Flask) -> None:
