@@ -22,7 +22,7 @@ REFUGE_SERVICE = "Sample Safe Stay Refuge (Manchester)"
 
 
 def _titles(html: str) -> list[str]:
-    return re.findall(r'<h3><a href="[^"]+">([^<]+)</a></h3>', html)
+    return re.findall(r'<h3[^>]*><a href="[^"]+">([^<]+)</a></h3>', html)
 
 
 def _search(client: FlaskClient, path: str = "/", **form: Any) -> tuple[int, str]:
@@ -152,6 +152,24 @@ def test_the_interface_speaks_the_browsers_language_or_the_chosen_one(client: Fl
         assert word in client.get(prefix).get_data(as_text=True)
     unknown = client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert '<html lang="en"' in unknown
+
+
+def test_listings_show_in_the_page_language_where_translated_and_say_where_not(client: FlaskClient) -> None:
+    _status, spanish = _search(client, "/es/", near="W1D 3QU", distance="2")
+    titles = _titles(spanish)
+    assert "Example Clínica de Salud Sexual (Soho)" in titles  # the provider's own Spanish
+    assert "Example Sexual Health Clinic (Soho)" not in titles
+    assert '<h3 lang="es">' in spanish
+    assert "Sin traducir: tal como lo escribió el servicio, en inglés." in spanish  # the others
+    _status, romanian = _search(client, "/ro/", near="W1D 3QU", distance="2")
+    assert "Example Sexual Health Clinic (Soho)" in _titles(romanian)
+    assert "Netradus: așa cum l-a scris serviciul, în engleză." in romanian
+    _status, english = _search(client, "/", near="W1D 3QU", distance="2")
+    assert "Not translated" not in english and "Example Sexual Health Clinic (Soho)" in _titles(english)
+    link = re.search(r'href="(/es/services/[0-9a-f-]{36})">Example Clínica', spanish)
+    assert link is not None
+    detail = client.get(link.group(1)).get_data(as_text=True)
+    assert '<h1 lang="es">Example Clínica de Salud Sexual (Soho)</h1>' in detail
 
 
 def test_a_service_page_shows_the_week_and_how_to_get_help(client: FlaskClient) -> None:

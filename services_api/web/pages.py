@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from babel import Locale
 from flask import current_app
-from flask_babel import gettext, lazy_gettext
+from flask_babel import get_locale, gettext, lazy_gettext
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
@@ -22,6 +23,7 @@ from services_api.api.public.common import dump_one, dump_page, public_view
 from services_api.api.public.searching import run_search
 from services_api.api.public.services import FAST_RESULT, FULL_SERVICE
 from services_api.core.directory import reads
+from services_api.core.directory.languages import localize_documents
 from services_api.core.errors import DomainError
 from services_api.core.geocoding.gazetteer import time_zone_near
 from services_api.core.search.opening_hours import has_hours, hours_on, zone
@@ -32,6 +34,7 @@ from services_api.db import get_session
 from services_api.geo.sphere import Point
 from services_api.models import REPORT_KINDS, Language, TaxonomyTerm, utcnow
 from services_api.schemas.params import ServiceListArgs
+from services_api.web.languages import DEFAULT_LANGUAGE
 
 PER_PAGE = 10
 DISTANCES_KM = (1, 2, 5, 10, 25, 50, 100)
@@ -121,6 +124,7 @@ def find(criteria: Criteria) -> dict[str, Any]:
     found = run_search(args, per=PER_SERVICE)
     results = found.with_items(service_records(get_session(), found.items))
     envelope = dump_page(results, FAST_RESULT, public_view())
+    in_page_language(envelope["contents"])
     envelope["searched_place"] = bool(criteria.near or criteria.by_device_location)
     return envelope
 
@@ -212,6 +216,30 @@ def choices() -> dict[str, Any]:
     }
 
 
+def in_page_language(services: list[dict[str, Any]]) -> None:
+    """Show dumped services in the page's language where their providers translated them, in place.
+
+    Each gets `text_language` (the language shown, and the fields left in the original), which the
+    templates use to mark text shown as the provider wrote it.
+    """
+    localize_documents(
+        get_session(),
+        documents=services,
+        kind="service",
+        preferred=(str(get_locale() or DEFAULT_LANGUAGE),),
+        default_language=current_app.config["DEFAULT_LANGUAGE"],
+    )
+
+
+def language_name(tag: str, *, in_language: str) -> str:
+    """Return a language's name in the page's language (`English`, `inglés`), or the tag if unknown."""
+    try:
+        name = Locale.parse(tag.replace("-", "_")).get_display_name(in_language.replace("-", "_"))
+    except (ValueError, LookupError):
+        return tag
+    return str(name) if name else tag
+
+
 def detail(service_id: str) -> dict[str, Any]:
     """Return a public service as the API shows it, with each place's week of hours in its time zone."""
     try:
@@ -224,6 +252,7 @@ def detail(service_id: str) -> dict[str, Any]:
     if found is None:
         raise NotFound()
     shown = dump_one(found, FULL_SERVICE, view, "service")
+    in_page_language([shown])
     now = utcnow()
     places = []
     public_links = {link["id"] for link in shown.get("service_at_locations", [])}

@@ -55,6 +55,7 @@ def _page_context() -> dict[str, Any]:
         "chosen_language": g.get("lang"),
         "exit_url": current_app.config.get("EXIT_URL", EXIT_URL),
         "same_page": _same_page_endpoint(),
+        "language_name": pages.language_name,
     }
 
 
