@@ -122,6 +122,14 @@ def _near(client: FlaskClient, query: str, *, after_a_change: bool = False) -> A
     return client.get("/api/v1/services", query_string={"near": query, "per_page": 1})
 
 
+def test_names_spelt_otherwise_follow_the_gazetteer_too(seeded_app: Flask) -> None:
+    client = seeded_app.test_client()
+    # "Cam-den" is no recorded name: it is found by its letters, in the spelling index.
+    assert _near(client, "Cam-den").get_json()["place"]["name"] == "Camden"
+    _write_elsewhere(seeded_app, "DELETE FROM place_name WHERE folded_name = 'camden'")
+    assert _near(client, "Cam-den", after_a_change=True).status_code == 422
+
+
 def test_a_place_name_resolves_again_after_the_gazetteer_changes(seeded_app: Flask) -> None:
     client = seeded_app.test_client()
     first = _near(client, "Camden")

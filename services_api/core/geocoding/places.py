@@ -10,8 +10,7 @@ name found only elsewhere, or not at all, raises UnknownPlaceError with up to fi
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -442,19 +441,18 @@ class _SpellingIndex:
     by_initial: dict[str, list[str]]
 
 
-SPELLING_INDEXES = 4
-_INDEXES: OrderedDict[tuple[str, frozenset[str]], _SpellingIndex] = OrderedDict()
-_INDEX_LOCK = threading.Lock()
-
-
 def _spelling_index(session: Session, within: frozenset[str]) -> _SpellingIndex:
-    """Return the spelling index of these countries' places (kept for the last few databases)."""
-    key = (session.get_bind().engine.url.render_as_string(hide_password=True), within)
-    with _INDEX_LOCK:
-        index = _INDEXES.get(key)
-        if index is not None:
-            _INDEXES.move_to_end(key)
-            return index
+    """Return the spelling index of these countries' places, kept until the gazetteer changes."""
+    return kept_answer(
+        session,
+        kind=GAZETTEER,
+        key=("spelling index", within),
+        compute=lambda: _built_spelling_index(session, within),
+        recheck_seconds=GAZETTEER_RECHECK_SECONDS,
+    )
+
+
+def _built_spelling_index(session: Session, within: frozenset[str]) -> _SpellingIndex:
     ids: dict[str, list[int]] = defaultdict(list)
     statement = select(PlaceName.folded_name, Place.id).join(Place, Place.id == PlaceName.place_id)
     if within:
@@ -466,9 +464,4 @@ def _spelling_index(session: Session, within: frozenset[str]) -> _SpellingIndex:
     by_initial: dict[str, list[str]] = defaultdict(list)
     for squeezed in sorted(ids):
         by_initial[squeezed[0]].append(squeezed)
-    index = _SpellingIndex(dict(ids), dict(by_initial))
-    with _INDEX_LOCK:
-        _INDEXES[key] = index
-        while len(_INDEXES) > SPELLING_INDEXES:
-            _INDEXES.popitem(last=False)
-    return index
+    return _SpellingIndex(dict(ids), dict(by_initial))
