@@ -75,6 +75,11 @@ def _prepare(database: Path, listings: int, env: dict[str, str]) -> None:
         upgrade_to_head(engine)  # a file built before a migration gets it
         engine.dispose()
         return
+    seed_synthetic(listings=listings, env=env)
+
+
+def seed_synthetic(*, listings: int, env: dict[str, str]) -> None:
+    """Migrate the database `env` names and add `listings` synthetic listings, saying how long it took."""
     flask = [str(BIN / "flask"), "--app", "services_api"]
     started = time.perf_counter()
     subprocess.run([*flask, "init-db"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)

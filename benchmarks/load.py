@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.keyword_search import WORDS, _serve  # noqa: E402
+from benchmarks.keyword_search import WORDS, _serve, seed_synthetic  # noqa: E402
 from benchmarks.search import query_points  # noqa: E402
 
 CITIES = ("London", "Manchester", "Paris", "Berlin", "Madrid", "New York", "Chicago", "Toronto", "Sydney")
@@ -125,44 +125,25 @@ def _prepare(listings: int, database_url: str | None) -> dict[str, str]:
         env["DATABASE_URL"] = f"sqlite:///{database}"
         if database.exists():
             return env
-    flask = [str(BIN / "flask"), "--app", "services_api"]
-    started = time.perf_counter()
-    subprocess.run([*flask, "init-db"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(
-        [*flask, "seed", "synthetic", "--locations", str(listings)],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    print(f"created {listings:,} listings in {time.perf_counter() - started:.0f} s", flush=True)
+    seed_synthetic(listings=listings, env=env)
     return env
 
 
 def _partner_key(env: dict[str, str]) -> str:
     """A partner and its key on the benchmark's directory (a new one each run)."""
-    flask = [str(BIN / "flask"), "--app", "services_api"]
-    created = subprocess.run(
-        [*flask, "partners", "create", f"Load partner {time.time():.0f}"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    created = _flask(env, "partners", "create", f"Load partner {time.time():.0f}")
     partner_id = re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", created)
     assert partner_id, created
-    issued = subprocess.run(
-        [*flask, "keys", "issue", "--partner", partner_id.group(0)],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    issued = _flask(env, "keys", "issue", "--partner", partner_id.group(0))
     token = re.search(r"sa_\S+", issued)
     assert token, issued
     return token.group(0)
+
+
+def _flask(env: dict[str, str], *arguments: str) -> str:
+    """Run a `flask` command of the app on the benchmark's directory; return what it printed."""
+    command = [str(BIN / "flask"), "--app", "services_api", *arguments]
+    return subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
 
 
 def _get_json(url: str) -> tuple[dict[str, str], object]:

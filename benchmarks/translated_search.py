@@ -21,7 +21,6 @@ import argparse
 import itertools
 import os
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Uuid, bindparam, select, text  # noqa: E402
 
+from benchmarks.keyword_search import seed_synthetic  # noqa: E402
 from services_api import create_app  # noqa: E402
 from services_api.core.search.text import fold  # noqa: E402
 from services_api.db import get_session  # noqa: E402
@@ -64,19 +64,8 @@ def _spanish(words: str) -> str:
 
 
 def _prepare(database: Path, listings: int, env: dict[str, str]) -> None:
-    if database.exists():
-        return
-    flask = [str(BIN / "flask"), "--app", "services_api"]
-    started = time.perf_counter()
-    subprocess.run([*flask, "init-db"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(
-        [*flask, "seed", "synthetic", "--locations", str(listings)],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    print(f"created {listings:,} listings in {time.perf_counter() - started:.0f} s", flush=True)
+    if not database.exists():
+        seed_synthetic(listings=listings, env=env)
 
 
 def _translate_half(app: object) -> int:
