@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, url_for
 
 from services_api.api.admin.auth import current_actor
 from services_api.api.admin.common import AdminResource, ns, path_id
-from services_api.api.admin.writes import commit, idempotent, json_body
+from services_api.api.admin.writes import commit, idempotent, if_match_tags, json_body
 from services_api.api.errors import ApiError
 from services_api.api.openapi import IDEMPOTENCY_KEY, IF_MATCH
 from services_api.api.responses import CONDITIONAL_GET, JSON_BODY, VERSIONED_WRITE, answers
@@ -84,15 +84,9 @@ def _default() -> str:
 
 def _require_version(record: Any) -> None:
     """Refuse a write without If-Match (428), or naming another version of the record's text (412)."""
-    given = request.headers.get("If-Match")
-    if not given:
-        raise ApiError(
-            428,
-            "This write needs an If-Match header with the ETag you last read, so no one's edit is lost.",
-            {"If-Match": ["Missing."]},
-        )
+    tags = if_match_tags()
     current = _document(record)["version"]
-    if current not in [tag.strip().removeprefix("W/") for tag in given.split(",")]:
+    if current not in tags:
         raise ApiError(
             412,
             "The record's translations changed since you read them; fetch them again and re-apply your edit.",

@@ -48,8 +48,8 @@ def load_body(schema: Schema) -> dict[str, Any]:
     return loaded
 
 
-def require_if_match(record: Any) -> None:
-    """Refuse a write without If-Match (428) or carrying a version other than the stored one (412)."""
+def if_match_tags() -> list[str]:
+    """Return the ETags the write's If-Match names; refuse a write without one (428)."""
     given = request.headers.get("If-Match")
     if not given:
         raise ApiError(
@@ -57,8 +57,12 @@ def require_if_match(record: Any) -> None:
             "This write needs an If-Match header with the ETag you last read, so no one's edit is lost.",
             {"If-Match": ["Missing."]},
         )
-    tags = [tag.strip().removeprefix("W/") for tag in given.split(",")]
-    if etag_of(record) not in tags:
+    return [tag.strip().removeprefix("W/") for tag in given.split(",")]
+
+
+def require_if_match(record: Any) -> None:
+    """Refuse a write without If-Match (428) or carrying a version other than the stored one (412)."""
+    if etag_of(record) not in if_match_tags():
         raise stale_version(record)
     answer_lost_race_with(record)
 
